@@ -1,0 +1,55 @@
+# SP-Backoffice: one command to run the demo, one to run the tests.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test test-sqlite test-postgresql setup system-deps translations migration bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Re-install only when the dependency list changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed translations
+
+translations: $(VENV)/.installed
+	@$(BIN)/python -m app.i18n_compile
+
+# Browser tests need Debian's chromium (Playwright cannot download browsers here).
+system-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi dejavu; then \
+		echo "Installing chromium and fonts (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core poppler-utils >/dev/null; \
+	fi
+
+run: setup
+	APP_ENV=demo $(BIN)/flask demo
+	APP_ENV=demo $(BIN)/flask run --host $(HOST) --port $(PORT)
+
+# Every test runs on SQLite and again on the real PostgreSQL.
+test: setup system-deps
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgresql
+
+test-sqlite:
+	TEST_DATABASE=sqlite $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgresql:
+	TEST_DATABASE=postgresql $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Regenerate the schema migration from the models (see migrations/README).
+migration: setup
+	$(BIN)/python -m app.make_migration
+
+bench: setup
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite

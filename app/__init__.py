@@ -1,0 +1,79 @@
+"""SP-Backoffice: the application factory."""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import Any, Mapping
+
+from flask import Flask
+from flask_appbuilder import AppBuilder
+
+from config import DEFAULT_SECRET_KEY, Config, TestConfig
+
+from .extensions import db, migrate
+
+
+class ConfigurationError(RuntimeError):
+    """The app refuses to start with this configuration."""
+
+
+def _check_config(app: Flask) -> None:
+    env = app.config["APP_ENV"]
+    if env not in {"test", "demo", "development"} and app.config["SECRET_KEY"] in {
+        DEFAULT_SECRET_KEY,
+        "",
+        None,
+    }:
+        raise ConfigurationError(
+            "SECRET_KEY must be set to a long random value when APP_ENV=%s" % env
+        )
+    if len(app.config["SECRET_KEY"] or "") < 16 and env == "production":
+        raise ConfigurationError("SECRET_KEY is too short for production")
+
+
+def _register_modules(package: str, hook: str, *args: Any) -> None:
+    """Call `hook(*args)` of every module in `package` that defines it.
+
+    Each screen family and each CLI group lives in its own module and registers
+    itself, so adding one never edits a shared list.
+    """
+    pkg = importlib.import_module(package)
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{package}.{info.name}")
+        func = getattr(module, hook, None)
+        if callable(func):
+            func(*args)
+
+
+def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
+    """Build the app; `config` is a Config class or a mapping of overrides."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_object(Config)
+    if isinstance(config, type):
+        app.config.from_object(config)
+    elif config is not None:
+        if config.get("APP_ENV") == "test" or config.get("TESTING"):
+            app.config.from_object(TestConfig)
+        app.config.update(config)
+    _check_config(app)
+
+    from .security import SecurityManager
+
+    db.init_app(app)
+    import models  # noqa: F401  (registers every table on the metadata)
+
+    migrate.init_app(app, db, directory=str(_migrations_dir()))
+    appbuilder = AppBuilder(security_manager_class=SecurityManager, update_perms=False)
+    with app.app_context():
+        appbuilder.init_app(app, db.session)
+        _register_modules("app.setup", "init_app", app)
+        _register_modules("views", "register", appbuilder)
+        appbuilder.post_init()
+    _register_modules("app.commands", "register", app)
+    return app
+
+
+def _migrations_dir():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "migrations"

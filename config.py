@@ -1,0 +1,105 @@
+"""Configuration read from the environment, with safe defaults (microblog's pattern)."""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+
+# A key that must never protect real sessions: production refuses to start with it.
+DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key-change-me"
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    APP_ENV = os.environ.get("APP_ENV", "development")  # development | demo | production | test
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    INSTANCE_PATH = str(INSTANCE_DIR)
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'sp-backoffice.sqlite'}"
+    )
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    # --- the shell (Flask-AppBuilder) ---
+    APP_NAME = "SP-Backoffice DPMPTSP Kota Pekanbaru"
+    APP_ICON = "/static/img/logo.svg"
+    FAB_BASE_TEMPLATE = "base.html"
+    # Tables come from Alembic only; permissions and roles from `flask roles sync`
+    # (Superset's pattern), so app start-up never writes to the database.
+    FAB_CREATE_DB = False
+    FAB_UPDATE_PERMS = False
+    FAB_API_SWAGGER_UI = False
+    AUTH_TYPE = 1  # AUTH_DB
+    AUTH_ROLE_ADMIN = "Admin"
+    AUTH_ROLE_PUBLIC = "Public"
+    AUTH_USER_REGISTRATION = False
+    AUTH_RATE_LIMITED = True
+    AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per 5 minute")
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    FAB_PASSWORD_COMPLEXITY_ENABLED = True
+    FAB_PASSWORD_COMPLEXITY_VALIDATOR = "app.security.password_validator"
+    PASSWORD_MIN_LENGTH = 12
+    JWT_ACCESS_TOKEN_EXPIRES = timedelta(hours=8)
+
+    # --- sessions and forms ---
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # officers keep a form open for hours at the counter
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=10)
+
+    # --- language, dates, time zone ---
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
+    LANGUAGES = {
+        "id": {"flag": "id", "name": "Bahasa Indonesia"},
+        "en": {"flag": "gb", "name": "English"},
+    }
+    TIMEZONE = "Asia/Jakarta"
+
+    # --- the office ---
+    OFFICE_NAME = os.environ.get(
+        "OFFICE_NAME", "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Kota Pekanbaru"
+    )
+    OFFICE_ADDRESS = os.environ.get(
+        "OFFICE_ADDRESS", "Jalan Jenderal Sudirman No. 464 Pekanbaru"
+    )
+    OFFICE_PHONE = os.environ.get("OFFICE_PHONE", "(0761) 28262")
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+
+    # --- uploads ---
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 5 * 1024 * 1024))
+    MAX_CONTENT_LENGTH = UPLOAD_MAX_BYTES + 64 * 1024
+
+    # --- notifications (SMS gateway) ---
+    NOTIFY_BACKEND = os.environ.get("NOTIFY_BACKEND", "log")  # log | http
+    NOTIFY_HTTP_URL = os.environ.get("NOTIFY_HTTP_URL", "")
+    NOTIFY_HTTP_METHOD = os.environ.get("NOTIFY_HTTP_METHOD", "POST")
+    NOTIFY_HTTP_PARAMS = os.environ.get("NOTIFY_HTTP_PARAMS", "")  # extra key=value&... pairs
+    NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", 5))
+
+    # --- complaints and survey ---
+    COMPLAINT_DEADLINE_DAYS = {"ringan": 5, "sedang": 14, "berat": 60}
+    IKM_WEIGHT_EXACT = _bool("IKM_WEIGHT_EXACT", False)
+
+
+class TestConfig(Config):
+    APP_ENV = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production-use"
+    AUTH_RATE_LIMIT = "1000 per minute"
+    FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing keeps the suite quick

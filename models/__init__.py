@@ -1,0 +1,33 @@
+"""Declarative models, one module per domain; importing this registers every table.
+
+Every model class carries a `__console__` dict read by the generated master-data
+console (labels, list columns, search, filters); see views/console.py.
+"""
+from flask_appbuilder.security.sqla import models as _fab_security  # noqa: F401
+
+from .base import Model, TimestampMixin  # noqa: F401
+from .service import (  # noqa: F401
+    Executor,
+    FormField,
+    Requirement,
+    Service,
+    ServiceComponent,
+    ServiceExecutor,
+    Step,
+    step_executor,
+)
+from .people import Applicant, Institution, Personnel  # noqa: F401
+from .calendar import Holiday, OfficeHours  # noqa: F401
+from .case import (  # noqa: F401
+    Case,
+    CaseRequirement,
+    Certificate,
+    CertificateCounter,
+    ControlCardEntry,
+    InspectionReport,
+    RequirementScan,
+)
+from .complaint import Complaint, ComplaintEvent  # noqa: F401
+from .survey import SurveyFollowUp, SurveyInvitation, SurveyResponse  # noqa: F401
+from .notification import OutboxMessage  # noqa: F401
+from .audit import AuditLog  # noqa: F401

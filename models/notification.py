@@ -1,0 +1,33 @@
+"""The notification outbox: SMS, e-mail and letters waiting to be delivered."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Model, utcnow
+
+
+class OutboxMessage(Model):
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10))  # sms | email | letter
+    recipient: Mapped[str] = mapped_column(String(300))
+    subject: Mapped[Optional[str]] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    # Enqueuing twice for the same event is a no-op ('case-12-ready').
+    dedupe_key: Mapped[Optional[str]] = mapped_column(String(120), unique=True)
+    case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("case.id"), index=True)
+    complaint_id: Mapped[Optional[int]] = mapped_column(ForeignKey("complaint.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="queued")  # queued | sending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    locked_by: Mapped[Optional[str]] = mapped_column(String(120))
+    locked_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[Optional[str]] = mapped_column(Text)
+    provider_ref: Mapped[Optional[str]] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,63 @@
+"""Applicants, their institutions (schools) and the office's personnel."""
+from __future__ import annotations
+
+from typing import Optional
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Model, TimestampMixin
+
+
+class Applicant(TimestampMixin, Model):
+    __tablename__ = "applicant"
+    __console__ = {"label": "Applicants", "list": ["nik", "name", "phone", "email"],
+                   "search": ["nik", "name", "phone", "email"]}
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nik: Mapped[str] = mapped_column(String(16), unique=True, info={"label": "NIK"})
+    name: Mapped[str] = mapped_column(String(200), info={"label": "Name"})
+    phone: Mapped[Optional[str]] = mapped_column(String(20), info={"label": "Phone"})
+    email: Mapped[Optional[str]] = mapped_column(String(200), info={"label": "Email"})
+    address: Mapped[Optional[str]] = mapped_column(Text, info={"label": "Address"})
+    # An applicant may also hold a login (role Pemohon) to follow their own cases.
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"), unique=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.nik})"
+
+
+class Institution(TimestampMixin, Model):
+    """The school (vocational school / institution) that runs the job exchange."""
+
+    __tablename__ = "institution"
+    __console__ = {"label": "Institutions", "list": ["name", "license_no", "address"],
+                   "search": ["name", "license_no"]}
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), info={"label": "Name"})
+    address: Mapped[Optional[str]] = mapped_column(Text, info={"label": "Address"})
+    license_no: Mapped[Optional[str]] = mapped_column(String(120), index=True, info={"label": "Operating licence no."})
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Personnel(TimestampMixin, Model):
+    """An officer's personnel record (Kepegawaian)."""
+
+    __tablename__ = "personnel"
+    __console__ = {"label": "Personnel", "list": ["nip", "name", "position", "rank", "education"],
+                   "search": ["nip", "name", "position"], "filters": ["education"]}
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nip: Mapped[Optional[str]] = mapped_column(String(18), unique=True, info={"label": "NIP"})
+    name: Mapped[str] = mapped_column(String(200), info={"label": "Name"})
+    position: Mapped[Optional[str]] = mapped_column(String(200), info={"label": "Position"})
+    rank: Mapped[Optional[str]] = mapped_column(String(100), info={"label": "Rank / grade"})
+    # SD, SMP, SMU, D3, S1, S2, S3: compared against each role's competency requirement.
+    education: Mapped[Optional[str]] = mapped_column(String(10), info={"label": "Education",
+                                                                      "choices": ("SD", "SMP", "SMU", "D3", "S1", "S2", "S3")})
+    competencies: Mapped[Optional[str]] = mapped_column(Text, info={"label": "Competencies / training"})
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"), unique=True, info={"label": "User"})
+    user = relationship("User")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.nip})" if self.nip else self.name
