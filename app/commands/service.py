@@ -1,0 +1,47 @@
+"""`flask service load FILE` and `flask service export CODE`."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from app.service_definition import DefinitionError
+
+service_cli = AppGroup("service", help="Load and export service definitions (YAML, format 1).")
+
+
+@service_cli.command("load")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def load_command(path: Path) -> None:
+    """Validate FILE and create or update its service with its roles."""
+    from app.service_loader import load_file
+
+    try:
+        service = load_file(path)
+    except DefinitionError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{service.code}: {len(service.steps)} steps, {len(service.requirements)} requirements loaded")
+
+
+@service_cli.command("export")
+@click.argument("code")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+def export_command(code: str, output: Optional[Path]) -> None:
+    """Write service CODE back as a format-1 YAML document."""
+    from app.service_loader import export
+
+    try:
+        text = export(code)
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from None
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(service_cli)

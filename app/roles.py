@@ -1,0 +1,190 @@
+"""Roles and permission grants as data, synced by one idempotent call (Superset's pattern).
+
+`sync_roles()` creates every FAB view/menu permission, FAB's Admin and Public
+roles, one role per SOP executor of every loaded service, the step permission
+pairs ("can_act", "<CODE> step <no>") granted to their executors' roles, and the
+grants declared next to the views (`role_grants` on FAB views/APIs,
+`__console__["roles"]` on console models). Admin gets every permission. Grants
+are only ever added: one an administrator added by hand (a delegation to an
+acting official) survives every sync.
+
+FAB's own helpers commit after each row; these write through the session
+without committing so a service load and its grants land in one transaction.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Iterable, Optional
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+ADMIN = "Admin"
+PUBLIC = "Public"
+PETUGAS_PENGADUAN = "Petugas Pengaduan"
+KEPALA_BIDANG = "Kepala Bidang"
+KEPEGAWAIAN = "Kepegawaian"
+# Roles that are not SOP executor columns.
+EXTRA_ROLES = (ADMIN, PETUGAS_PENGADUAN, KEPALA_BIDANG, KEPEGAWAIAN)
+# In a `role_grants` list: every role except Public (e.g. a read-only API any login may call).
+ALL_ROLES = "*"
+STEP_PERMISSION = "can_act"
+CONSOLE_ACTIONS = ("list", "add", "edit", "delete", "export")
+MENU_PERMISSION = "menu_access"
+
+
+class _Grants:
+    """Permission/view/role rows loaded once per sync; creates what is missing."""
+
+    def __init__(self) -> None:
+        sm = current_app.appbuilder.sm
+        self.sm = sm
+        self.session = db.session
+        self.permissions = {p.name: p for p in self.session.scalars(select(sm.permission_model))}
+        self.views = {v.name: v for v in self.session.scalars(select(sm.viewmenu_model))}
+        self.pairs = {
+            (pv.permission.name, pv.view_menu.name): pv
+            for pv in self.session.scalars(select(sm.permissionview_model))
+            if pv.permission is not None and pv.view_menu is not None
+        }
+        self.roles = {r.name: r for r in self.session.scalars(select(sm.role_model))}
+
+    def role(self, name: str) -> Any:
+        role = self.roles.get(name)
+        if role is None:
+            role = self.sm.role_model(name=name)
+            self.session.add(role)
+            self.roles[name] = role
+        return role
+
+    def pair(self, permission: str, view: str) -> Any:
+        pv = self.pairs.get((permission, view))
+        if pv is not None:
+            return pv
+        perm = self.permissions.get(permission)
+        if perm is None:
+            perm = self.permissions[permission] = self.sm.permission_model(name=permission)
+            self.session.add(perm)
+        vm = self.views.get(view)
+        if vm is None:
+            vm = self.views[view] = self.sm.viewmenu_model(name=view)
+            self.session.add(vm)
+        pv = self.pairs[(permission, view)] = self.sm.permissionview_model(permission=perm, view_menu=vm)
+        self.session.add(pv)
+        return pv
+
+    def grant(self, role_names: Iterable[str], permission: str, view: str) -> None:
+        """Grant to existing roles; a role not created yet gets it at a later sync."""
+        pv = self.pair(permission, view)
+        for name in role_names:
+            targets = [r for n, r in self.roles.items() if n != PUBLIC] if name == ALL_ROLES else [self.roles.get(name)]
+            for role in targets:
+                if role is None:
+                    log.info("grant %s on %s: role %r does not exist yet", permission, view, name)
+                elif pv not in role.permissions:
+                    role.permissions.append(pv)
+
+
+def _fab_views(g: _Grants) -> None:
+    """What `appbuilder.add_permissions(update_perms=True)` creates, plus declared grants."""
+    appbuilder = current_app.appbuilder
+    for view in appbuilder.baseviews:
+        name = getattr(view, "class_permission_name", None)
+        if not name:
+            continue
+        for perm in sorted(view.base_permissions or ()):
+            g.pair(perm, name)
+    if appbuilder.menu is not None:
+        for category in appbuilder.menu.get_list():
+            g.pair(MENU_PERMISSION, category.name)
+            for item in category.childs:
+                if item.name != "-":
+                    g.pair(MENU_PERMISSION, item.name)
+
+
+def _declared_grants(g: _Grants) -> None:
+    for view in current_app.appbuilder.baseviews:
+        for perm, role_names in (getattr(view, "role_grants", None) or {}).items():
+            g.grant(role_names, perm, view.class_permission_name)
+    from models import Model
+
+    for mapper in Model.registry.mappers:
+        console = getattr(mapper.class_, "__console__", None)
+        if not isinstance(console, dict):
+            continue
+        view = mapper.class_.__name__
+        for action in CONSOLE_ACTIONS:
+            g.pair(f"can_{action}", view)
+        for role_name, actions in (console.get("roles") or {}).items():
+            for action in actions:
+                g.grant([role_name], f"can_{action}", view)
+
+
+def _service_roles(g: _Grants, services: Iterable[Any]) -> None:
+    """One role per executor; each step's pair granted to its executors' roles."""
+    for service in services:
+        for executor in service.executors:
+            g.role(executor.name)
+        for step in service.steps:
+            g.grant([e.name for e in step.executors], STEP_PERMISSION, step.permission_view)
+
+
+def _sync(services: Optional[Iterable[Any]] = None) -> None:
+    """The whole sync in the current transaction (the caller commits)."""
+    from models import Service
+
+    g = _Grants()
+    for name in (ADMIN, PUBLIC) + EXTRA_ROLES:
+        g.role(name)
+    if services is None:
+        services = db.session.scalars(select(Service).order_by(Service.id)).all()
+    _service_roles(g, services)
+    _fab_views(g)
+    _declared_grants(g)
+    admin = g.roles[ADMIN]
+    owned = set(admin.permissions)
+    admin.permissions.extend(pv for pv in g.pairs.values() if pv not in owned)
+    db.session.flush()
+
+
+def sync_roles() -> None:
+    """Create all permissions, roles and grants; idempotent; never removes a grant."""
+    try:
+        _sync()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def acting_views(user: Any) -> frozenset[str]:
+    """Step permission views ("TD-BKK step 3", ...) the user's roles may act on.
+
+    One query; callers that check many steps (a worklist) compute it once.
+    """
+    sm = current_app.appbuilder.sm
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    role_ids = [r.id for r in sm.get_user_roles(user)]
+    if not role_ids:
+        return frozenset()
+    from flask_appbuilder.security.sqla.models import assoc_permissionview_role
+
+    pv, perm, vm = sm.permissionview_model, sm.permission_model, sm.viewmenu_model
+    rows = db.session.scalars(
+        select(vm.name)
+        .join(pv, pv.view_menu_id == vm.id)
+        .join(perm, pv.permission_id == perm.id)
+        .join(assoc_permissionview_role, assoc_permissionview_role.c.permission_view_id == pv.id)
+        .where(perm.name == STEP_PERMISSION, assoc_permissionview_role.c.role_id.in_(role_ids))
+    )
+    return frozenset(rows)
+
+
+def user_can_act(user: Any, step: Any) -> bool:
+    """Whether one of the user's roles holds ("can_act", step.permission_view)."""
+    return step.permission_view in acting_views(user)

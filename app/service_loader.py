@@ -1,0 +1,207 @@
+"""Load a service definition (format 1) into the database, and export it back.
+
+A load validates first, then creates or updates the service in place in one
+transaction together with its roles and step grants; on any error nothing is
+written. Loading the same definition again is a no-op (definition hash).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Union
+
+from sqlalchemy import func, select
+
+from app import audit
+from app.extensions import db
+from app.service_definition import (
+    TIME_KEYS,
+    DefinitionError,
+    ExecutorDef,
+    FieldDef,
+    RequirementDef,
+    ServiceDefinition,
+    StepDef,
+)
+from app.service_schema import validate
+from app.service_yaml import dump, parse
+from models import (
+    Case,
+    CaseRequirement,
+    Executor,
+    FormField,
+    Requirement,
+    Service,
+    ServiceComponent,
+    ServiceExecutor,
+    Step,
+)
+from models.service import COMPONENT_KEYS
+
+# Cases that still sit on their current step (the SLA clock may be stopped).
+RUNNING_STATUSES = ("in_progress", "returned")
+
+__all__ = ["DefinitionError", "ServiceDefinition", "export", "load", "load_file", "validate"]
+
+
+def load_file(path: Union[str, Path]) -> Service:
+    """Read, validate and load one YAML file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DefinitionError(path.name, "", f"cannot read file: {exc}") from None
+    return load(parse(text, path.name), path.name)
+
+
+def load(data: Any, filename: str) -> Service:
+    """Validate `data` and create or update its service; commits, or rolls back on error."""
+    definition = validate(data, filename)
+    try:
+        service = db.session.scalar(select(Service).where(Service.code == definition.code))
+        if service is not None and service.definition_hash == definition.hash:
+            return service
+        before = _summary(service) if service is not None else None
+        service = _apply(definition, service)
+        db.session.flush()
+        from app.roles import _sync
+
+        _sync()
+        audit.record("service.load", "Service", service.id, before=before, after=_summary(service))
+        db.session.commit()
+        return service
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def _summary(service: Service) -> dict:
+    return {"code": service.code, "definition_hash": service.definition_hash,
+            "steps": len(service.steps), "requirements": len(service.requirements)}
+
+
+def _executors(d: ServiceDefinition) -> dict[str, Executor]:
+    """Executors are shared across services by code; a clash of names is refused."""
+    result = {}
+    for i, e in enumerate(d.executors):
+        row = db.session.scalar(select(Executor).where(Executor.code == e.code))
+        by_name = db.session.scalar(select(Executor).where(Executor.name == e.name))
+        if by_name is not None and by_name is not row:
+            raise DefinitionError(d.filename, f"executors[{i}].name",
+                                  f"name '{e.name}' already belongs to executor '{by_name.code}'")
+        if row is None:
+            row = Executor(code=e.code, name=e.name, applicant=e.applicant)
+            db.session.add(row)
+        elif row.name != e.name or row.applicant != e.applicant:
+            raise DefinitionError(
+                d.filename, f"executors[{i}]",
+                f"executor '{e.code}' is already defined as name '{row.name}', applicant "
+                f"{str(row.applicant).lower()}; its role is shared, change it in every service at once",
+            )
+        result[e.code] = row
+    return result
+
+
+def _running_on(service: Service, step_no: int) -> int:
+    return db.session.scalar(
+        select(func.count(Case.id)).where(
+            Case.service_id == service.id, Case.current_step_no == step_no, Case.status.in_(RUNNING_STATUSES)
+        )
+    ) or 0
+
+
+def _apply(d: ServiceDefinition, service: Service | None) -> Service:
+    executors = _executors(d)
+    if service is None:
+        service = Service(code=d.code)
+        db.session.add(service)
+    service.name, service.product, service.fee = d.name, d.product, d.fee
+    service.completion_working_days, service.number_format = d.completion_working_days, d.number_format
+    service.definition_hash = d.hash
+
+    by_exec = {se.executor.code: se for se in service.service_executors}
+    service.service_executors = [
+        _set(by_exec.get(code) or ServiceExecutor(executor=executors[code]), position=i)
+        for i, code in enumerate(e.code for e in d.executors)
+    ]
+
+    by_key = {(c.key, c.position): c for c in service.components}
+    service.components = [
+        _set(by_key.get((key, pos)) or ServiceComponent(key=key, position=pos), text=text)
+        for key in COMPONENT_KEYS for pos, text in enumerate(d.standard.get(key, ()))
+    ]
+
+    by_code = {r.code: r for r in service.requirements}
+    for r in by_code.values():
+        if r.code not in {x.code for x in d.requirements} and r.id is not None:
+            used = db.session.scalar(select(func.count(CaseRequirement.id)).where(CaseRequirement.requirement_id == r.id))
+            if used:
+                raise DefinitionError(d.filename, "requirements",
+                                      f"requirement '{r.code}' is on the checklist of {used} case(s) and cannot be removed")
+    service.requirements = [
+        _set(by_code.get(r.code) or Requirement(code=r.code), name=r.name, required=r.required,
+             document=r.document, position=i)
+        for i, r in enumerate(d.requirements)
+    ]
+
+    by_name = {f.name: f for f in service.form_fields}
+    service.form_fields = [
+        _set(by_name.get(f.name) or FormField(name=f.name), label=f.label, type=f.type, required=f.required,
+             choices=list(f.choices) if f.choices is not None else None, position=i)
+        for i, f in enumerate(d.form)
+    ]
+
+    by_no = {s.no: s for s in service.steps}
+    kept = {s.no for s in d.steps}
+    for no in sorted(set(by_no) - kept):
+        running = _running_on(service, no)
+        if running:
+            raise DefinitionError(d.filename, "steps",
+                                  f"step {no} would be removed but {running} running case(s) sit on it; "
+                                  "finish or move them first")
+    service.steps = [
+        _set(by_no.get(s.no) or Step(no=s.no), activity=s.activity, kind=s.kind, input=s.input, output=s.output,
+             returns_to=s.returns_to, executors=[executors[c] for c in s.executors],
+             **{k: s.time_value if k == s.time_key else None for k in TIME_KEYS})
+        for s in d.steps
+    ]
+    return service
+
+
+def _set(row: Any, **values: Any) -> Any:
+    """Assign only what differs, so an unchanged row is not marked dirty."""
+    for key, value in values.items():
+        if getattr(row, key) != value:
+            setattr(row, key, value)
+    return row
+
+
+def _definition_of(service: Service) -> ServiceDefinition:
+    standard: dict[str, list[str]] = {}
+    for c in sorted(service.components, key=lambda c: (COMPONENT_KEYS.index(c.key), c.position)):
+        standard.setdefault(c.key, []).append(c.text)
+    step_steps = []
+    for s in service.steps:
+        time_key = next(k for k in TIME_KEYS if getattr(s, k) is not None)
+        order = {se.executor_id: se.position for se in service.service_executors}
+        codes = tuple(e.code for e in sorted(s.executors, key=lambda e: order.get(e.id, 0)))
+        step_steps.append(StepDef(no=s.no, activity=s.activity, kind=s.kind, executors=codes, time_key=time_key,
+                                  time_value=getattr(s, time_key), input=s.input, output=s.output,
+                                  returns_to=s.returns_to))
+    return ServiceDefinition(
+        code=service.code, name=service.name, product=service.product, fee=service.fee,
+        completion_working_days=service.completion_working_days, number_format=service.number_format,
+        standard={k: tuple(v) for k, v in standard.items()},
+        executors=tuple(ExecutorDef(e.code, e.name, e.applicant) for e in service.executors),
+        requirements=tuple(RequirementDef(r.code, r.name, r.required, r.document) for r in service.requirements),
+        form=tuple(FieldDef(f.name, f.label, f.type, f.required, tuple(f.choices) if f.choices is not None else None)
+                   for f in service.form_fields),
+        steps=tuple(step_steps),
+    )
+
+
+def export(code: str) -> str:
+    """The service as a format-1 YAML document; loading it gives the same service."""
+    service = db.session.scalar(select(Service).where(Service.code == code))
+    if service is None:
+        raise LookupError(f"no service with code '{code}'")
+    return dump(_definition_of(service).to_document())

@@ -1,0 +1,265 @@
+"""Service definition format 1: validate a parsed document (pure, no database).
+
+Every refusal names the file, the path inside it and the reason, e.g.
+`td-bkk.yaml: steps[2].executors[0]: unknown executor 'tim_teknik'`. Nothing in
+a file is silently dropped: an unknown key is an error like a missing one.
+"""
+from __future__ import annotations
+
+import re
+import string
+from typing import Any
+
+from app.service_definition import (
+    FORMAT_VERSION,
+    TIME_KEYS,
+    DefinitionError,
+    ExecutorDef,
+    FieldDef,
+    RequirementDef,
+    ServiceDefinition,
+    StepDef,
+)
+from models.service import COMPONENT_KEYS, FIELD_TYPES, STEP_KINDS
+
+SERVICE_CODE_RE = re.compile(r"^[A-Z0-9-]+$")
+# Executor and requirement codes and field names end up in URLs and form keys.
+NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+NUMBER_PLACEHOLDERS = ("seq", "year", "month", "month_roman")
+
+TOP_KEYS = ("format", "code", "name", "product", "fee", "completion_working_days", "number_format",
+            "standard", "executors", "requirements", "form", "steps")
+EXECUTOR_KEYS = ("code", "name", "applicant")
+REQUIREMENT_KEYS = ("code", "name", "required", "document")
+FIELD_KEYS = ("name", "label", "type", "required", "choices")
+STEP_KEYS = ("no", "activity", "kind", "executors", "input") + TIME_KEYS + ("output", "returns_to")
+
+
+class _Checker:
+    """Walks the document, keeping the file name for every refusal."""
+
+    def __init__(self, filename: str):
+        self.filename = filename
+
+    def fail(self, path: str, reason: str) -> DefinitionError:
+        return DefinitionError(self.filename, path, reason)
+
+    def mapping(self, value: Any, path: str, keys: tuple[str, ...], required: tuple[str, ...]) -> dict:
+        if not isinstance(value, dict):
+            raise self.fail(path, "must be a mapping")
+        for key in value:
+            if key not in keys:
+                raise self.fail(_join(path, str(key)), f"unknown key '{key}'")
+        for key in required:
+            if key not in value:
+                raise self.fail(path, f"missing key '{key}'")
+        return value
+
+    def text(self, value: Any, path: str) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(path, "must be non-empty text")
+        return value
+
+    def boolean(self, value: Any, path: str) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(path, "must be true or false")
+        return value
+
+    def integer(self, value: Any, path: str, minimum: int) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(path, "must be a whole number")
+        if value < minimum:
+            raise self.fail(path, f"must be at least {minimum}")
+        return value
+
+    def sequence(self, value: Any, path: str, allow_empty: bool = False) -> list:
+        if not isinstance(value, list):
+            raise self.fail(path, "must be a list")
+        if not value and not allow_empty:
+            raise self.fail(path, "must not be empty")
+        return value
+
+    def name(self, value: Any, path: str) -> str:
+        value = self.text(value, path)
+        if not NAME_RE.match(value):
+            raise self.fail(path, f"'{value}' must match [a-z][a-z0-9_]*")
+        return value
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _check_number_format(c: _Checker, value: Any) -> str:
+    value = c.text(value, "number_format")
+    seen = set()
+    try:
+        for _literal, name, spec, conversion in string.Formatter().parse(value):
+            if name is None:
+                continue
+            if name not in NUMBER_PLACEHOLDERS:
+                raise c.fail("number_format", f"unknown placeholder '{{{name}}}'; allowed: "
+                             + ", ".join(NUMBER_PLACEHOLDERS))
+            if conversion or (spec and name != "seq"):
+                raise c.fail("number_format", f"placeholder '{{{name}}}' takes no format")
+            seen.add(name)
+        value.format(seq=1, year=2026, month=1, month_roman="I")
+    except ValueError as exc:
+        if isinstance(exc, DefinitionError):
+            raise
+        raise c.fail("number_format", f"invalid format: {exc}") from None
+    if "seq" not in seen:
+        raise c.fail("number_format", "must contain '{seq}' so every number is unique")
+    return value
+
+
+def _check_standard(c: _Checker, value: Any) -> dict[str, tuple[str, ...]]:
+    if not isinstance(value, dict):
+        raise c.fail("standard", "must be a mapping")
+    result = {}
+    for key, items in value.items():
+        if key not in COMPONENT_KEYS:
+            raise c.fail(f"standard.{key}", f"unknown component '{key}'; allowed: " + ", ".join(COMPONENT_KEYS))
+        items = c.sequence(items, f"standard.{key}")
+        result[key] = tuple(c.text(item, f"standard.{key}[{i}]") for i, item in enumerate(items))
+    return result
+
+
+def _unique(c: _Checker, path: str, what: str, values: list[str]) -> None:
+    seen: set = set()
+    for i, v in enumerate(values):
+        if v in seen:
+            raise c.fail(f"{path}[{i}]", f"duplicate {what} '{v}'")
+        seen.add(v)
+
+
+def _check_executors(c: _Checker, value: Any) -> tuple[ExecutorDef, ...]:
+    result = []
+    for i, item in enumerate(c.sequence(value, "executors")):
+        path = f"executors[{i}]"
+        item = c.mapping(item, path, EXECUTOR_KEYS, ("code", "name"))
+        result.append(ExecutorDef(
+            code=c.name(item["code"], f"{path}.code"),
+            name=c.text(item["name"], f"{path}.name").strip(),
+            applicant=c.boolean(item.get("applicant", False), f"{path}.applicant"),
+        ))
+    _unique(c, "executors", "executor code", [e.code for e in result])
+    _unique(c, "executors", "executor name", [e.name for e in result])
+    return tuple(result)
+
+
+def _check_requirements(c: _Checker, value: Any) -> tuple[RequirementDef, ...]:
+    result = []
+    for i, item in enumerate(c.sequence(value, "requirements", allow_empty=True)):
+        path = f"requirements[{i}]"
+        item = c.mapping(item, path, REQUIREMENT_KEYS, REQUIREMENT_KEYS)
+        result.append(RequirementDef(
+            code=c.name(item["code"], f"{path}.code"),
+            name=c.text(item["name"], f"{path}.name"),
+            required=c.boolean(item["required"], f"{path}.required"),
+            document=c.boolean(item["document"], f"{path}.document"),
+        ))
+    _unique(c, "requirements", "requirement code", [r.code for r in result])
+    return tuple(result)
+
+
+def _check_form(c: _Checker, value: Any) -> tuple[FieldDef, ...]:
+    result = []
+    for i, item in enumerate(c.sequence(value, "form", allow_empty=True)):
+        path = f"form[{i}]"
+        item = c.mapping(item, path, FIELD_KEYS, ("name", "label", "type", "required"))
+        ftype = c.text(item["type"], f"{path}.type")
+        if ftype not in FIELD_TYPES:
+            raise c.fail(f"{path}.type", f"unknown field type '{ftype}'; allowed: " + ", ".join(FIELD_TYPES))
+        choices = None
+        if ftype == "choice":
+            if "choices" not in item:
+                raise c.fail(path, "a choice field needs 'choices'")
+            raw = c.sequence(item["choices"], f"{path}.choices")
+            choices = tuple(c.text(v, f"{path}.choices[{j}]") for j, v in enumerate(raw))
+            _unique(c, f"{path}.choices", "choice", list(choices))
+        elif "choices" in item:
+            raise c.fail(f"{path}.choices", f"only a choice field has choices, not a {ftype} field")
+        result.append(FieldDef(
+            name=c.name(item["name"], f"{path}.name"),
+            label=c.text(item["label"], f"{path}.label"),
+            type=ftype,
+            required=c.boolean(item["required"], f"{path}.required"),
+            choices=choices,
+        ))
+    _unique(c, "form", "field name", [f.name for f in result])
+    return tuple(result)
+
+
+def _check_step(c: _Checker, i: int, item: Any, executor_codes: dict[str, int]) -> StepDef:
+    path = f"steps[{i}]"
+    item = c.mapping(item, path, STEP_KEYS, ("no", "activity", "kind", "executors"))
+    no = c.integer(item["no"], f"{path}.no", 1)
+    kind = c.text(item["kind"], f"{path}.kind")
+    if kind not in STEP_KINDS:
+        raise c.fail(f"{path}.kind", f"unknown step kind '{kind}'; allowed: " + ", ".join(STEP_KINDS))
+    if not isinstance(item["executors"], list) or not item["executors"]:
+        raise c.fail(f"{path}.executors", "a step needs at least one executor")
+    codes = []
+    for j, code in enumerate(item["executors"]):
+        if code not in executor_codes:
+            raise c.fail(f"{path}.executors[{j}]", f"unknown executor '{code}'")
+        codes.append(code)
+    _unique(c, f"{path}.executors", "executor", codes)
+    # The database keeps a step's executors as a set; table order is the canonical order.
+    codes.sort(key=executor_codes.__getitem__)
+    times = [k for k in TIME_KEYS if k in item]
+    if len(times) != 1:
+        raise c.fail(path, "needs exactly one of minutes, hours, working_days"
+                     + (f" (found {', '.join(times)})" if times else ""))
+    time_key = times[0]
+    returns_to = item.get("returns_to")
+    if returns_to is not None:
+        if returns_to == "applicant":
+            pass
+        elif isinstance(returns_to, bool) or not isinstance(returns_to, int):
+            raise c.fail(f"{path}.returns_to", "must be 'applicant' or the number of an earlier step")
+        elif not 1 <= returns_to < no:
+            raise c.fail(f"{path}.returns_to", f"step {no} can only return to an earlier step, not {returns_to}")
+        returns_to = str(returns_to)
+    optional_text = {k: c.text(item[k], f"{path}.{k}") if k in item else None for k in ("input", "output")}
+    return StepDef(
+        no=no, activity=c.text(item["activity"], f"{path}.activity"), kind=kind, executors=tuple(codes),
+        time_key=time_key, time_value=c.integer(item[time_key], f"{path}.{time_key}", 1),
+        returns_to=returns_to, **optional_text,
+    )
+
+
+def _check_steps(c: _Checker, value: Any, executor_codes: dict[str, int]) -> tuple[StepDef, ...]:
+    steps = [_check_step(c, i, item, executor_codes) for i, item in enumerate(c.sequence(value, "steps"))]
+    _unique(c, "steps", "step number", [str(s.no) for s in steps])
+    for i, s in enumerate(steps):
+        if s.no != i + 1:
+            raise c.fail(f"steps[{i}].no", f"steps must be numbered 1..{len(steps)} in order; found {s.no}")
+    return tuple(steps)
+
+
+def validate(data: Any, filename: str) -> ServiceDefinition:
+    """Check a parsed document; return the definition or raise DefinitionError."""
+    c = _Checker(filename)
+    data = c.mapping(data, "", TOP_KEYS, TOP_KEYS)
+    if data["format"] != FORMAT_VERSION or isinstance(data["format"], bool):
+        raise c.fail("format", f"unsupported format {data['format']!r}; this loader reads format {FORMAT_VERSION}")
+    code = c.text(data["code"], "code")
+    if not SERVICE_CODE_RE.match(code):
+        raise c.fail("code", f"'{code}' must match [A-Z0-9-]+")
+    executors = _check_executors(c, data["executors"])
+    return ServiceDefinition(
+        code=code,
+        name=c.text(data["name"], "name"),
+        product=c.text(data["product"], "product"),
+        fee=c.integer(data["fee"], "fee", 0),
+        completion_working_days=c.integer(data["completion_working_days"], "completion_working_days", 1),
+        number_format=_check_number_format(c, data["number_format"]),
+        standard=_check_standard(c, data["standard"]),
+        executors=executors,
+        requirements=_check_requirements(c, data["requirements"]),
+        form=_check_form(c, data["form"]),
+        steps=_check_steps(c, data["steps"], {e.code: i for i, e in enumerate(executors)}),
+        filename=filename,
+    )

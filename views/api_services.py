@@ -1,0 +1,70 @@
+"""`GET /api/v1/services/`: the loaded services with their SOP, for integrations and screens."""
+from __future__ import annotations
+
+from flask_appbuilder import AppBuilder
+from flask_appbuilder.api import BaseApi, expose, protect, safe
+from sqlalchemy import select
+
+from app.extensions import db
+from app.roles import ALL_ROLES
+from models import Service, Step
+
+
+def _step(step: Step, order: dict[int, int]) -> dict:
+    time_key = next(k for k in ("minutes", "hours", "working_days") if getattr(step, k) is not None)
+    returns_to = step.returns_to
+    return {
+        "no": step.no,
+        "activity": step.activity,
+        "kind": step.kind,
+        "executors": [e.code for e in sorted(step.executors, key=lambda e: order.get(e.id, 0))],
+        "input": step.input,
+        "output": step.output,
+        "time": {"unit": time_key, "value": getattr(step, time_key)},
+        "returns_to": int(returns_to) if returns_to and returns_to.isdigit() else returns_to,
+        "permission": ["can_act", step.permission_view],
+    }
+
+
+def service_to_dict(service: Service) -> dict:
+    """The API's view of one service (also what screens may render)."""
+    order = {se.executor_id: se.position for se in service.service_executors}
+    return {
+        "code": service.code,
+        "name": service.name,
+        "product": service.product,
+        "fee": service.fee,
+        "completion_working_days": service.completion_working_days,
+        "active": service.active,
+        "executors": [{"code": e.code, "name": e.name, "applicant": e.applicant} for e in service.executors],
+        "requirements": [
+            {"code": r.code, "name": r.name, "required": r.required, "document": r.document}
+            for r in service.requirements
+        ],
+        "form": [
+            {"name": f.name, "label": f.label, "type": f.type, "required": f.required, "choices": f.choices}
+            for f in service.form_fields
+        ],
+        "steps": [_step(s, order) for s in service.steps],
+    }
+
+
+class ServiceApi(BaseApi):
+    """Loaded service definitions; any logged-in user may read them."""
+
+    resource_name = "services"
+    class_permission_name = "Services API"
+    method_permission_name = {"get_list": "list"}
+    role_grants = {"can_list": [ALL_ROLES]}
+
+    @expose("/", methods=["GET"])
+    @protect()
+    @safe
+    def get_list(self):
+        """Every loaded service with executors, requirements, form and steps."""
+        services = db.session.scalars(select(Service).order_by(Service.code)).all()
+        return self.response(200, result=[service_to_dict(s) for s in services], count=len(services))
+
+
+def register(appbuilder: AppBuilder) -> None:
+    appbuilder.add_api(ServiceApi)
