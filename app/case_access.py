@@ -1,0 +1,158 @@
+"""Who may see and act on a case: FAB permission pairs read straight from the database.
+
+A step is held through the pair ("can_act", "<CODE> step <no>") on any of the
+user's roles, so a grant an administrator adds by hand (a delegation) works at
+once. Applicants (users whose every role is an applicant executor column, i.e.
+Pemohon) only ever see and act on their own cases (Applicant.user_id).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_appbuilder.security.sqla.models import (
+    Permission, PermissionView, Role, ViewMenu, assoc_permissionview_role,
+)
+from sqlalchemy import Select, and_, case as sql_case, false, or_, select
+from sqlalchemy.orm import joinedload
+
+from app.extensions import db
+from app.step_needs import WorkflowError
+from models import Applicant, Case, Executor, Service, Step
+
+ACT_PERMISSION = "can_act"
+# Leaders and the complaints desk read every case; they act only where granted.
+VIEW_ALL_ROLES = ("Kepala Bidang", "Petugas Pengaduan")
+
+
+def _role_names(user: Any) -> set[str]:
+    return {role.name for role in getattr(user, "roles", None) or []}
+
+
+def is_admin(user: Any) -> bool:
+    return current_app.config.get("AUTH_ROLE_ADMIN", "Admin") in _role_names(user)
+
+
+def is_applicant_user(user: Any) -> bool:
+    """True for a public applicant account: every role is an applicant executor column."""
+    names = _role_names(user)
+    if not names:
+        return False
+    applicant_roles = set(db.session.scalars(select(Executor.name).where(Executor.applicant.is_(True))))
+    return names <= applicant_roles
+
+
+def own_applicant_id(user: Any) -> Optional[int]:
+    return db.session.scalar(select(Applicant.id).where(Applicant.user_id == user.id))
+
+
+def act_grants(user: Any) -> dict[str, list[str]]:
+    """{"TD-BKK step 3": ["Tim Teknis"], ...}: the step views the user's roles hold, with the roles."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return {}
+    role_ids = [role.id for role in current_app.appbuilder.sm.get_user_roles(user)]
+    if not role_ids:
+        return {}
+    rows = db.session.execute(
+        select(ViewMenu.name, Role.name)
+        .select_from(Role)
+        .join(assoc_permissionview_role, assoc_permissionview_role.c.role_id == Role.id)
+        .join(PermissionView, PermissionView.id == assoc_permissionview_role.c.permission_view_id)
+        .join(Permission, Permission.id == PermissionView.permission_id)
+        .join(ViewMenu, ViewMenu.id == PermissionView.view_menu_id)
+        .where(Role.id.in_(role_ids), Permission.name == ACT_PERMISSION)
+        .order_by(Role.name)
+    ).all()
+    grants: dict[str, list[str]] = {}
+    for view_name, role_name in rows:
+        grants.setdefault(view_name, []).append(role_name)
+    return grants
+
+
+def roles_for_step(user: Any, step: Step, grants: Optional[dict] = None) -> list[str]:
+    """The user's role names that hold the step; the first one an executor of the step."""
+    held = (grants if grants is not None else act_grants(user)).get(step.permission_view, [])
+    executors = {executor.name for executor in step.executors}
+    return sorted(held, key=lambda name: (name not in executors, name))
+
+
+def user_can_act(user: Any, step: Step) -> bool:
+    return bool(roles_for_step(user, step))
+
+
+def _held_steps(user: Any, grants: dict) -> list[Step]:
+    if not grants:
+        return []
+    steps = db.session.scalars(select(Step).options(joinedload(Step.service))).all()
+    return [step for step in steps if step.permission_view in grants]
+
+
+def can_view(case: Case, user: Any) -> bool:
+    """Applicants: their own cases only. Officers: cases of services they hold a step of."""
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", True):
+        return False
+    if is_admin(user) or _role_names(user) & set(VIEW_ALL_ROLES):
+        return True
+    if is_applicant_user(user):
+        return case.applicant is not None and case.applicant.user_id == user.id
+    return any(step.service_id == case.service_id for step in _held_steps(user, act_grants(user)))
+
+
+def visible_filter(user: Any):
+    """A WHERE clause limiting a query on Case to what `can_view` allows."""
+    if is_admin(user) or _role_names(user) & set(VIEW_ALL_ROLES):
+        return Case.id.is_not(None)
+    if is_applicant_user(user):
+        return Case.applicant_id == (own_applicant_id(user) or -1)
+    service_ids = {step.service_id for step in _held_steps(user, act_grants(user))}
+    return Case.service_id.in_(service_ids) if service_ids else false()
+
+
+def worklist_query(user: Any, status: Optional[str] = None, service_code: Optional[str] = None) -> Select:
+    """Cases waiting on a step the user holds, late first, then by step due time.
+
+    Open statuses: in_progress, completed (waiting at the handover step), and
+    returned cases for holders of the service's first step (the applicant or
+    the front office on their behalf resubmits them).
+    """
+    grants = act_grants(user)
+    held = _held_steps(user, grants)
+    step_ids = [step.id for step in held]
+    first_step_services = [
+        step.service_id for step in held
+        if step.no == min(s.no for s in step.service.steps)
+    ]
+    now = datetime.now(timezone.utc)
+    query = (
+        select(Case)
+        .join(Step, and_(Step.service_id == Case.service_id, Step.no == Case.current_step_no))
+        .join(Service, Service.id == Case.service_id)
+        .where(or_(
+            and_(Case.status.in_(("in_progress", "completed")), Step.id.in_(step_ids or [-1])),
+            and_(Case.status == "returned", Case.service_id.in_(first_step_services or [-1])),
+        ))
+        .options(joinedload(Case.service), joinedload(Case.applicant), joinedload(Case.institution))
+        .order_by(
+            sql_case((and_(Case.step_due_at.is_not(None), Case.step_due_at < now), 0), else_=1),
+            Case.step_due_at.is_(None), Case.step_due_at, Case.id,
+        )
+    )
+    if is_applicant_user(user):
+        query = query.where(Case.applicant_id == (own_applicant_id(user) or -1))
+    if status:
+        query = query.where(Case.status == status)
+    if service_code:
+        query = query.where(Service.code == service_code)
+    return query
+
+
+def require_requirement_access(case: Case, user: Any, kinds: tuple[str, ...]) -> None:
+    """Checklist changes: an open case, and a role holding a step of one of `kinds`."""
+    if not can_view(case, user):
+        raise WorkflowError(404, _("Case not found."))
+    if case.status not in ("in_progress", "returned"):
+        raise WorkflowError(409, _("The case is closed; its requirements can no longer change."))
+    if not any(user_can_act(user, step) for step in case.service.steps if step.kind in kinds):
+        raise WorkflowError(403, _("You may not change the requirements of this case."))

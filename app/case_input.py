@@ -1,0 +1,125 @@
+"""Validation of an application: the service's form fields, the applicant, the institution.
+
+Each validator returns the cleaned values and collects a per-field message
+(Indonesian through the catalog) so a screen or the API can show every problem
+at once; nothing is written while any message remains.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any, Iterable
+
+from flask_babel import gettext as _
+
+from app.phone import normalize_phone
+
+NIK_RE = re.compile(r"^\d{16}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def normalise_phone(value: str) -> str | None:
+    """`0812-3456-7890` -> `+6281234567890` (the outbox's own rule); None when invalid."""
+    try:
+        return normalize_phone(value)
+    except ValueError:
+        return None
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def clean_value(field_type: str, raw: Any, choices: Iterable[str] | None = None) -> tuple[Any, str | None]:
+    """Convert one value of a form field; returns (value, error message or None)."""
+    text = _text(raw)
+    if field_type == "text":
+        return text, None
+    if field_type == "integer":
+        if isinstance(raw, bool) or not re.fullmatch(r"[+-]?\d+", text):
+            return None, _("Must be a whole number.")
+        return int(text), None
+    if field_type == "decimal":
+        try:
+            number = Decimal(text.replace(",", "."))
+        except InvalidOperation:
+            return None, _("Must be a number.")
+        if not number.is_finite():
+            return None, _("Must be a number.")
+        return str(number), None
+    if field_type == "date":
+        try:
+            return date.fromisoformat(text).isoformat(), None
+        except ValueError:
+            return None, _("Must be a date (YYYY-MM-DD).")
+    if field_type == "email":
+        return (text.lower(), None) if EMAIL_RE.match(text) else (None, _("Must be a valid e-mail address."))
+    if field_type == "phone":
+        phone = normalise_phone(text)
+        return (phone, None) if phone else (None, _("Must be an Indonesian mobile number, e.g. 081234567890."))
+    if field_type == "nik":
+        return (text, None) if NIK_RE.match(text) else (None, _("NIK must be exactly 16 digits."))
+    if field_type == "choice":
+        options = list(choices or [])
+        return (text, None) if text in options else (None, _("Choose one of: %(options)s.", options=", ".join(options)))
+    return None, _("Unknown field type.")
+
+
+def validate_form(fields: Iterable[Any], data: dict | None) -> tuple[dict, dict]:
+    """Check `data` against the service's FormField rows: (clean values, errors)."""
+    data = data if isinstance(data, dict) else {}
+    clean: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for field in fields:
+        raw = data.get(field.name)
+        if _text(raw) == "":
+            if field.required:
+                errors[field.name] = _("%(label)s is required.", label=field.label)
+            continue
+        value, error = clean_value(field.type, raw, field.choices)
+        if error:
+            errors[field.name] = error
+        else:
+            clean[field.name] = value
+    return clean, errors
+
+
+def validate_applicant(data: dict | None) -> tuple[dict, dict]:
+    """nik (16 digits), name, phone (Indonesian mobile), email (optional), address."""
+    data = data if isinstance(data, dict) else {}
+    clean: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    nik = _text(data.get("nik"))
+    if not NIK_RE.match(nik):
+        errors["applicant.nik"] = _("NIK must be exactly 16 digits.")
+    clean["nik"] = nik
+    for key in ("name", "address"):
+        clean[key] = _text(data.get(key))
+        if not clean[key]:
+            errors[f"applicant.{key}"] = _("This field is required.")
+    if len(clean["name"]) > 200:
+        errors["applicant.name"] = _("At most %(n)d characters.", n=200)
+    phone = normalise_phone(_text(data.get("phone")))
+    if phone is None:
+        errors["applicant.phone"] = _("Must be an Indonesian mobile number, e.g. 081234567890.")
+    clean["phone"] = phone
+    email = _text(data.get("email")).lower()
+    if email and not EMAIL_RE.match(email):
+        errors["applicant.email"] = _("Must be a valid e-mail address.")
+    clean["email"] = email or None
+    return clean, errors
+
+
+def validate_institution(data: dict | None) -> tuple[dict, dict]:
+    """The institution running the job exchange: name required, address and licence optional."""
+    data = data if isinstance(data, dict) else {}
+    clean = {key: _text(data.get(key)) or None for key in ("name", "address", "license_no")}
+    errors: dict[str, str] = {}
+    if not clean["name"]:
+        errors["institution.name"] = _("This field is required.")
+    elif len(clean["name"]) > 300:
+        errors["institution.name"] = _("At most %(n)d characters.", n=300)
+    if clean["license_no"] and len(clean["license_no"]) > 120:
+        errors["institution.license_no"] = _("At most %(n)d characters.", n=120)
+    return clean, errors
