@@ -1,0 +1,72 @@
+"""The printed documents: certificate, control card, BAP, letters and the standard.
+
+`render(name, **ctx)` turns `app/templates/documents/<name>.html` into PDF bytes
+under one letterhead and one embedded font (DejaVu Sans, so every name prints,
+Latin-1 or not). The per-document functions gather a model's data into the
+context; see app/documents/pdf.py for what keeps user text inert.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from flask import current_app, has_app_context
+
+from config import Config
+
+from .pdf import DocumentError, html_to_pdf, render_template
+
+__all__ = [
+    "DocumentError",
+    "assignment_letter_pdf",
+    "bap_pdf",
+    "certificate_pdf",
+    "complaint_reply_letter_pdf",
+    "control_card_pdf",
+    "office",
+    "reminder_letter_pdf",
+    "render",
+    "standard_pdf",
+    "verify_url",
+]
+
+
+def _setting(key: str, default: str = "") -> str:
+    fallback = getattr(Config, key, default)
+    if has_app_context():
+        return current_app.config.get(key, fallback)
+    return fallback
+
+
+def office() -> dict[str, str]:
+    """The letterhead: office name, address and phone from OFFICE_* settings."""
+    return {
+        "name": _setting("OFFICE_NAME"),
+        "address": _setting("OFFICE_ADDRESS"),
+        "phone": _setting("OFFICE_PHONE"),
+        # The place written before a letter's date; OFFICE_CITY is optional.
+        "city": _setting("OFFICE_CITY", "Pekanbaru"),
+    }
+
+
+def verify_url(token: str) -> str:
+    """The public verification address printed (as a QR code) on a certificate."""
+    return _setting("PUBLIC_BASE_URL").rstrip("/") + "/public/verify/" + token
+
+
+def render(name: str, **ctx: Any) -> bytes:
+    """PDF bytes of `documents/<name>.html`, with the letterhead and `today` set."""
+    ctx.setdefault("office", office())
+    ctx.setdefault("today", datetime.now(timezone.utc))
+    html, trusted = render_template(name, ctx)
+    return html_to_pdf(html, trusted)
+
+
+from .case_documents import (  # noqa: E402  (they use render above)
+    assignment_letter_pdf,
+    bap_pdf,
+    certificate_pdf,
+    control_card_pdf,
+    reminder_letter_pdf,
+)
+from .service_documents import complaint_reply_letter_pdf, standard_pdf  # noqa: E402

@@ -1,0 +1,137 @@
+"""Documents of one case: certificate, control card, BAP, assignment and reminder letters."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any, Optional
+
+from flask_appbuilder.security.sqla.models import Role, User
+from sqlalchemy import select
+
+from app.extensions import db
+from models import Case, Step
+
+from . import DocumentError, render, verify_url
+from .service_documents import step_time
+
+OUTCOMES = {
+    "forward": "diteruskan",
+    "return": "dikembalikan",
+    "reject": "ditolak",
+    "cancel": "dibatalkan",
+}
+
+
+def _field_value(field_type: str, value: Any) -> str:
+    from app.formatting import format_date
+
+    if value is None or value == "":
+        return "-"
+    if field_type == "date":
+        try:
+            return format_date(date.fromisoformat(str(value)), locale="id")
+        except ValueError:
+            return str(value)
+    if field_type in {"integer", "decimal"}:
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            return str(value)
+        text = f"{number:,}".replace(",", "_").replace(".", ",").replace("_", ".")
+        return text
+    return str(value)
+
+
+def form_rows(case: Case) -> list[tuple[str, str]]:
+    """The registration data of the case form, labelled as the service defines it."""
+    data = case.form_data or {}
+    return [(f.label, _field_value(f.type, data.get(f.name))) for f in case.service.form_fields]
+
+
+def _step(case: Case, no: Optional[int]) -> Optional[Step]:
+    return next((s for s in case.service.steps if s.no == no), None)
+
+
+def certificate_pdf(case: Case) -> bytes:
+    """Surat Tanda Daftar: number, institution, holder, form data, signer, QR to verify."""
+    cert = case.certificate
+    if cert is None:
+        raise DocumentError("the case has no certificate number yet")
+    return render(
+        "certificate",
+        case=case,
+        cert=cert,
+        form=form_rows(case),
+        verify_link=verify_url(cert.verify_token),
+    )
+
+
+def control_card_pdf(case: Case) -> bytes:
+    """The kartu kendali: every row, standard against actual working time, late marks."""
+    rows = [
+        {
+            "entry": e,
+            "outcome": OUTCOMES.get(e.outcome, e.outcome),
+            "standard": step_time(_step(case, e.step_no)),
+        }
+        for e in case.control_card
+    ]
+    return render("control_card", case=case, rows=rows, late_count=sum(1 for r in rows if r["entry"].late))
+
+
+def _latest_report(case: Case):
+    return case.inspection_reports[-1] if case.inspection_reports else None
+
+
+def bap_pdf(case: Case) -> bytes:
+    """Berita Acara Pemeriksaan of the technical team's field survey (the latest one)."""
+    report = _latest_report(case)
+    if report is None:
+        raise DocumentError("the case has no inspection report yet")
+    return render("bap", case=case, report=report, form=form_rows(case))
+
+
+def _inspect_step(case: Case) -> Optional[Step]:
+    return next((s for s in case.service.steps if s.kind == "inspect"), None)
+
+
+def _role_members(role_names: list[str]) -> list[str]:
+    """Active users holding any of the roles: the team an assignment letter names."""
+    if not role_names:
+        return []
+    users = db.session.scalars(
+        select(User)
+        .where(User.active.is_(True), User.roles.any(Role.name.in_(role_names)))
+        .order_by(User.first_name, User.last_name)
+    )
+    return [f"{u.first_name} {u.last_name}".strip() for u in users]
+
+
+def assignment_letter_pdf(case: Case, team: Optional[list[str]] = None) -> bytes:
+    """Surat tugas sending the technical team to inspect the applicant's premises.
+
+    The team is the one named in the latest BAP, or else everyone holding the
+    inspect step's executor roles.
+    """
+    step = _inspect_step(case)
+    if team is None:
+        report = _latest_report(case)
+        if report is not None and report.team:
+            team = list(report.team)
+        else:
+            team = _role_members([e.name for e in step.executors] if step else [])
+    return render(
+        "assignment_letter",
+        case=case,
+        step=step,
+        step_time=step_time(step),
+        team=team,
+        due_at=case.step_due_at if step and case.current_step_no == step.no else None,
+    )
+
+
+def reminder_letter_pdf(case: Case) -> bytes:
+    """Jaminan pelayanan (b): the product is ready and not collected a month after completion."""
+    if case.completed_at is None:
+        raise DocumentError("the case is not completed yet")
+    return render("reminder_letter", case=case, cert=case.certificate)

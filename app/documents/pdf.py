@@ -1,0 +1,121 @@
+"""HTML to PDF with xhtml2pdf, behind a safety layer.
+
+Documents carry text typed by applicants and officers (names, addresses,
+findings, complaint replies). Two things keep that text inert:
+
+* the document Jinja environment autoescapes everything, always (not only for
+  `.html` names as Flask's does), so user text never becomes markup that
+  xhtml2pdf or ReportLab would interpret;
+* every resource the renderer asks for goes through `_LinkGate`, which only
+  hands out our own files under `app/static/` and the `data:` URIs this very
+  render generated (QR codes); anything else (file://, http://, absolute
+  paths, foreign data: URIs) is replaced by an empty data URI and logged. The
+  xhtml2pdf resource policy is also confined to `app/static/` with no network,
+  as a second lock behind the first.
+"""
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+from typing import Any, Iterable
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from xhtml2pdf import pisa
+from xhtml2pdf.config.resources import ResourceAccessPolicy
+
+from app.formatting import format_date, format_datetime, format_duration, format_rupiah
+
+APP_DIR = Path(__file__).resolve().parent.parent
+STATIC_DIR = APP_DIR / "static"
+TEMPLATE_DIR = APP_DIR / "templates"
+FONT_REGULAR = STATIC_DIR / "fonts" / "DejaVuSans.ttf"
+FONT_BOLD = STATIC_DIR / "fonts" / "DejaVuSans-Bold.ttf"
+# What a refused resource becomes: loads nothing, and xhtml2pdf just skips it.
+_NOTHING = "data:,"
+# Official documents are Indonesian whatever the reader's UI language is.
+DOC_LOCALE = "id"
+
+log = logging.getLogger(__name__)
+
+
+class DocumentError(RuntimeError):
+    """xhtml2pdf could not build the document."""
+
+
+class _LinkGate:
+    """xhtml2pdf `link_callback`: our static files and our own data: URIs only."""
+
+    def __init__(self, trusted: Iterable[str] = ()) -> None:
+        self.trusted = set(trusted)
+        self.refused: list[str] = []
+
+    def __call__(self, uri: Any, rel: Any = None) -> str:
+        uri = str(uri)
+        if uri in self.trusted:
+            return uri
+        if uri.startswith("static/"):
+            path = (APP_DIR / uri).resolve()
+            if path.is_file() and path.is_relative_to(STATIC_DIR):
+                return str(path)
+        self.refused.append(uri)
+        log.warning("document resource refused: %.120r", uri)
+        return _NOTHING
+
+
+def _policy() -> ResourceAccessPolicy:
+    return ResourceAccessPolicy.server(base_dir=STATIC_DIR, allow_remote=False)
+
+
+def html_to_pdf(html: str, trusted: Iterable[str] = ()) -> bytes:
+    """Render already-escaped HTML to PDF bytes; `trusted` are data: URIs we made."""
+    out = io.BytesIO()
+    gate = _LinkGate(trusted)
+    result = pisa.CreatePDF(
+        html, dest=out, link_callback=gate, resource_policy=_policy(), encoding="utf-8"
+    )
+    if result.err:
+        raise DocumentError(f"xhtml2pdf reported {result.err} error(s)")
+    return out.getvalue()
+
+
+def _tgl(value: Any) -> str:
+    return format_date(value, locale=DOC_LOCALE)
+
+
+def _tgl_jam(value: Any) -> str:
+    return format_datetime(value, locale=DOC_LOCALE)
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATE_DIR)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(tgl=_tgl, tgl_jam=_tgl_jam, rupiah=format_rupiah, durasi=format_duration)
+    return env
+
+
+ENV = _environment()
+
+
+def render_template(name: str, ctx: dict[str, Any]) -> tuple[str, set[str]]:
+    """The HTML of `documents/<name>.html` and the data: URIs it may load.
+
+    Templates call `qr(url)` to embed a QR code; each URI so made is trusted for
+    this render only.
+    """
+    from app.qr import qr_data_uri
+
+    trusted: set[str] = set()
+
+    def qr(url: str) -> str:
+        uri = qr_data_uri(url)
+        trusted.add(uri)
+        return uri
+
+    html = ENV.get_template(f"documents/{name}.html").render(qr=qr, **ctx)
+    return html, trusted
