@@ -1,0 +1,443 @@
+"""The complaint book (Buku Pengaduan): intake, sorting, coordination, reply, review.
+
+Component 6 of the standard (points a-k) as a status machine:
+
+    received ──sort──▶ handling                      (ringan: the officer answers directly)
+    received ──sort──▶ coordination ─▶ handling      (sedang: Kepala Bidang AND Kepala Dinas
+                                                      each record their coordination;
+                                                      berat: Kepala Dinas records the
+                                                      coordination with the mayor's office,
+                                                      c.q. Asisten or Sekda)
+    handling ──reply──▶ review                       (the reply goes back through the
+                                                      channel the complaint came in by)
+    review ──approve──▶ closed                       (Sekretaris)
+    review ──return──▶ correction ──correct──▶ review   (Sekretaris returns it; the
+                                                      handling officer corrects the entry)
+
+An officer who records a complaint with its weight sorts it in the same
+transaction (point j); the public web form leaves it `received` for sorting.
+Every transition adds one ComplaintEvent (who, when, what) and one audit row.
+Permissions are FAB pairs on the view menu "Complaints" (see PERMISSIONS), so an
+administrator can delegate an action to an acting official by a grant.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Optional
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app import audit
+from app.extensions import db
+from app.formatting import TZ
+from models import Case, Complaint, ComplaintEvent, OfficeHours
+from models.complaint import CHANNELS, WEIGHTS
+
+PERMISSION_VIEW = "Complaints"
+
+RECEIVED, COORDINATION, HANDLING, REVIEW, CORRECTION, CLOSED = (
+    "received", "coordination", "handling", "review", "correction", "closed",
+)
+STATUSES = (RECEIVED, COORDINATION, HANDLING, REVIEW, CORRECTION, CLOSED)
+OPEN_STATUSES = (RECEIVED, COORDINATION, HANDLING, CORRECTION)
+OFFICER_CHANNELS = tuple(c for c in CHANNELS if c != "web_form")
+
+# action -> (statuses it starts from, permission on PERMISSION_VIEW)
+ACTIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "sort": ((RECEIVED,), "can_sort"),
+    "coordinate_head": ((COORDINATION,), "can_coordinate_head"),
+    "coordinate_kadis": ((COORDINATION,), "can_coordinate_kadis"),
+    "coordinate_mayor": ((COORDINATION,), "can_coordinate_kadis"),
+    "reply": ((HANDLING,), "can_reply"),
+    "approve": ((REVIEW,), "can_review"),
+    "return": ((REVIEW,), "can_review"),
+    "correct": ((CORRECTION,), "can_reply"),
+}
+# Default grants of the action permissions (declared on the API as role_grants).
+PERMISSIONS: dict[str, list[str]] = {
+    "can_sort": ["Petugas Pengaduan"],
+    "can_reply": ["Petugas Pengaduan"],
+    "can_coordinate_head": ["Kepala Bidang"],
+    "can_coordinate_kadis": ["Kepala Dinas"],
+    "can_review": ["Sekretaris"],
+}
+# Which coordinations a weight needs before the reply (points d and e).
+REQUIRED_COORDINATION = {"ringan": (), "sedang": ("coordinate_head", "coordinate_kadis"),
+                         "berat": ("coordinate_mayor",)}
+MAYOR_OFFICE = {"asisten": "Asisten", "sekda": "Sekretaris Daerah"}
+# How a reply goes back (points f-i), first feasible one is the default.
+REPLY_ROUTES: dict[str, tuple[str, ...]] = {
+    "letter": ("letter", "telephone"),
+    "suggestion_box": ("letter", "telephone"),
+    "email": ("email",),
+    "website": ("email", "sms"),
+    "web_form": ("email", "sms"),
+    "telephone": ("telephone",),
+    "fax": ("fax", "telephone"),
+    "sms": ("sms",),
+    "face_to_face": ("face_to_face",),
+}
+_ROUTE_NEEDS = {"letter": "complainant_address", "email": "complainant_email", "sms": "complainant_phone",
+                "telephone": "complainant_phone", "fax": "complainant_phone", "face_to_face": None}
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass
+class ComplaintError(Exception):
+    """A refused request: `status` is the HTTP status, `message` is for people (Indonesian)."""
+
+    status: int
+    message: str
+
+
+def holds(user: Any, permission: str, view: str = PERMISSION_VIEW) -> bool:
+    """Whether one of the user's roles holds the FAB pair (permission, view)."""
+    if user is None or not getattr(user, "is_active", True):
+        return False
+    for role in getattr(user, "roles", []):
+        for pv in role.permissions:
+            if pv.permission and pv.view_menu and pv.permission.name == permission and pv.view_menu.name == view:
+                return True
+    return False
+
+
+def normalize_phone(raw: str) -> str:
+    """`0812-3456 7890` -> `+6281234567890`; landlines keep their area code (`(0761) 28262`)."""
+    digits = re.sub(r"[\s\-().]", "", raw or "")
+    if digits.startswith("+"):
+        digits = digits[1:]
+    elif digits.startswith("0"):
+        digits = "62" + digits[1:]
+    if not digits.isdigit() or not 8 <= len(digits) <= 15 or not digits.startswith("62"):
+        raise ComplaintError(422, "Nomor telepon tidak valid.")
+    return "+" + digits
+
+
+def _clean(value: Any, limit: int) -> str:
+    return str(value or "").strip()[:limit]
+
+
+def _actor(user: Any) -> Optional[str]:
+    if user is None:
+        return None
+    return " ".join(p for p in (getattr(user, "first_name", ""), getattr(user, "last_name", "")) if p) or user.username
+
+
+def _event(c: Complaint, user: Any, action: str, note: Optional[str]) -> ComplaintEvent:
+    ev = ComplaintEvent(complaint=c, user_id=getattr(user, "id", None), actor=_actor(user), action=action,
+                        note=note, at=datetime.now(timezone.utc))
+    db.session.add(ev)
+    return ev
+
+
+def _closing_time(day: date) -> time:
+    row = db.session.scalar(select(OfficeHours).where(OfficeHours.weekday == day.weekday()))
+    return row.closes if row else time(16, 0)
+
+
+def complaint_due(received_at: datetime, weight: str, cal: Any = None) -> datetime:
+    """The answer deadline: the close of office on the N-th working day after receipt.
+
+    N is COMPLAINT_DEADLINE_DAYS[weight] (5/14/60 by default); weekends and the
+    holidays table do not count, nor does the day of receipt itself.
+    """
+    from app.calendar import Calendar
+
+    days = int(current_app.config["COMPLAINT_DEADLINE_DAYS"][weight])
+    cal = cal or Calendar.from_db()
+    local = _aware(received_at).astimezone(TZ)
+    due_day = cal.add_working_days_date(local.date(), days)
+    # Stored in UTC: SQLite keeps no offset, so every timestamp is written as UTC.
+    return datetime.combine(due_day, _closing_time(due_day), tzinfo=TZ).astimezone(timezone.utc)
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite hands stored (UTC) timestamps back without an offset."""
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def is_late(c: Complaint, now: Optional[datetime] = None) -> bool:
+    """Answered after the deadline, or still unanswered past it."""
+    if c.due_at is None:
+        return False
+    answered = c.replied_at or now or datetime.now(timezone.utc)
+    return _aware(answered) > _aware(c.due_at)
+
+
+def _next_number(year: int) -> str:
+    prefix = f"ADU-{year}-"
+    last = db.session.scalar(select(func.max(Complaint.number)).where(Complaint.number.like(prefix + "%")))
+    seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{seq:05d}"
+
+
+def _validate_intake(data: dict, source: str) -> dict:
+    person = data.get("complainant") or {}
+    if not isinstance(person, dict):
+        raise ComplaintError(422, "Identitas pengadu harus berupa objek.")
+    channel = "web_form" if source == "public" else str(data.get("channel") or "")
+    if source != "public" and channel not in OFFICER_CHANNELS:
+        raise ComplaintError(422, "Media pengaduan tidak dikenal.")
+    out = {
+        "channel": channel,
+        "complainant_name": _clean(person.get("name"), 200),
+        "complainant_email": _clean(person.get("email"), 200).lower() or None,
+        "complainant_address": _clean(person.get("address"), 2000) or None,
+        "subject": _clean(data.get("subject"), 300),
+        "description": str(data.get("description") or "").strip(),
+    }
+    phone = _clean(person.get("phone"), 40)
+    out["complainant_phone"] = normalize_phone(phone) if phone else None
+    if not out["complainant_name"]:
+        raise ComplaintError(422, "Nama pengadu wajib diisi.")
+    if not out["subject"]:
+        raise ComplaintError(422, "Pokok pengaduan wajib diisi.")
+    if not out["description"]:
+        raise ComplaintError(422, "Uraian pengaduan wajib diisi.")
+    if out["complainant_email"] and not EMAIL_RE.match(out["complainant_email"]):
+        raise ComplaintError(422, "Alamat email tidak valid.")
+    if channel in ("email", "sms", "telephone", "fax"):
+        if not reply_routes(channel, out):
+            raise ComplaintError(422, "Pengaduan melalui media ini wajib mencantumkan kontak balasannya "
+                                      "(email untuk email, nomor telepon untuk telepon/fax, nomor HP untuk SMS).")
+    if channel in ("website", "web_form") and not reply_routes(channel, out):
+        raise ComplaintError(422, "Cantumkan email atau nomor telepon agar pengaduan dapat dijawab.")
+    weight = data.get("weight") or None
+    if weight is not None and weight not in WEIGHTS:
+        raise ComplaintError(422, "Bobot pengaduan harus ringan, sedang, atau berat.")
+    out["weight"] = None if source == "public" else weight
+    return out
+
+
+def reply_routes(channel: str, contact: Any) -> list[str]:
+    """The reply routes open for a complaint: its channel's routes with a known contact."""
+    from app.phone import is_valid_phone
+
+    get = contact.get if isinstance(contact, dict) else lambda k: getattr(contact, k)
+    out = []
+    for route in REPLY_ROUTES.get(channel, ()):
+        need = _ROUTE_NEEDS[route]
+        value = get(need) if need else True
+        # An SMS needs a mobile number; a landline can only be called back.
+        if value and (route != "sms" or is_valid_phone(value)):
+            out.append(route)
+    return out
+
+
+def _find_case(ref: Any) -> Optional[Case]:
+    if ref in (None, ""):
+        return None
+    case = db.session.scalar(select(Case).where(Case.registration_no == str(ref).strip()))
+    if case is None:
+        raise ComplaintError(422, "Nomor registrasi permohonan tidak ditemukan.")
+    return case
+
+
+def _received_at(data: dict, source: str) -> datetime:
+    """Officers may book the day a letter or box note arrived; never a future day."""
+    raw = data.get("received_at") if source == "officer" else None
+    if raw in (None, ""):
+        return datetime.now(timezone.utc)
+    if isinstance(raw, datetime):
+        value = raw if raw.tzinfo else raw.replace(tzinfo=TZ)
+    else:
+        try:
+            value = datetime.combine(date.fromisoformat(str(raw)), time(0, 0), tzinfo=TZ)
+        except ValueError:
+            raise ComplaintError(422, "Tanggal pengaduan harus berformat YYYY-MM-DD.") from None
+    if value > datetime.now(timezone.utc) + timedelta(minutes=1):
+        raise ComplaintError(422, "Tanggal pengaduan tidak boleh di masa depan.")
+    return value.astimezone(timezone.utc)
+
+
+def create_complaint(data: dict, user: Any = None, source: str = "officer") -> Complaint:
+    """Record a complaint in the book and commit; an officer's weight sorts it at once.
+
+    `source="officer"` needs a user holding can_sort (Petugas Pengaduan);
+    `source="public"` is the public web form (channel web_form, sorted later).
+    """
+    if source not in ("officer", "public"):
+        raise ComplaintError(400, "Sumber pengaduan tidak dikenal.")
+    if source == "officer" and not holds(user, "can_sort"):
+        raise ComplaintError(403, "Anda tidak berwenang mencatat pengaduan.")
+    if not isinstance(data, dict):
+        raise ComplaintError(400, "Data pengaduan harus berupa objek JSON.")
+    fields = _validate_intake(data, source)
+    weight = fields.pop("weight")
+    case = _find_case(data.get("case"))
+    received_at = _received_at(data, source)
+    for attempt in range(5):
+        try:
+            with db.session.begin_nested():
+                c = Complaint(number=_next_number(received_at.astimezone(TZ).year), status=RECEIVED,
+                              received_at=received_at, recorded_by_id=getattr(user, "id", None),
+                              case_id=case.id if case else None, service_id=case.service_id if case else None,
+                              **fields)
+                db.session.add(c)
+                db.session.flush()
+            break
+        except IntegrityError:
+            if attempt == 4:
+                raise
+    _event(c, user, "recorded", None)
+    audit.record("complaint.create", "Complaint", c.id, after=audit.snapshot(c), user=user)
+    if weight:
+        _sort(c, user, {"weight": weight})
+    db.session.commit()
+    return c
+
+
+def allowed_actions(c: Complaint, user: Any) -> list[str]:
+    """Actions the user may take on the complaint now (for buttons; act() re-checks)."""
+    out = []
+    for name, (starts, perm) in ACTIONS.items():
+        if c.status in starts and holds(user, perm) and _fits(c, name):
+            out.append(name)
+    return out
+
+
+def _fits(c: Complaint, action: str) -> bool:
+    """Coordination actions apply to their weight only, and once each."""
+    if action not in ("coordinate_head", "coordinate_kadis", "coordinate_mayor"):
+        return True
+    done = {e.action for e in c.events}
+    return action in REQUIRED_COORDINATION.get(c.weight or "", ()) and action not in done
+
+
+def act(c: Complaint, user: Any, action: str, data: Optional[dict] = None) -> Complaint:
+    """Apply one action and commit; raises ComplaintError (400/403/409/422) and changes nothing."""
+    data = data or {}
+    if action not in ACTIONS:
+        raise ComplaintError(400, "Tindakan tidak dikenal.")
+    if not isinstance(data, dict):
+        raise ComplaintError(400, "Data tindakan harus berupa objek JSON.")
+    starts, perm = ACTIONS[action]
+    if not holds(user, perm):
+        raise ComplaintError(403, "Anda tidak berwenang melakukan tindakan ini.")
+    if c.status not in starts or not _fits(c, action):
+        raise ComplaintError(409, "Tindakan ini tidak berlaku untuk status pengaduan saat ini.")
+    before = audit.snapshot(c)
+    HANDLERS[action](c, user, data)
+    audit.record(f"complaint.{action}", "Complaint", c.id, before=before, after=audit.snapshot(c), user=user)
+    db.session.commit()
+    return c
+
+
+def _note(data: dict, required: bool = True) -> Optional[str]:
+    note = str(data.get("note") or "").strip()
+    if required and not note:
+        raise ComplaintError(422, "Catatan wajib diisi.")
+    return note or None
+
+
+def _sort(c: Complaint, user: Any, data: dict) -> None:
+    weight = data.get("weight")
+    if weight not in WEIGHTS:
+        raise ComplaintError(422, "Bobot pengaduan harus ringan, sedang, atau berat.")
+    c.weight = weight
+    c.due_at = complaint_due(c.received_at, weight)
+    c.status = HANDLING if weight == "ringan" else COORDINATION
+    _event(c, user, "sort", _note(data, required=False) or f"bobot {weight}")
+
+
+def _coordinate(c: Complaint, user: Any, data: dict, action: str) -> None:
+    note = _note(data)
+    if action == "coordinate_mayor":
+        office = data.get("with")
+        if office not in MAYOR_OFFICE:
+            raise ComplaintError(422, "Pilih koordinasi dengan Asisten atau Sekretaris Daerah.")
+        note = f"Koordinasi dengan Walikota c.q. {MAYOR_OFFICE[office]}: {note}"
+    _event(c, user, action, note)
+    db.session.flush()
+    done = {e.action for e in c.events}
+    if all(a in done for a in REQUIRED_COORDINATION[c.weight]):
+        c.status = HANDLING
+
+
+def _reply(c: Complaint, user: Any, data: dict) -> None:
+    from app.notify import enqueue
+
+    text = str(data.get("text") or "").strip()
+    if not text:
+        raise ComplaintError(422, "Isi tanggapan wajib diisi.")
+    routes = reply_routes(c.channel, c)
+    via = data.get("via") or (routes[0] if routes else None)
+    if via not in routes:
+        raise ComplaintError(422, "Tanggapan tidak dapat dikirim melalui media itu: kontak pengadu tidak ada "
+                                  "atau media tidak sesuai dengan media pengaduan.")
+    c.reply = text
+    c.replied_at = datetime.now(timezone.utc)
+    c.replied_by_id = user.id
+    subject = f"Tanggapan atas pengaduan {c.number}"
+    key = f"complaint-{c.id}-reply"
+    if via == "email":
+        enqueue("email", c.complainant_email, text, subject=subject, dedupe_key=key, complaint_id=c.id)
+    elif via == "sms":
+        enqueue("sms", c.complainant_phone, f"DPMPTSP Pekanbaru, {subject}: {text}", dedupe_key=key,
+                complaint_id=c.id)
+    elif via == "letter":
+        enqueue("letter", f"{c.complainant_name}, {c.complainant_address}", text, subject=subject,
+                dedupe_key=key, complaint_id=c.id)
+    _event(c, user, "reply", f"via {via}")
+    c.status = REVIEW
+
+
+def _approve(c: Complaint, user: Any, data: dict) -> None:
+    _event(c, user, "approve", _note(data, required=False))
+    c.status = CLOSED
+    c.closed_at = datetime.now(timezone.utc)
+
+
+def _return(c: Complaint, user: Any, data: dict) -> None:
+    _event(c, user, "return", _note(data))
+    c.status = CORRECTION
+
+
+def _correct(c: Complaint, user: Any, data: dict) -> None:
+    """The handling officer corrects the book entry (never the reply already sent)."""
+    note = _note(data)
+    for key, limit in (("subject", 300), ("description", 20000)):
+        if key in data:
+            value = _clean(data[key], limit)
+            if not value:
+                raise ComplaintError(422, "Pokok dan uraian pengaduan tidak boleh kosong.")
+            setattr(c, key, value)
+    _event(c, user, "correct", note)
+    c.status = REVIEW
+
+
+HANDLERS = {
+    "sort": _sort,
+    "coordinate_head": lambda c, u, d: _coordinate(c, u, d, "coordinate_head"),
+    "coordinate_kadis": lambda c, u, d: _coordinate(c, u, d, "coordinate_kadis"),
+    "coordinate_mayor": lambda c, u, d: _coordinate(c, u, d, "coordinate_mayor"),
+    "reply": _reply,
+    "approve": _approve,
+    "return": _return,
+    "correct": _correct,
+}
+
+
+def _iso(value: Optional[datetime]) -> Optional[str]:
+    return _aware(value).isoformat() if value else None
+
+
+def to_dict(c: Complaint, user: Any = None, now: Optional[datetime] = None) -> dict:
+    """The complaint as the API returns it."""
+    return {
+        "id": c.id, "number": c.number, "channel": c.channel, "status": c.status, "weight": c.weight,
+        "complainant": {"name": c.complainant_name, "phone": c.complainant_phone,
+                        "email": c.complainant_email, "address": c.complainant_address},
+        "subject": c.subject, "description": c.description,
+        "case": c.case.registration_no if c.case else None,
+        "received_at": _iso(c.received_at), "due_at": _iso(c.due_at),
+        "late": is_late(c, now), "reply": c.reply,
+        "replied_at": _iso(c.replied_at), "closed_at": _iso(c.closed_at),
+        "allowed_actions": allowed_actions(c, user) if user is not None else [],
+        "events": [{"action": e.action, "actor": e.actor, "at": _iso(e.at), "note": e.note}
+                   for e in c.events],
+    }

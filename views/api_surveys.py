@@ -1,0 +1,86 @@
+"""JSON API of the satisfaction survey: paper forms typed in, and the index (`/api/v1/surveys/`)."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Optional
+
+from flask import request
+from flask_appbuilder.api import BaseApi, expose, protect, safe
+from sqlalchemy import select
+
+from app import survey
+from app.extensions import db
+from models import Service
+
+from .api_complaints import _user
+
+# Who types paper questionnaires in, and who reads the index.
+ENTRY_ROLES = ["Front Office", "Petugas Pengaduan"]
+REPORT_ROLES = ["Petugas Pengaduan", "Kepala Bidang", "Sekretaris", "Kepala Dinas"]
+SURVEY_VIEW = "Survey"
+
+
+def parse_period(args) -> tuple[Optional[int], Optional[date], Optional[date]]:
+    """`service` (code), `from`, `to` of a query string; SurveyError 422 on bad values."""
+    service_id = None
+    code = (args.get("service") or "").strip()
+    if code:
+        service_id = db.session.scalar(select(Service.id).where(Service.code == code))
+        if service_id is None:
+            raise survey.SurveyError(422, "Jenis pelayanan tidak ditemukan.")
+    try:
+        start = date.fromisoformat(args["from"]) if args.get("from") else None
+        end = date.fromisoformat(args["to"]) if args.get("to") else None
+    except ValueError:
+        raise survey.SurveyError(422, "Tanggal harus berformat YYYY-MM-DD.") from None
+    if start and end and end < start:
+        raise survey.SurveyError(422, "Akhir periode tidak boleh sebelum awal periode.")
+    return service_id, start, end
+
+
+def ikm_json(result: dict) -> dict:
+    """The index without the internal fields (dates as ISO strings)."""
+    out = {k: v for k, v in result.items() if k not in ("from", "to", "service_id")}
+    out["from"] = result["from"].isoformat() if result["from"] else None
+    out["to"] = result["to"].isoformat() if result["to"] else None
+    return out
+
+
+class SurveyApi(BaseApi):
+    """Type in a paper questionnaire; read the satisfaction index."""
+
+    resource_name = "surveys"
+    class_permission_name = SURVEY_VIEW
+    method_permission_name = {"post": "add", "ikm": "report"}
+    role_grants = {"can_add": ENTRY_ROLES, "can_report": REPORT_ROLES}
+
+    @expose("/", methods=["POST"])
+    @protect()
+    @safe
+    def post(self):
+        """One answered questionnaire: {"service", "date", "scores": {u1..u9}, "respondent"}."""
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return self.response_400("Badan permintaan harus berupa objek JSON.")
+        try:
+            row = survey.submit_response(body, _user())
+        except survey.SurveyError as error:
+            db.session.rollback()
+            return self.response(error.status, message=error.message)
+        return self.response(201, id=row.id, service=body.get("service"), date=row.date.isoformat(),
+                             scores={u: getattr(row, u) for u in survey.ELEMENTS})
+
+    @expose("/ikm", methods=["GET"])
+    @protect()
+    @safe
+    def ikm(self):
+        """The index of a service (code) over a period: respondents, NRR per element, IKM, grade."""
+        try:
+            service_id, start, end = parse_period(request.args)
+        except survey.SurveyError as error:
+            return self.response(error.status, message=error.message)
+        return self.response(200, **ikm_json(survey.compute_ikm(service_id, start, end)))
+
+
+def register(appbuilder) -> None:
+    appbuilder.add_api(SurveyApi)
