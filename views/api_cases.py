@@ -1,0 +1,213 @@
+"""JSON API of cases under /api/v1/cases (DESIGN.md "JSON API").
+
+FAB's `protect` only admits roles holding the class pair (granted below to the
+executor roles); the real gate is the engine's step-level check. Every error
+is JSON {"message": ...}; 422 adds {"errors": {field: message}}.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, g, request, send_file
+from flask_appbuilder.api import BaseApi, expose
+from flask_appbuilder.security.decorators import protect
+from flask_babel import gettext as _
+from flask_jwt_extended.exceptions import JWTExtendedException
+from jwt.exceptions import PyJWTError
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import HTTPException
+
+from app import workflow
+from app.control_card import as_utc
+from app.extensions import db
+from app.uploads import scan_path, store_scan
+from models import Case, CaseRequirement, RequirementScan, Service
+
+EXECUTOR_ROLES = [
+    "Pemohon", "Front Office", "Back Office", "Tim Teknis", "JF Analis Kebijakan Ahli Muda",
+    "JF Analis Kebijakan Ahli Madya", "Sekretaris", "Kepala Dinas",
+]
+
+
+def _iso(value) -> str | None:
+    return as_utc(value).isoformat() if value is not None else None
+
+
+def case_summary(case: Case) -> dict[str, Any]:
+    return {
+        "id": case.id, "registration_no": case.registration_no, "service": case.service.code,
+        "status": case.status, "step": case.current_step_no, "due_at": _iso(case.due_at),
+        "step_due_at": _iso(case.step_due_at), "version": case.version,
+        "applicant": case.applicant.name, "institution": case.institution.name if case.institution else None,
+    }
+
+
+def case_detail(case: Case, user: Any) -> dict[str, Any]:
+    data = case_summary(case)
+    data.update({
+        "received_at": _iso(case.received_at),
+        "certificate_no": case.certificate.number if case.certificate else None,
+        "allowed_actions": workflow.allowed_actions(case, user),
+        "form": case.form_data,
+        "requirements": [{
+            "code": line.requirement.code, "name": line.requirement.name, "required": line.requirement.required,
+            "document": line.requirement.document, "checked": line.checked, "note": line.note,
+            "scans": [{"id": s.id, "name": s.original_name, "size": s.size, "mime_type": s.mime_type,
+                       "sha256": s.sha256, "uploaded_at": _iso(s.uploaded_at)} for s in line.scans],
+        } for line in case.requirements],
+        "control_card": [{
+            "seq": e.seq, "step": e.step_no, "kind": e.step_kind, "role": e.role, "officer": e.officer_name,
+            "initial": e.officer_initial, "received_at": _iso(e.received_at), "acted_at": _iso(e.acted_at),
+            "outcome": e.outcome, "note": e.note, "standard_minutes": e.standard_minutes,
+            "spent_minutes": e.spent_minutes, "late": e.late,
+        } for e in case.control_card],
+    })
+    return data
+
+
+class CaseApi(BaseApi):
+    """Cases: register, worklist, detail, checklist and scans, actions."""
+
+    resource_name = "cases"
+    class_permission_name = "Cases API"
+    method_permission_name = {
+        "create": "post", "worklist": "get", "show": "get", "requirement": "put", "act": "put", "scan": "get",
+    }
+    role_grants = {
+        "can_get": EXECUTOR_ROLES + ["Kepala Bidang", "Petugas Pengaduan"],
+        "can_post": ["Pemohon", "Front Office"],
+        "can_put": EXECUTOR_ROLES,
+    }
+
+    def create_blueprint(self, appbuilder, *args, **kwargs):
+        blueprint = super().create_blueprint(appbuilder, *args, **kwargs)
+        _json_errors(blueprint)
+        return blueprint
+
+    def _error(self, exc: workflow.WorkflowError):
+        body: dict[str, Any] = {"message": exc.message}
+        if exc.errors:
+            body["errors"] = exc.errors
+        return self.response(exc.status, **body)
+
+    def _case(self, case_id: int) -> Case:
+        case = db.session.get(Case, case_id)
+        if case is None or not workflow.can_view(case, g.user):
+            raise workflow.WorkflowError(404, _("Case not found."))
+        return case
+
+    @expose("/", methods=["POST"])
+    @protect()
+    def create(self):
+        """Register an application; 201 with the case and its tracking key (shown once)."""
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return self.response_400(_("Send a JSON object."))
+        service = db.session.scalar(select(Service).where(Service.code == str(body.get("service") or "")))
+        try:
+            if service is None:
+                raise workflow.WorkflowError(422, _("Unknown service."), {"service": _("Unknown service.")})
+            case = workflow.create_case(service, body.get("applicant"), body.get("institution"),
+                                        body.get("form"), g.user)
+        except workflow.WorkflowError as exc:
+            return self._error(exc)
+        key = case.tracking_key
+        result = case_detail(case, g.user)
+        result["tracking_key"] = key
+        return self.response(201, **result)
+
+    @expose("/", methods=["GET"])
+    @protect()
+    def worklist(self):
+        """The caller's worklist: cases whose current step the caller may act on, late first."""
+        query = workflow.worklist_query(g.user, status=request.args.get("status") or None,
+                                        service_code=request.args.get("service") or None)
+        cases = db.session.scalars(query.limit(500)).unique().all()
+        return self.response(200, count=len(cases), result=[case_summary(c) for c in cases])
+
+    @expose("/<int:case_id>", methods=["GET"])
+    @protect()
+    def show(self, case_id: int):
+        """One case with its checklist and control card."""
+        try:
+            case = self._case(case_id)
+        except workflow.WorkflowError as exc:
+            return self._error(exc)
+        db.session.scalars(select(CaseRequirement).where(CaseRequirement.case_id == case.id)
+                           .options(selectinload(CaseRequirement.requirement), selectinload(CaseRequirement.scans))).all()
+        return self.response(200, **case_detail(case, g.user))
+
+    @expose("/<int:case_id>/requirements/<code>", methods=["POST"])
+    @protect()
+    def requirement(self, case_id: int, code: str):
+        """JSON {checked, note} ticks a checklist line; multipart `file` stores its scan."""
+        try:
+            case = self._case(case_id)
+            if request.files or (request.mimetype or "").startswith("multipart/"):
+                scan = store_scan(workflow.find_requirement(case, code), request.files.get("file"), g.user)
+                return self.response(201, id=scan.id, name=scan.original_name, size=scan.size,
+                                     sha256=scan.sha256, mime_type=scan.mime_type)
+            body = request.get_json(silent=True)
+            if not isinstance(body, dict) or not isinstance(body.get("checked"), bool):
+                return self.response_400(_("Send {\"checked\": true|false, \"note\": \"...\"}."))
+            line = workflow.check_requirement(case, code, g.user, body["checked"], body.get("note"))
+            return self.response(200, code=code, checked=line.checked, note=line.note)
+        except workflow.WorkflowError as exc:
+            return self._error(exc)
+
+    @expose("/<int:case_id>/act", methods=["POST"])
+    @protect()
+    def act(self, case_id: int):
+        """Forward, return, reject or cancel; 403/404/409/422 with the reason."""
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return self.response_400(_("Send a JSON object."))
+        try:
+            case = self._case(case_id)
+            note = body.get("note")
+            case = workflow.act(case, g.user, str(body.get("action") or ""), body.get("version"),
+                                note=note if isinstance(note, str) else None, data=body.get("data"))
+        except workflow.WorkflowError as exc:
+            return self._error(exc)
+        result = case_detail(case, g.user)
+        return self.response(200, **result)
+
+    @expose("/<int:case_id>/scans/<int:scan_id>", methods=["GET"])
+    @protect(allow_browser_login=True)
+    def scan(self, case_id: int, scan_id: int):
+        """Download a stored scan, only for users who may view the case."""
+        try:
+            case = self._case(case_id)
+            scan = db.session.get(RequirementScan, scan_id)
+            if scan is None or scan.case_requirement.case_id != case.id:
+                raise workflow.WorkflowError(404, _("File not found."))
+            path = scan_path(scan)
+            if not path.is_file():
+                raise workflow.WorkflowError(404, _("File not found."))
+        except workflow.WorkflowError as exc:
+            return self._error(exc)
+        return send_file(path, mimetype=scan.mime_type, as_attachment=True, download_name=scan.original_name)
+
+
+def _json_errors(blueprint) -> None:
+    """Errors raised before or around our views answer JSON too, never a stack trace."""
+
+    @blueprint.errorhandler(JWTExtendedException)
+    @blueprint.errorhandler(PyJWTError)
+    def _unauthorised(exc):
+        return {"message": _("Not logged in or the session expired.")}, 401
+
+    @blueprint.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        return {"message": exc.description or exc.name}, exc.code
+
+    @blueprint.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        db.session.rollback()
+        current_app.logger.exception("cases API error")
+        return {"message": _("Internal error; the change was not saved.")}, 500
+
+
+def register(appbuilder) -> None:
+    appbuilder.add_api(CaseApi)
