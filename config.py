@@ -33,6 +33,7 @@ class Config:
     APP_NAME = "SP-Backoffice DPMPTSP Kota Pekanbaru"
     APP_ICON = "/static/img/logo.svg"
     FAB_BASE_TEMPLATE = "base.html"
+    FAB_INDEX_VIEW = "views.home.HomeIndexView"
     # Tables come from Alembic only; permissions and roles from `flask roles sync`
     # (Superset's pattern), so app start-up never writes to the database.
     FAB_CREATE_DB = False
@@ -91,6 +92,20 @@ class Config:
     NOTIFY_HTTP_METHOD = os.environ.get("NOTIFY_HTTP_METHOD", "POST")
     NOTIFY_HTTP_PARAMS = os.environ.get("NOTIFY_HTTP_PARAMS", "")  # extra key=value&... pairs
     NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", 5))
+    # Gateways name the two message fields differently (zenziva: to/message) and
+    # want the number as +62812..., 62812... or 0812... (+62 | 62 | 0).
+    NOTIFY_HTTP_TO_PARAM = os.environ.get("NOTIFY_HTTP_TO_PARAM", "to")
+    NOTIFY_HTTP_MESSAGE_PARAM = os.environ.get("NOTIFY_HTTP_MESSAGE_PARAM", "message")
+    NOTIFY_HTTP_NUMBER_STYLE = os.environ.get("NOTIFY_HTTP_NUMBER_STYLE", "+62")
+    NOTIFY_HTTP_TIMEOUT = float(os.environ.get("NOTIFY_HTTP_TIMEOUT", 10))
+    NOTIFY_STALE_MINUTES = int(os.environ.get("NOTIFY_STALE_MINUTES", 30))  # crashed-worker claims
+    NOTIFY_EMAIL_BACKEND = os.environ.get("NOTIFY_EMAIL_BACKEND", "log")  # log | smtp
+    NOTIFY_SMTP_HOST = os.environ.get("NOTIFY_SMTP_HOST", "")
+    NOTIFY_SMTP_PORT = int(os.environ.get("NOTIFY_SMTP_PORT", 25))
+    NOTIFY_SMTP_USER = os.environ.get("NOTIFY_SMTP_USER", "")
+    NOTIFY_SMTP_PASSWORD = os.environ.get("NOTIFY_SMTP_PASSWORD", "")
+    NOTIFY_SMTP_STARTTLS = _bool("NOTIFY_SMTP_STARTTLS", False)
+    NOTIFY_SMTP_FROM = os.environ.get("NOTIFY_SMTP_FROM", "noreply@localhost")
 
     # --- complaints and survey ---
     COMPLAINT_DEADLINE_DAYS = {"ringan": 5, "sedang": 14, "berat": 60}

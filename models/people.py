@@ -12,7 +12,8 @@ from .base import Model, TimestampMixin
 class Applicant(TimestampMixin, Model):
     __tablename__ = "applicant"
     __console__ = {"label": "Applicants", "list": ["nik", "name", "phone", "email"],
-                   "search": ["nik", "name", "phone", "email"]}
+                   "search": ["nik", "name", "phone", "email"],
+                   "roles": {"Front Office": ["list", "add", "edit"], "Kepala Bidang": ["list"]}}
     id: Mapped[int] = mapped_column(primary_key=True)
     nik: Mapped[str] = mapped_column(String(16), unique=True, info={"label": "NIK"})
     name: Mapped[str] = mapped_column(String(200), info={"label": "Name"})
@@ -31,7 +32,8 @@ class Institution(TimestampMixin, Model):
 
     __tablename__ = "institution"
     __console__ = {"label": "Institutions", "list": ["name", "license_no", "address"],
-                   "search": ["name", "license_no"]}
+                   "search": ["name", "license_no"],
+                   "roles": {"Front Office": ["list", "add", "edit"], "Kepala Bidang": ["list"]}}
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(300), info={"label": "Name"})
     address: Mapped[Optional[str]] = mapped_column(Text, info={"label": "Address"})
@@ -46,7 +48,8 @@ class Personnel(TimestampMixin, Model):
 
     __tablename__ = "personnel"
     __console__ = {"label": "Personnel", "list": ["nip", "name", "position", "rank", "education"],
-                   "search": ["nip", "name", "position"], "filters": ["education"]}
+                   "search": ["nip", "name", "position"], "filters": ["education"],
+                   "roles": {"Kepegawaian": ["list", "add", "edit", "delete", "export"], "Kepala Bidang": ["list", "export"]}}
     id: Mapped[int] = mapped_column(primary_key=True)
     nip: Mapped[Optional[str]] = mapped_column(String(18), unique=True, info={"label": "NIP"})
     name: Mapped[str] = mapped_column(String(200), info={"label": "Name"})

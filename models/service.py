@@ -31,6 +31,7 @@ class Service(TimestampMixin, Model):
         "list": ["code", "name", "completion_working_days", "fee", "active"],
         "search": ["code", "name", "product"],
         "filters": ["active"],
+        "roles": {"Kepala Bidang": ["list", "export"]},
     }
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True, info={"label": "Code"})
@@ -75,7 +76,8 @@ class ServiceComponent(Model):
 
     __tablename__ = "service_component"
     __console__ = {"label": "Standard components", "list": ["service", "key", "position", "text"],
-                   "search": ["text"], "filters": ["service", "key"]}
+                   "search": ["text"], "filters": ["service", "key"],
+                   "roles": {"Kepala Bidang": ["list", "export"]}}
     id: Mapped[int] = mapped_column(primary_key=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"), index=True)
     key: Mapped[str] = mapped_column(String(40), info={"label": "Component"})
@@ -91,7 +93,8 @@ class Executor(Model):
     """An SOP executor column; it is also a FAB role of the same name."""
 
     __tablename__ = "executor"
-    __console__ = {"label": "Executors", "list": ["code", "name", "applicant"], "search": ["code", "name"]}
+    __console__ = {"label": "Executors", "list": ["code", "name", "applicant"], "search": ["code", "name"],
+                   "roles": {"Kepala Bidang": ["list"]}}
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), unique=True, info={"label": "Code"})
     name: Mapped[str] = mapped_column(String(120), unique=True, info={"label": "Name"})
@@ -118,7 +121,8 @@ class Requirement(Model):
     __tablename__ = "requirement"
     __table_args__ = (UniqueConstraint("service_id", "code"),)
     __console__ = {"label": "Requirements", "list": ["service", "position", "code", "name", "required", "document"],
-                   "search": ["code", "name"], "filters": ["service", "required", "document"]}
+                   "search": ["code", "name"], "filters": ["service", "required", "document"],
+                   "roles": {"Kepala Bidang": ["list", "export"]}}
     id: Mapped[int] = mapped_column(primary_key=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(60), info={"label": "Code"})
@@ -138,7 +142,8 @@ class FormField(Model):
     __tablename__ = "form_field"
     __table_args__ = (UniqueConstraint("service_id", "name"),)
     __console__ = {"label": "Form fields", "list": ["service", "position", "name", "label", "type", "required"],
-                   "search": ["name", "label"], "filters": ["service", "type"]}
+                   "search": ["name", "label"], "filters": ["service", "type"],
+                   "roles": {"Kepala Bidang": ["list", "export"]}}
     id: Mapped[int] = mapped_column(primary_key=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(60), info={"label": "Field name"})
@@ -167,7 +172,8 @@ class Step(Model):
     __tablename__ = "step"
     __table_args__ = (UniqueConstraint("service_id", "no"),)
     __console__ = {"label": "SOP steps", "list": ["service", "no", "kind", "activity", "minutes", "hours", "working_days"],
-                   "search": ["activity"], "filters": ["service", "kind"]}
+                   "search": ["activity"], "filters": ["service", "kind"],
+                   "roles": {"Kepala Bidang": ["list", "export"]}}
     id: Mapped[int] = mapped_column(primary_key=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"), index=True)
     no: Mapped[int] = mapped_column(Integer, info={"label": "No"})

@@ -1,0 +1,62 @@
+"""Language: Indonesian by default, English on request; date/money filters for templates.
+
+FAB builds Flask-Babel before our setup modules run, so this module adjusts the
+live Babel configuration instead of the config keys FAB already read: every
+`app/translations/<area>` directory joins the catalogs and our locale selector
+replaces FAB's (whose fallback is the first language ever stored in a session).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import get_babel
+
+from app.formatting import format_date, format_datetime, format_duration, format_rupiah
+
+TRANSLATIONS_ROOT = Path(__file__).resolve().parent.parent / "translations"
+
+
+def translation_directories(root: Path = TRANSLATIONS_ROOT) -> list[str]:
+    """Every area's catalog directory (`app/translations/<area>`), sorted by name."""
+    return [str(p) for p in sorted(root.iterdir()) if p.is_dir() and not p.name.startswith(("_", "."))]
+
+
+def select_locale() -> Optional[str]:
+    """`?lang=` (remembered in the session), FAB's API `?_l_=`, the session's choice, else `id`."""
+    languages = current_app.config["LANGUAGES"]
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not has_request_context():
+        return default
+    asked = request.args.get("lang")
+    if asked in languages:
+        session["locale"] = asked
+        return asked
+    api_asked = request.args.get("_l_")
+    if api_asked in languages:
+        return api_asked
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    return default
+
+
+def init_app(app: Flask) -> None:
+    babel = get_babel(app)
+    known = set(babel.translation_directories)
+    babel.translation_directories.extend(d for d in translation_directories() if d not in known)
+    # FAB already translated menu labels inside the factory's app context, which
+    # cached catalogs loaded without our directories.
+    babel.instance.domain_instance.cache.clear()
+    babel.locale_selector = select_locale
+    app.jinja_env.filters.update(
+        tgl=format_date,
+        tgl_jam=format_datetime,
+        rupiah=format_rupiah,
+        durasi=format_duration,
+    )
+
+    @app.context_processor
+    def _language_context() -> dict:
+        return {"current_locale": select_locale()}

@@ -1,0 +1,268 @@
+"""The generated master-data console (Flask-Admin at /admin/).
+
+One generic view class; `build_views()` makes one view per model that carries
+`__console__` metadata (label, list, search, filters, roles) and column `info`
+(label, choices). Every request is checked against FAB permission pairs
+(`can_list`, `can_add`, `can_edit`, `can_delete`, `can_export` on the model's
+class name), so the console shares FAB's login, roles and grants.
+"""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from flask import abort, current_app, flash, g, redirect, request
+from flask_admin import Admin, AdminIndexView, expose
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.form import SecureForm
+from flask_admin.contrib.sqla.typefmt import DEFAULT_FORMATTERS
+from flask_admin.theme import Bootstrap4Theme
+from flask_babel import gettext, lazy_gettext, ngettext
+from flask_login import current_user
+from flask_wtf.csrf import _FlaskFormCSRF
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import RelationshipDirection
+
+from app.audit import record, snapshot
+from app.extensions import db
+from app.formatting import format_date
+from models import Model
+
+CONSOLE_ACTIONS = ("list", "add", "edit", "delete", "export")
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "app" / "translations" / "console"
+# Menu category by model module; a model may name its own with __console__["category"].
+CATEGORIES = {"service": "Services", "calendar": "Working calendar", "people": "People"}
+# Flask-Admin view method -> the console action it performs.
+VIEW_ACTIONS = {
+    "index_view": "list",
+    "details_view": "list",
+    "create_view": "add",
+    "edit_view": "edit",
+    "ajax_update": "edit",
+    "delete_view": "delete",
+    "action_view": "delete",  # the only bulk action is delete
+    "export": "export",
+}
+NEVER_IN_FORMS = ("created_at", "updated_at", "definition_hash")
+
+
+class ConsoleForm(SecureForm):
+    """SecureForm with Flask-WTF's token, so the global CSRFProtect and the form
+    agree on one `csrf_token` instead of rejecting each other's."""
+
+    class Meta(SecureForm.Meta):
+        csrf_class = _FlaskFormCSRF
+        csrf_field_name = "csrf_token"
+
+        @property
+        def csrf_secret(self) -> Any:
+            return current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+
+        @property
+        def csrf_time_limit(self) -> Any:
+            return current_app.config.get("WTF_CSRF_TIME_LIMIT")
+
+        def get_translations(self, form: Any) -> Any:
+            return _WTFormsMessages()
+
+
+class _WTFormsMessages:
+    """WTForms ships no Indonesian: its validation messages come from our catalogs."""
+
+    def gettext(self, string: str) -> str:
+        return gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return ngettext(singular, plural, n)
+
+
+def user_may(action: str, model_name: str) -> bool:
+    """Does the logged-in user hold `can_<action>` on the model?"""
+    if not current_user.is_authenticated:
+        return False
+    return current_app.appbuilder.sm.has_access(f"can_{action}", model_name)
+
+
+def _login_redirect():
+    return redirect(current_app.appbuilder.get_url_for_login_with(request.full_path))
+
+
+class ConsoleModelView(ModelView):
+    """The one generic master-data view; everything model-specific comes from metadata."""
+
+    form_base_class = ConsoleForm
+    simple_list_pager = True  # never COUNT(*) a large table to draw the pager
+    page_size = 50
+    can_view_details = True
+    export_types = ["csv"]
+    column_type_formatters = {**DEFAULT_FORMATTERS, date: lambda view, value, name=None: format_date(value)}
+
+    def __init__(self, model: type, **kwargs: Any) -> None:
+        self.permission_name = model.__name__
+        super().__init__(model, db.session, **kwargs)
+
+    # --- permissions: FAB pairs decide, per request ---
+    def _allowed(self, action: str) -> bool:
+        return user_may(action, self.permission_name)
+
+    @property
+    def can_create(self) -> bool:  # type: ignore[override]
+        return self._allowed("add")
+
+    @property
+    def can_edit(self) -> bool:  # type: ignore[override]
+        return self._allowed("edit")
+
+    @property
+    def can_delete(self) -> bool:  # type: ignore[override]
+        return self._allowed("delete")
+
+    @property
+    def can_export(self) -> bool:  # type: ignore[override]
+        return self._allowed("export")
+
+    def is_accessible(self) -> bool:
+        return self._allowed("list")
+
+    def _handle_view(self, name: str, **kwargs: Any):
+        if not current_user.is_authenticated:
+            return _login_redirect()
+        needed = VIEW_ACTIONS.get(name, "list")
+        if name == "ajax_lookup":
+            needed = "add" if self._allowed("add") else "edit"
+        if not self._allowed("list") or not self._allowed(needed):
+            abort(403)
+        return None
+
+    # --- audit: before/after of every change, in the same transaction ---
+    def update_model(self, form: Any, model: Any) -> bool:
+        g.console_before = snapshot(model)
+        return super().update_model(form, model)
+
+    def on_model_change(self, form: Any, model: Any, is_created: bool) -> None:
+        db.session.flush()  # a new row needs its id for the audit entry
+        record(
+            "console.create" if is_created else "console.update",
+            self.permission_name,
+            model.id,
+            before=None if is_created else g.pop("console_before", None),
+            after=snapshot(model),
+        )
+
+    def on_model_delete(self, model: Any) -> None:
+        record("console.delete", self.permission_name, model.id, before=snapshot(model))
+
+    def handle_view_exception(self, exc: Exception) -> bool:
+        if isinstance(exc, IntegrityError):
+            flash(lazy_gettext("Not saved: the record conflicts with existing data "
+                               "(a value that must be unique is already used, or it is still referenced)."), "error")
+            return True
+        return super().handle_view_exception(exc)
+
+
+class ConsoleIndexView(AdminIndexView):
+    """The console's start page: the master-data tables the user may open."""
+
+    def is_visible(self) -> bool:
+        return False
+
+    def _handle_view(self, name: str, **kwargs: Any):
+        if not current_user.is_authenticated:
+            return _login_redirect()
+        return None
+
+    @expose("/")
+    def index(self):
+        views = [v for v in self.admin._views if isinstance(v, ConsoleModelView) and v.is_accessible()]
+        return self.render("console/index.html", console_views=views)
+
+
+def console_models() -> list[type]:
+    """Every mapped class that declares `__console__`, ordered by label."""
+    classes = [m.class_ for m in Model.registry.mappers if "__console__" in m.class_.__dict__]
+    return sorted(classes, key=lambda cls: cls.__console__.get("label", cls.__name__))
+
+
+def _label(text: str) -> Any:
+    return lazy_gettext(text)
+
+
+def view_options(model: type) -> dict[str, Any]:
+    """Flask-Admin options for one model, read from its metadata."""
+    meta = model.__console__
+    mapper = model.__mapper__
+    labels: dict[str, Any] = {}
+    choices: dict[str, list] = {}
+    for attr in mapper.column_attrs:
+        info = attr.columns[0].info
+        if "label" in info:
+            labels[attr.key] = _label(info["label"])
+        if "choices" in info:
+            choices[attr.key] = [(value, _label(value)) for value in info["choices"]]
+    ajax_refs: dict[str, dict] = {}
+    excluded = [name for name in NEVER_IN_FORMS if name in mapper.attrs]
+    filters: list[str] = []
+    relation_search: dict[str, str] = {}
+    for rel in mapper.relationships:
+        labels.setdefault(rel.key, _label(rel.key.replace("_", " ").capitalize()))
+        if rel.direction is RelationshipDirection.ONETOMANY:
+            excluded.append(rel.key)  # edited on their own screens, never as a giant multi-select
+            continue
+        target = rel.mapper.class_
+        fields = getattr(target, "__console__", {}).get("search") or _text_columns(target)
+        ajax_refs[rel.key] = {"fields": fields, "page_size": 20}
+        relation_search[rel.key] = fields[0]
+    for name in meta.get("filters", []):
+        # A relationship is filtered by the related row's first searchable field.
+        filters.append(f"{name}.{relation_search[name]}" if name in relation_search else name)
+    return {
+        "name": _label(meta.get("label", model.__name__)),
+        "category": _label(meta.get("category") or CATEGORIES.get(model.__module__.rsplit(".", 1)[-1], "Master data")),
+        "endpoint": f"console_{model.__name__.lower()}",
+        "column_list": meta.get("list"),
+        "column_searchable_list": meta.get("search"),
+        "column_filters": filters or None,
+        "column_labels": labels,
+        "column_choices": choices,
+        "form_choices": choices,
+        "form_excluded_columns": excluded,
+        "form_ajax_refs": ajax_refs,
+        "column_export_list": [a.key for a in mapper.column_attrs if a.key not in NEVER_IN_FORMS],
+    }
+
+
+def _text_columns(model: type) -> list[str]:
+    keys = [a.key for a in model.__mapper__.column_attrs]
+    preferred = [k for k in ("username", "code", "name", "first_name", "last_name", "email") if k in keys]
+    return preferred or [keys[0]]
+
+
+def build_views() -> list[ConsoleModelView]:
+    """One ConsoleModelView per console model, configured from its metadata."""
+    views = []
+    for model in console_models():
+        options = view_options(model)
+        cls = type(f"{model.__name__}Console", (ConsoleModelView,), {
+            k: v for k, v in options.items() if k not in {"name", "category", "endpoint"} and v is not None
+        })
+        views.append(cls(model, name=options["name"], category=options["category"], endpoint=options["endpoint"]))
+    return views
+
+
+def register(appbuilder: Any) -> None:
+    app = current_app._get_current_object()
+    admin = Admin(
+        app,
+        name=lazy_gettext("Master data"),
+        url="/admin",
+        index_view=ConsoleIndexView(name=lazy_gettext("Master data"), url="/admin"),
+        theme=Bootstrap4Theme(base_template="console/base.html", fluid=True),
+        translations_path=str(TRANSLATIONS),
+    )
+    for view in build_views():
+        admin.add_view(view)
+
+    @app.context_processor
+    def _appbuilder_context() -> dict:
+        return {"appbuilder": appbuilder}
