@@ -1,0 +1,27 @@
+"""Small helpers of the outbox tests."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+
+from app.extensions import db
+from models import OutboxMessage
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """Stored timestamps come back naive from SQLite; they are UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=timezone.utc)
+
+
+def soon() -> datetime:
+    """A clock a minute ahead, so messages queued just now are due."""
+    return datetime.now(timezone.utc).replace(microsecond=0) + timedelta(minutes=1)
+
+
+def outbox() -> list[OutboxMessage]:
+    """Every outbox row, fresh from the database, oldest first."""
+    db.session.expire_all()
+    return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
