@@ -1,0 +1,30 @@
+"""Registers: named, filterable lists the office prints and exports (CSV, PDF).
+
+`REGISTERS[name]` holds a `Register` (columns with Indonesian headers, a Core
+select with date/service/status filters, a row formatter); `csv_export` and
+`pdf_export` stream one to a file. Reading a register needs the permission
+pair ("can_export", "Register <name>").
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from .base import Column, Filters, Register, RegisterError
+from .definitions import READERS, REGISTERS
+
+__all__ = ["Column", "Filters", "Register", "RegisterError", "READERS", "REGISTERS", "get_register", "may_read"]
+
+
+def get_register(name: str) -> Register:
+    """The register called `name`; RegisterError(404) when there is none."""
+    register = REGISTERS.get(name)
+    if register is None:
+        raise RegisterError(_l("Unknown register."), status=404)
+    return register
+
+
+def may_read(register: Register) -> bool:
+    """Whether the current user (session or JWT) holds the register's permission."""
+    from flask import current_app
+
+    return current_app.appbuilder.sm.has_access("can_export", register.permission_view)

@@ -1,0 +1,206 @@
+"""What a register is: named columns over one SQLAlchemy Core select, plus filters.
+
+A register never loads ORM objects: the select yields plain rows that the CSV
+and PDF writers stream, so a million rows cost the same memory as a hundred.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Callable, Iterable, Optional
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, select
+
+from app.formatting import TZ, format_date, format_datetime
+
+# Column kinds fix how a value is written: CSV wants machine-readable values
+# Excel recognises, the PDF wants what a reader expects on paper.
+KINDS = ("text", "user_text", "int", "date", "datetime", "label")
+SERVICE_CODE_RE = re.compile(r"^[A-Z0-9-]{1,40}$")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class RegisterError(Exception):
+    """Bad filter input; `.message` is shown to the user (Bahasa Indonesia)."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(str(message))
+        self.message = str(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: Any  # lazy msgid, English in code, Indonesian in the catalog
+    kind: str = "text"
+    width: float = 1.0  # relative width on the PDF page
+    labels: Optional[dict] = None  # value -> lazy label, for kind "label"
+    total: Optional[str] = None  # "mean" prints the column average on the totals row
+
+
+@dataclass(frozen=True)
+class Filters:
+    date_from: Optional[date] = None
+    date_to: Optional[date] = None
+    service: Optional[str] = None
+    status: Optional[str] = None
+
+    def as_args(self) -> dict:
+        """The query-string form (`from`, `to`, `service`, `status`), empty values left out."""
+        out = {
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat() if self.date_to else None,
+            "service": self.service,
+            "status": self.status,
+        }
+        return {k: v for k, v in out.items() if v}
+
+
+@dataclass
+class Register:
+    name: str
+    title: Any
+    columns: list[Column]
+    base_select: Callable[[], Select]
+    date_column: Any  # the column the from/to range applies to
+    order_by: Callable[[], list]
+    service_column: Any = None  # None: the register has no service filter
+    status_column: Any = None
+    statuses: Optional[tuple] = None  # allowed status values; None with a status column: any slug
+    status_labels: dict = field(default_factory=dict)
+
+    @property
+    def permission_view(self) -> str:
+        """The FAB view-menu of this register's ("can_export", ...) pair."""
+        return f"Register {self.name}"
+
+    def select(self, filters: Filters) -> Select:
+        """The register's rows under `filters`, in register order."""
+        stmt = self.base_select()
+        col = self.date_column
+        if filters.date_from:
+            stmt = stmt.where(col >= _bound(col, filters.date_from))
+        if filters.date_to:
+            stmt = stmt.where(col < _bound(col, filters.date_to + timedelta(days=1)))
+        if filters.service:
+            from models import Service
+
+            stmt = stmt.where(self.service_column == select(Service.id).where(
+                Service.code == filters.service).scalar_subquery())
+        if filters.status:
+            stmt = stmt.where(self.status_column == filters.status)
+        return stmt.order_by(*self.order_by())
+
+    def count(self, filters: Filters) -> Select:
+        return select(func.count()).select_from(self.select(filters).order_by(None).subquery())
+
+    def parse_filters(self, args: Any) -> Filters:
+        """Read `from`, `to`, `service`, `status` from a query string; RegisterError on bad input."""
+        date_from = _parse_date(args.get("from"), _l("Start date"))
+        date_to = _parse_date(args.get("to"), _l("End date"))
+        if date_from and date_to and date_from > date_to:
+            raise RegisterError(_l("The start date is after the end date."))
+        service = (args.get("service") or "").strip() or None
+        if service:
+            if self.service_column is None:
+                raise RegisterError(_l("This register cannot be filtered by service."))
+            if not SERVICE_CODE_RE.match(service):
+                raise RegisterError(_l("Unknown service code."))
+        status = (args.get("status") or "").strip() or None
+        if status:
+            if self.status_column is None:
+                raise RegisterError(_l("This register cannot be filtered by status."))
+            allowed = self.statuses
+            if (allowed and status not in allowed) or not re.match(r"^[a-z_]{1,20}$", status):
+                raise RegisterError(_l("Unknown status."))
+        return Filters(date_from, date_to, service, status)
+
+    def formatter(self, style: str) -> Callable[[Any], list]:
+        """A function from a select row to the printed cells (`style` is csv or pdf)."""
+        cells = [_cell_writer(c, style) for c in self.columns]
+        pairs = list(enumerate(cells))
+
+        def fmt(row: Any) -> list:
+            return [write(row[i]) for i, write in pairs]
+
+        return fmt
+
+    def headers(self) -> list[str]:
+        return [str(c.header) for c in self.columns]
+
+
+def _bound(col: Any, day: date) -> Any:
+    """Midnight of `day` in the office time zone, for timestamp columns; the date itself otherwise."""
+    if _is_datetime(col):
+        # SQLite keeps the UTC wall clock without an offset: compare in UTC.
+        return datetime.combine(day, time(0), TZ).astimezone(timezone.utc)
+    return day
+
+
+def _is_datetime(col: Any) -> bool:
+    from sqlalchemy import DateTime
+
+    return isinstance(getattr(col, "type", None), DateTime)
+
+
+def _parse_date(raw: Optional[str], label: Any) -> Optional[date]:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise RegisterError(_l("%(field)s must be a date written YYYY-MM-DD.", field=label)) from None
+
+
+def _cell_writer(col: Column, style: str) -> Callable[[Any], str]:
+    """Per-kind writers, chosen once per export rather than once per cell."""
+    csv = style == "csv"
+    if col.kind == "date":
+        return (lambda v: v.isoformat() if v else "") if csv else (lambda v: format_date(v))
+    if col.kind == "datetime":
+        if csv:
+            return _csv_datetime
+        return lambda v: format_datetime(v)
+    if col.kind == "int":
+        return lambda v: "" if v is None else str(v)
+    if col.kind == "label":
+        labels = {k: str(v) for k, v in (col.labels or {}).items()}
+        return lambda v: labels.get(v, v or "")
+    if col.kind == "user_text" and csv:
+        # A cell starting with = + - @ is a formula to Excel: keep it text.
+        return lambda v: ("'" + v) if v and v.startswith(FORMULA_START) else (v or "")
+    return lambda v: "" if v is None else str(v)
+
+
+def _csv_datetime(v: Optional[datetime]) -> str:
+    """`2026-11-28 14:05` in Asia/Jakarta, which Excel reads as a date and time."""
+    if not v:
+        return ""
+    if v.tzinfo is None:  # SQLite hands back the stored UTC wall clock
+        v = v.replace(tzinfo=timezone.utc)
+    return v.astimezone(TZ).replace(tzinfo=None).isoformat(" ", "minutes")
+
+
+def totals_row(register: Register, rows_count: int, sums: dict[int, float]) -> list[str]:
+    """The closing row: the number of rows, and column averages where a column asks for them."""
+    out = [""] * len(register.columns)
+    out[0] = str(_l("Total: %(n)s rows", n=f"{rows_count:,}".replace(",", ".")))
+    for i, col in enumerate(register.columns):
+        if col.total == "mean" and rows_count:
+            out[i] = f"{sums.get(i, 0) / rows_count:.2f}".replace(".", ",")
+    return out
+
+
+def accumulate(register: Register) -> tuple[list[int], Callable[[Iterable, dict], None]]:
+    """Indexes of columns that need a running sum, and the function adding a row to the sums."""
+    idx = [i for i, c in enumerate(register.columns) if c.total == "mean"]
+
+    def add(row: Any, sums: dict) -> None:
+        for i in idx:
+            sums[i] = sums.get(i, 0) + (row[i] or 0)
+
+    return idx, add

@@ -1,0 +1,205 @@
+"""The five registers the office keeps, each one select over the shared models."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case as sql_case
+from sqlalchemy import select
+
+from models import (
+    Applicant, Case, Certificate, Complaint, Institution, Personnel, Service, SurveyResponse,
+)
+from app.complaints import STATUSES as COMPLAINT_STATUSES
+from models.case import CASE_STATUSES
+from models.survey import ELEMENTS
+
+from .base import Column, Register
+
+CASE_STATUS_LABELS = {
+    "in_progress": _l("In progress"),
+    "returned": _l("Returned to applicant"),
+    "completed": _l("Completed"),
+    "handed_over": _l("Handed over"),
+    "rejected": _l("Rejected"),
+    "cancelled": _l("Cancelled"),
+}
+COMPLAINT_STATUS_LABELS = {
+    "received": _l("Received"),
+    "coordination": _l("Coordination"),
+    "handling": _l("Handling"),
+    "review": _l("Reply under review"),
+    "correction": _l("Reply being corrected"),
+    "closed": _l("Closed"),
+}
+CHANNEL_LABELS = {
+    "letter": _l("Letter"),
+    "suggestion_box": _l("Suggestion box"),
+    "email": _l("Email"),
+    "website": _l("Website"),
+    "telephone": _l("Telephone"),
+    "fax": _l("Fax"),
+    "sms": _l("SMS"),
+    "face_to_face": _l("Face to face"),
+    "web_form": _l("Web form"),
+}
+WEIGHT_LABELS = {"ringan": _l("Light"), "sedang": _l("Moderate"), "berat": _l("Serious")}
+CERTIFICATE_STATUS_LABELS = {"valid": _l("Valid"), "revoked": _l("Revoked")}
+
+
+def _cases_select():
+    return (
+        select(
+            Case.registration_no, Case.received_at, Service.code, Applicant.name, Applicant.nik,
+            Institution.name, Case.status, Case.current_step_no, Case.due_at, Case.completed_at,
+            Certificate.number,
+        )
+        .join(Service, Service.id == Case.service_id)
+        .join(Applicant, Applicant.id == Case.applicant_id)
+        .outerjoin(Institution, Institution.id == Case.institution_id)
+        .outerjoin(Certificate, Certificate.case_id == Case.id)
+    )
+
+
+CASES = Register(
+    name="cases",
+    title=_l("Register of applications"),
+    columns=[
+        Column("registration_no", _l("Registration no."), width=1.3),
+        Column("received_at", _l("Received at"), "datetime", 1.3),
+        Column("service", _l("Service"), width=0.8),
+        Column("applicant", _l("Applicant"), "user_text", 1.5),
+        Column("nik", _l("NIK"), width=1.2),
+        Column("institution", _l("Institution"), "user_text", 1.8),
+        Column("status", _l("Status"), "label", 1.0, labels=CASE_STATUS_LABELS),
+        Column("step", _l("Step"), "int", 0.5),
+        Column("due_at", _l("Due"), "datetime", 1.3),
+        Column("completed_at", _l("Completed at"), "datetime", 1.3),
+        Column("certificate_no", _l("Certificate no."), width=1.6),
+    ],
+    base_select=_cases_select,
+    date_column=Case.received_at,
+    order_by=lambda: [Case.received_at, Case.id],
+    service_column=Case.service_id,
+    status_column=Case.status,
+    statuses=CASE_STATUSES,
+)
+
+_CERT_STATUS = sql_case((Certificate.revoked_at.is_(None), "valid"), else_="revoked")
+
+CERTIFICATES = Register(
+    name="certificates",
+    title=_l("Register of issued certificates"),
+    columns=[
+        Column("number", _l("Certificate no."), width=1.8),
+        Column("issued_at", _l("Issued at"), "datetime", 1.3),
+        Column("service", _l("Service"), width=0.8),
+        Column("registration_no", _l("Registration no."), width=1.3),
+        Column("applicant", _l("Applicant"), "user_text", 1.5),
+        Column("institution", _l("Institution"), "user_text", 1.8),
+        Column("signer", _l("Signed by"), "user_text", 1.4),
+        Column("status", _l("Status"), "label", 0.8, labels=CERTIFICATE_STATUS_LABELS),
+    ],
+    base_select=lambda: (
+        select(
+            Certificate.number, Certificate.issued_at, Service.code, Case.registration_no,
+            Applicant.name, Institution.name, Certificate.signer_name, _CERT_STATUS,
+        )
+        .join(Case, Case.id == Certificate.case_id)
+        .join(Service, Service.id == Certificate.service_id)
+        .join(Applicant, Applicant.id == Case.applicant_id)
+        .outerjoin(Institution, Institution.id == Case.institution_id)
+    ),
+    date_column=Certificate.issued_at,
+    order_by=lambda: [Certificate.issued_at, Certificate.id],
+    service_column=Certificate.service_id,
+    status_column=_CERT_STATUS,
+    statuses=("valid", "revoked"),
+)
+
+COMPLAINTS = Register(
+    name="complaints",
+    title=_l("Complaint book"),
+    columns=[
+        Column("number", _l("Complaint no."), width=1.2),
+        Column("received_at", _l("Received at"), "datetime", 1.2),
+        Column("complainant", _l("Complainant"), "user_text", 1.3),
+        Column("phone", _l("Phone"), "user_text", 1.1),
+        Column("email", _l("Email"), "user_text", 1.4),
+        Column("address", _l("Address"), "user_text", 1.5),
+        Column("channel", _l("Channel"), "label", 0.9, labels=CHANNEL_LABELS),
+        Column("weight", _l("Weight"), "label", 0.7, labels=WEIGHT_LABELS),
+        Column("subject", _l("Subject"), "user_text", 2.0),
+        Column("status", _l("Status"), "label", 0.9, labels=COMPLAINT_STATUS_LABELS),
+        Column("due_at", _l("Due"), "datetime", 1.2),
+    ],
+    base_select=lambda: select(
+        Complaint.number, Complaint.received_at, Complaint.complainant_name, Complaint.complainant_phone,
+        Complaint.complainant_email, Complaint.complainant_address, Complaint.channel, Complaint.weight,
+        Complaint.subject, Complaint.status, Complaint.due_at,
+    ),
+    date_column=Complaint.received_at,
+    order_by=lambda: [Complaint.received_at, Complaint.id],
+    service_column=Complaint.service_id,
+    status_column=Complaint.status,
+    statuses=COMPLAINT_STATUSES,
+)
+
+SURVEYS = Register(
+    name="surveys",
+    title=_l("Register of satisfaction survey answers"),
+    columns=[
+        Column("date", _l("Date"), "date", 1.2),
+        Column("service", _l("Service"), width=0.8),
+        *[Column(u, u.upper(), "int", 0.45, total="mean") for u in ELEMENTS],
+        Column("sex", _l("Sex"), width=0.5),
+        Column("age", _l("Age"), "int", 0.5),
+        Column("education", _l("Education"), width=0.8),
+        Column("occupation", _l("Occupation"), "user_text", 1.3),
+        Column("source", _l("Source"), width=0.7),
+    ],
+    base_select=lambda: select(
+        SurveyResponse.date, Service.code, *[getattr(SurveyResponse, u) for u in ELEMENTS],
+        SurveyResponse.sex, SurveyResponse.age, SurveyResponse.education, SurveyResponse.occupation,
+        SurveyResponse.source,
+    ).join(Service, Service.id == SurveyResponse.service_id),
+    date_column=SurveyResponse.date,
+    order_by=lambda: [SurveyResponse.date, SurveyResponse.id],
+    service_column=SurveyResponse.service_id,
+)
+
+
+def _personnel_select():
+    from flask_appbuilder.security.sqla.models import User
+
+    return select(
+        Personnel.nip, Personnel.name, Personnel.position, Personnel.rank, Personnel.education,
+        Personnel.competencies, User.username,
+    ).outerjoin(User, User.id == Personnel.user_id)
+
+
+PERSONNEL = Register(
+    name="personnel",
+    title=_l("Register of personnel"),
+    columns=[
+        Column("nip", _l("NIP"), width=1.3),
+        Column("name", _l("Name"), "user_text", 1.6),
+        Column("position", _l("Position"), "user_text", 1.6),
+        Column("rank", _l("Rank / grade"), "user_text", 1.1),
+        Column("education", _l("Education"), width=0.7),
+        Column("competencies", _l("Competencies / training"), "user_text", 2.6),
+        Column("username", _l("User"), width=1.0),
+    ],
+    base_select=_personnel_select,
+    date_column=Personnel.created_at,
+    order_by=lambda: [Personnel.name, Personnel.id],
+)
+
+REGISTERS: dict[str, Register] = {r.name: r for r in (CASES, CERTIFICATES, COMPLAINTS, SURVEYS, PERSONNEL)}
+
+# Who reads which register by default (Admin reads all); see views/registers.py.
+READERS: dict[str, list[str]] = {
+    "cases": ["Kepala Bidang", "Kepala Dinas", "Sekretaris", "Front Office"],
+    "certificates": ["Kepala Bidang", "Kepala Dinas", "Sekretaris"],
+    "complaints": ["Kepala Bidang", "Kepala Dinas", "Sekretaris", "Petugas Pengaduan"],
+    "surveys": ["Kepala Bidang", "Kepala Dinas", "Sekretaris"],
+    "personnel": ["Kepegawaian"],
+}

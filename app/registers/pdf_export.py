@@ -1,0 +1,207 @@
+"""Print a register as a landscape A4 PDF with ReportLab's platypus, directly.
+
+Why not xhtml2pdf (the documents' engine): it lays an HTML table out again for
+every page it splits, so its cost grows with the square of the rows. Here the
+rows go into many small tables of CHUNK_ROWS rows that stack seamlessly, and the
+column header is drawn by the page template, so it repeats on every page
+without any table having to carry it. "Halaman x dari y" needs the page count,
+so the canvas keeps each page until the end and numbers them on save.
+
+User text reaches ReportLab either as a plain table cell (drawn as-is, never
+parsed) or, when it must wrap, as a Paragraph of escaped text: ReportLab's
+markup (`<font color=...>`, `<img src=...>`) in a complainant's name prints
+literally.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import datetime, timezone
+from typing import Any, BinaryIO, Callable, Optional
+from xml.sax.saxutils import escape
+
+from flask import Response, current_app, send_file
+from flask_babel import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.platypus import BaseDocTemplate, Frame, LongTable, PageTemplate, Paragraph, TableStyle
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.formatting import format_date, format_datetime
+
+from .base import Filters, Register, RegisterError, accumulate, totals_row
+
+CHUNK_ROWS = 200
+MAX_ROWS = 50_000  # about 1,500 pages: beyond that the CSV is the useful export
+FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
+FONT_SIZE, LEADING, PAD = 7, 8.5, 2
+PAGE = landscape(A4)
+MARGIN = 1.2 * cm
+TITLE_BLOCK = 1.9 * cm
+SYSTEM_FONTS = "/usr/share/fonts/truetype/dejavu"
+
+CELL = ParagraphStyle("cell", fontName=FONT, fontSize=FONT_SIZE, leading=LEADING)
+HEAD = ParagraphStyle("head", parent=CELL, fontName=FONT_BOLD)
+BODY_STYLE = [
+    ("FONT", (0, 0), (-1, -1), FONT, FONT_SIZE, LEADING),
+    ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("LEFTPADDING", (0, 0), (-1, -1), PAD),
+    ("RIGHTPADDING", (0, 0), (-1, -1), PAD),
+    ("TOPPADDING", (0, 0), (-1, -1), 1),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+]
+HEAD_STYLE = TableStyle(BODY_STYLE + [("FONT", (0, 0), (-1, -1), FONT_BOLD, FONT_SIZE, LEADING),
+                                      ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#e8eef5"))])
+TOTAL_STYLE = TableStyle(BODY_STYLE + [("FONT", (0, 0), (-1, -1), FONT_BOLD, FONT_SIZE, LEADING),
+                                       ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f3f3f3"))])
+BODY = TableStyle(BODY_STYLE)
+
+
+def register_fonts() -> None:
+    """DejaVu (full Latin and Indonesian glyphs), vendored under app/static/fonts when present."""
+    if FONT in pdfmetrics.getRegisteredFontNames():
+        return
+    vendored = os.path.join(current_app.root_path, "static", "fonts")
+    for name in (FONT, FONT_BOLD):
+        path = os.path.join(vendored, f"{name}.ttf")
+        if not os.path.exists(path):
+            path = os.path.join(SYSTEM_FONTS, f"{name}.ttf")
+        pdfmetrics.registerFont(TTFont(name, path))
+
+
+def _numbered_canvas(footer: Callable[[Any, int, int], None]) -> type:
+    """A canvas that holds its pages until save, then draws each page's footer with the total."""
+
+    class NumberedCanvas(rl_canvas.Canvas):
+        def __init__(self, *args: Any, **kwargs: Any):
+            super().__init__(*args, **kwargs)
+            self._held: list[dict] = []
+
+        def showPage(self) -> None:
+            self._held.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._held)
+            for number, state in enumerate(self._held, 1):
+                self.__dict__.update(state)
+                footer(self, number, total)
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+def describe_filters(register: Register, filters: Filters) -> str:
+    """One line naming the period, service and status the register was printed for."""
+    parts = []
+    if filters.date_from or filters.date_to:
+        parts.append(_("Period: %(a)s to %(b)s", a=format_date(filters.date_from) or "…",
+                       b=format_date(filters.date_to) or "…"))
+    if filters.service:
+        parts.append(_("Service: %(s)s", s=filters.service))
+    if filters.status:
+        label = next((c.labels for c in register.columns if c.key == "status" and c.labels), {}).get(filters.status)
+        parts.append(_("Status: %(s)s", s=str(label or filters.status)))
+    return " · ".join(parts) or _("All rows")
+
+
+class _Cells:
+    """Turns printed strings into table cells: plain when they fit, a wrapped Paragraph when not."""
+
+    def __init__(self, widths: list[float]):
+        self.room = [w - 2 * PAD - 0.5 for w in widths]
+
+    def row(self, values: list[str], style: ParagraphStyle = CELL) -> list:
+        out = []
+        for text, room in zip(values, self.room):
+            if "\n" not in text and pdfmetrics.stringWidth(text, style.fontName, FONT_SIZE) <= room:
+                out.append(text)
+            else:
+                out.append(Paragraph(escape(text).replace("\n", "<br/>"), style))
+        return out
+
+
+def write_pdf(register: Register, filters: Filters, out: BinaryIO, *, printed_by: Optional[str] = None) -> int:
+    """Write the register to `out`; returns the number of rows. RegisterError when it is too long to print."""
+    stmt = register.select(filters)
+    with db.engine.connect() as conn:
+        n = conn.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+        if n > MAX_ROWS:
+            raise RegisterError(_("%(n)s rows are too many for a PDF (at most %(max)s). Narrow the filters "
+                                  "or export CSV.", n=n, max=MAX_ROWS))
+        register_fonts()
+        width = PAGE[0] - 2 * MARGIN
+        rel = [0.45] + [c.width for c in register.columns]
+        widths = [width * r / sum(rel) for r in rel]
+        cells = _Cells(widths)
+        head = LongTable([cells.row([_("No"), *register.headers()], HEAD)], colWidths=widths, style=HEAD_STYLE)
+        head_h = head.wrap(width, PAGE[1])[1]
+        frame_top = PAGE[1] - MARGIN - TITLE_BLOCK - head_h
+        story = []
+        fmt = register.formatter("pdf")
+        _idx, add = accumulate(register)
+        sums: dict[int, float] = {}
+        number = 0
+        result = conn.execution_options(stream_results=True, yield_per=CHUNK_ROWS).execute(stmt)
+        for part in result.partitions():
+            data = []
+            for row in part:
+                number += 1
+                add(row, sums)
+                data.append(cells.row([str(number), *fmt(row)]))
+            story.append(LongTable(data, colWidths=widths, style=BODY))
+    story.append(LongTable([cells.row(["", *totals_row(register, number, sums)], HEAD)],
+                           colWidths=widths, style=TOTAL_STYLE))
+
+    title = str(register.title)
+    office = current_app.config.get("OFFICE_NAME", "")
+    subtitle = describe_filters(register, filters)
+    printed = _("Printed %(at)s", at=format_datetime(datetime.now(timezone.utc)))
+    if printed_by:
+        printed += " · " + printed_by
+
+    def on_page(canvas: Any, doc: Any) -> None:
+        canvas.saveState()
+        top = PAGE[1] - MARGIN
+        canvas.setFont(FONT_BOLD, 11)
+        canvas.drawString(MARGIN, top - 11, title)
+        canvas.setFont(FONT, 8)
+        canvas.drawString(MARGIN, top - 24, office)
+        canvas.drawString(MARGIN, top - 35, subtitle)
+        canvas.drawRightString(PAGE[0] - MARGIN, top - 11, printed)
+        head.drawOn(canvas, MARGIN, frame_top)
+        canvas.restoreState()
+
+    def footer(canvas: Any, page: int, pages: int) -> None:
+        canvas.setFont(FONT, 7.5)
+        canvas.drawRightString(PAGE[0] - MARGIN, MARGIN * 0.6, _("Page %(x)s of %(y)s", x=page, y=pages))
+        canvas.drawString(MARGIN, MARGIN * 0.6, title)
+
+    frame = Frame(MARGIN, MARGIN, width, frame_top - MARGIN, leftPadding=0, rightPadding=0,
+                  topPadding=0, bottomPadding=0, id="rows")
+    doc = BaseDocTemplate(out, pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+                          bottomMargin=MARGIN, title=title, author=office, creator="SP-Backoffice")
+    doc.addPageTemplates([PageTemplate(id="register", frames=[frame], onPage=on_page)])
+    doc.build(story, canvasmaker=_numbered_canvas(footer))
+    return number
+
+
+def pdf_response(register: Register, filters: Filters, printed_by: Optional[str] = None) -> Response:
+    """The register as a PDF download; spooled to disk past a few megabytes."""
+    from .csv_export import export_filename
+
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    write_pdf(register, filters, spool, printed_by=printed_by)
+    spool.seek(0)
+    response = send_file(spool, mimetype="application/pdf", as_attachment=True,
+                         download_name=export_filename(register, filters, "pdf"))
+    response.headers["Cache-Control"] = "no-store"
+    return response
