@@ -22,6 +22,7 @@ HOLDER = "Ngụy Thị Hương"
 INSTITUTION = "SMK Negeri 1 Đặng Pekanbaru"
 SIGNER = "Dr. Đặng Văn Sơn"
 SIGNER_NIP = "197001011990031001"
+CERT_SEQ = 7
 CERT_NO = "007/TD-BKK/DPMPTSP/XI/2026"
 ISSUED = datetime(2026, 11, 28, 3, 0, tzinfo=timezone.utc)  # 10.00 in Pekanbaru
 INJECTION = "<para><font color=\"[[[getattr(pow, 'x')]]]\">x</font></para>"
@@ -44,7 +45,7 @@ def pdf_fonts(data: bytes) -> set[str]:
 
 
 def make_case(*, numbered: bool = True, findings: str = "Ruangan 24 m2 sesuai, struktur organisasi ada.",
-              applicant_user_id: int | None = None, with_bap: bool = True) -> int:
+              applicant_user_id: int | None = None, with_bap: bool = True, cert_seq: int = CERT_SEQ) -> int:
     """A TD-BKK case at handover with two card rows (one late), a BAP and, if numbered, a certificate."""
     service = db.session.scalar(select(Service).where(Service.code == "TD-BKK"))
     applicant = Applicant(nik=str(3171000000000000 + secrets.randbelow(10**9)), name=HOLDER,
@@ -81,7 +82,8 @@ def make_case(*, numbered: bool = True, findings: str = "Ruangan 24 m2 sesuai, s
                                         recommendation="memenuhi", team=["Andi Pratama", "Đặng Thị Lan"]))
     if numbered:
         db.session.add(Certificate(
-            case_id=case.id, service_id=service.id, year=2026, seq=7, number=CERT_NO, issued_at=ISSUED,
+            case_id=case.id, service_id=service.id, year=2026, seq=cert_seq,
+            number=f"{cert_seq:03d}/TD-BKK/DPMPTSP/XI/2026", issued_at=ISSUED,
             signer_name=SIGNER, signer_nip=SIGNER_NIP, verify_token=secrets.token_urlsafe(32),
         ))
     db.session.commit()
