@@ -83,6 +83,11 @@ def store_scan(case_requirement: CaseRequirement, file_storage: Any, user: Any) 
     limit = int(current_app.config.get("UPLOAD_MAX_BYTES", 5 * 1024 * 1024))
     if file_storage is None:
         raise WorkflowError(422, _("Choose a file to upload."), {"file": _("Choose a file to upload.")})
+    filename = getattr(file_storage, "filename", None) or ""
+    if re.search(r"[\\/\x00-\x1f]", filename) or ".." in filename:
+        # A name carrying a path is a probe, not a scan from a scanner: refuse it outright.
+        message = _("The file name is not allowed.")
+        raise WorkflowError(422, message, {"file": message})
     content = _read_limited(file_storage.stream, limit)
     if not content:
         raise WorkflowError(422, _("The file is empty."), {"file": _("The file is empty.")})
@@ -105,7 +110,7 @@ def store_scan(case_requirement: CaseRequirement, file_storage: Any, user: Any) 
             fh.write(content)
         scan = RequirementScan(
             case_requirement_id=case_requirement.id, stored_name=stored_name,
-            original_name=display_name(getattr(file_storage, "filename", None)),
+            original_name=display_name(filename),
             mime_type=mime, size=len(content), sha256=hashlib.sha256(content).hexdigest(),
             uploaded_by_id=user.id,
         )

@@ -152,7 +152,7 @@ class CaseApi(BaseApi):
             if not isinstance(body, dict) or not isinstance(body.get("checked"), bool):
                 return self.response_400(_("Send {\"checked\": true|false, \"note\": \"...\"}."))
             line = workflow.check_requirement(case, code, g.user, body["checked"], body.get("note"))
-            return self.response(200, code=code, checked=line.checked, note=line.note)
+            return self.response(200, requirement=code, checked=line.checked, note=line.note)
         except workflow.WorkflowError as exc:
             return self._error(exc)
 
