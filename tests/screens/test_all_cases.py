@@ -1,0 +1,70 @@
+"""All cases: leaders and the front office filter the register; others may not."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import update
+
+from app.extensions import db
+from models import Case
+from tests.factories import advance, new_case, sample_applicant
+from tests.screens.conftest import page_text
+
+
+def _ids(rv) -> set[int]:
+    return set(map(int, re.findall(r'data-case-id="(\d+)"', rv.get_data(as_text=True))))
+
+
+def test_officer_without_the_register_gets_403(login_as, client):
+    login_as("Tim Teknis")
+    assert client.get("/cases/").status_code == 403
+
+
+def test_leader_sees_every_case_with_links(app, login_as, client):
+    a, b = new_case(app), new_case(app)
+    login_as("Kepala Bidang")
+    rv = client.get("/cases/")
+    assert rv.status_code == 200
+    assert {a, b} <= _ids(rv)
+    assert f'href="/cases/{a}"' in rv.get_data(as_text=True)
+    assert 'class="sp-list-actions"' in rv.get_data(as_text=True)
+
+
+def test_filters_narrow_the_list(app, login_as, client):
+    plain = new_case(app)
+    named = new_case(app, applicant=sample_applicant(name="Budi Hartono"))
+    moved = new_case(app)
+    advance(app, moved, 3)
+    late = new_case(app)
+    with app.app_context():
+        db.session.execute(update(Case.__table__).where(Case.__table__.c.id == late)
+                           .values(step_due_at=datetime.now(timezone.utc) - timedelta(hours=5)))
+        db.session.commit()
+        reg_no = db.session.get(Case, plain).registration_no
+    login_as("Front Office")
+    assert _ids(client.get("/cases/", query_string={"q": reg_no})) == {plain}
+    assert _ids(client.get("/cases/", query_string={"q": "budi"})) == {named}
+    assert _ids(client.get("/cases/", query_string={"step": "3"})) == {moved}
+    assert _ids(client.get("/cases/", query_string={"late": "1"})) == {late}
+    assert _ids(client.get("/cases/", query_string={"service": "TD-BKK", "status": "in_progress"})) == {
+        plain, named, moved, late}
+    assert _ids(client.get("/cases/", query_string={"status": "handed_over"})) == set()
+    tomorrow = (datetime.now(timezone.utc) + timedelta(days=2)).date().isoformat()
+    rv = client.get("/cases/", query_string={"from": tomorrow})
+    assert _ids(rv) == set() and "Tidak ada berkas yang sesuai" in page_text(rv)
+
+
+def test_register_pages_by_id_without_counting(app, login_as, client, monkeypatch):
+    import views.cases
+
+    monkeypatch.setattr(views.cases, "PAGE_SIZE", 2)
+    ids = [new_case(app) for _ in range(3)]
+    login_as("Front Office")
+    first = client.get("/cases/")
+    assert _ids(first) == set(ids[1:])  # newest first
+    match = re.search(r'href="(\?[^"]*before=\d+[^"]*)"', first.get_data(as_text=True))
+    assert match, "a next-page link"
+    second = client.get("/cases/" + match.group(1).replace("&amp;", "&"))
+    assert _ids(second) == {ids[0]}
+    assert "Berikutnya" not in page_text(second)

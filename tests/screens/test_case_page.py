@@ -1,0 +1,182 @@
+"""The case page: who sees it, which actions it offers, and what each POST changes."""
+from __future__ import annotations
+
+import io
+import re
+
+from app.extensions import db
+from models import Case, InspectionReport
+from tests.factories import advance, new_case
+from tests.screens.conftest import csrf_from, page_text
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _actions(html: str) -> list[str]:
+    return re.findall(r'class="panel [^"]*sp-action" data-action="(\w+)"', html)
+
+
+def _version(html: str) -> str:
+    return re.search(r'name="version" value="(\d+)"', html).group(1)
+
+
+def _post_act(client, case_id, action, **fields):
+    page = client.get(f"/cases/{case_id}")
+    html = page.get_data(as_text=True)
+    data = {"csrf_token": csrf_from(page), "action": action, "version": _version(html), **fields}
+    return client.post(f"/cases/{case_id}/act", data=data, follow_redirects=True)
+
+
+def test_missing_case_is_404(login_as, client):
+    login_as("Front Office")
+    assert client.get("/cases/999999").status_code == 404
+
+
+def test_role_without_cases_screens_gets_403(app, login_as, client):
+    case_id = new_case(app)
+    login_as("Kepegawaian")
+    assert client.get(f"/cases/{case_id}").status_code == 403
+
+
+def test_applicant_cannot_open_someone_elses_case(app, login_as, client):
+    case_id = new_case(app)
+    login_as("Pemohon")
+    rv = client.get(f"/cases/{case_id}")
+    assert rv.status_code == 403
+    with app.app_context():
+        assert db.session.get(Case, case_id).registration_no not in rv.get_data(as_text=True)
+
+
+def test_front_office_at_verify_gets_checklist_and_its_three_actions(app, login_as, client):
+    case_id = new_case(app)
+    advance(app, case_id, 2)
+    login_as("Front Office")
+    html = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert _actions(html) == ["forward", "return", "reject"]
+    assert "semua persyaratan wajib harus dicentang" in page_text_lower(html)
+    assert 'type="file" name="file"' in html and 'name="checked"' in html
+    assert "Kartu kendali" in html
+
+
+def page_text_lower(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split()).lower()
+
+
+def test_officer_of_another_step_sees_the_case_but_no_actions(app, login_as, client):
+    case_id = new_case(app)
+    advance(app, case_id, 2)
+    for role in ("Tim Teknis", "Kepala Bidang"):
+        login_as(role)
+        rv = client.get(f"/cases/{case_id}")
+        html = rv.get_data(as_text=True)
+        assert rv.status_code == 200
+        assert _actions(html) == []
+        assert 'type="file"' not in html and 'name="checked"' not in html
+
+
+def test_forward_without_checked_requirements_is_refused_and_changes_nothing(app, login_as, client, load_case):
+    case_id = new_case(app)
+    advance(app, case_id, 2)
+    before = load_case(case_id)
+    login_as("Front Office")
+    rv = _post_act(client, case_id, "forward")
+    assert "alert-danger" in rv.get_data(as_text=True)
+    assert "Foto Copy KTP penanggungjawab BKK" in page_text(rv)  # the missing ones are named
+    assert load_case(case_id) == before
+
+
+def test_stale_version_gets_the_engines_409_message(app, login_as, client, load_case):
+    case_id = new_case(app)
+    login_as("Front Office")
+    page = client.get(f"/cases/{case_id}")
+    stale = {"csrf_token": csrf_from(page), "action": "forward", "version": _version(page.get_data(as_text=True))}
+    advance(app, case_id, 2)  # another officer acts meanwhile
+    before = load_case(case_id)
+    rv = client.post(f"/cases/{case_id}/act", data=stale, follow_redirects=True)
+    assert "Berkas sudah diubah oleh petugas lain" in page_text(rv)
+    assert load_case(case_id) == before
+
+
+def test_officer_posting_on_a_step_not_theirs_is_refused(app, login_as, client, load_case):
+    case_id = new_case(app)
+    advance(app, case_id, 2)
+    before = load_case(case_id)
+    login_as("Front Office")
+    page = client.get(f"/cases/{case_id}")
+    forged = {"csrf_token": csrf_from(page), "action": "forward", "version": _version(page.get_data(as_text=True))}
+    login_as("Tim Teknis")  # same browser session: the form is replayed by someone else
+    rv = client.post(f"/cases/{case_id}/act", data=forged, follow_redirects=True)
+    assert "alert-danger" in rv.get_data(as_text=True)
+    assert load_case(case_id) == before
+
+
+def test_scan_upload_and_tick_through_the_checklist(app, login_as, client):
+    case_id = new_case(app)
+    advance(app, case_id, 2)
+    login_as("Front Office")
+    page = client.get(f"/cases/{case_id}")
+    html = page.get_data(as_text=True)
+    row = html[html.index('data-requirement="ktp"'):]
+    action = re.search(r'action="(/cases/\d+/requirements/\d+)"', row).group(1)
+    token = csrf_from(page)
+
+    refused = client.post(action, data={"csrf_token": token, "tick": "1", "checked": "1"}, follow_redirects=True)
+    assert "alert-danger" in refused.get_data(as_text=True)  # a document needs its scan first
+    fake = client.post(action, data={"csrf_token": token, "tick": "1", "file": (io.BytesIO(b"MZ not a scan"), "x.pdf")},
+                       content_type="multipart/form-data", follow_redirects=True)
+    assert "alert-danger" in fake.get_data(as_text=True)
+
+    rv = client.post(action, data={"csrf_token": token, "tick": "1", "checked": "1",
+                                   "file": (io.BytesIO(PDF_BYTES), "ktp.pdf")},
+                     content_type="multipart/form-data", follow_redirects=True)
+    assert "alert-success" in rv.get_data(as_text=True)
+    with app.app_context():
+        line = next(r for r in db.session.get(Case, case_id).requirements if r.requirement.code == "ktp")
+        assert line.checked and [s.original_name for s in line.scans] == ["ktp.pdf"]
+        scan_id = line.scans[0].id
+    scan = client.get(f"/cases/{case_id}/scans/{scan_id}")
+    assert scan.status_code == 200 and scan.data == PDF_BYTES
+
+
+def test_bap_form_at_inspect_records_the_report(app, login_as, client, load_case):
+    case_id = new_case(app)
+    advance(app, case_id, 3)
+    login_as("Tim Teknis")
+    html = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert _actions(html) == ["forward", "return", "reject"] and 'name="findings"' in html
+    incomplete = _post_act(client, case_id, "forward", date="2026-12-01", findings="", recommendation="memenuhi",
+                           team="Andi")
+    assert "alert-danger" in incomplete.get_data(as_text=True)
+    assert load_case(case_id)[1] == 3
+    rv = _post_act(client, case_id, "forward", date="2026-12-01", findings="Ruang kantor 24 m2 sesuai.",
+                   recommendation="memenuhi", team="Andi Saputra\nRina Marlina")
+    assert "alert-success" in rv.get_data(as_text=True)
+    assert load_case(case_id)[1] == 4
+    with app.app_context():
+        report = db.session.query(InspectionReport).filter_by(case_id=case_id).one()
+        assert report.team == ["Andi Saputra", "Rina Marlina"]
+    assert "Ruang kantor 24 m2 sesuai." in page_text(rv)
+
+
+def test_return_needs_a_reason_and_goes_back(app, login_as, client, load_case):
+    case_id = new_case(app)
+    advance(app, case_id, 5)
+    login_as("JF Analis Kebijakan Ahli Muda")
+    assert load_case(case_id)[1] == 5
+    assert "alert-danger" in _post_act(client, case_id, "return", note="").get_data(as_text=True)
+    assert load_case(case_id)[1] == 5
+    rv = _post_act(client, case_id, "return", note="Nama sekolah pada draf keliru.")
+    assert load_case(case_id)[1] == 4
+    assert "Nama sekolah pada draf keliru." in page_text(rv)  # in the control card
+
+
+def test_handover_records_the_receiver_and_closes_the_case(app, login_as, client, load_case):
+    case_id = new_case(app)
+    advance(app, case_id, 10)
+    login_as("Front Office")
+    html = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'name="received_by"' in html and "sp-certificate-no" in html
+    rv = _post_act(client, case_id, "forward", received_by="Rahmat Hidayat", id_no="1471010101900007")
+    status, _, _, rows = load_case(case_id)
+    assert status == "handed_over" and rows >= 10
+    assert "Rahmat Hidayat" in page_text(rv) and _actions(rv.get_data(as_text=True)) == []

@@ -1,0 +1,94 @@
+"""How cases read on the officers' screens: labels, step names, time left.
+
+Shared by the worklist, the register of all cases and the case page so the
+three always say the same thing about a case.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Iterable, Optional
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.extensions import db
+from app.formatting import format_duration, to_local
+from models import Case, Step
+
+STATUS_LABELS = {
+    "in_progress": _l("In progress"),
+    "returned": _l("Returned to the applicant"),
+    "completed": _l("Completed, ready for pick-up"),
+    "handed_over": _l("Handed over"),
+    "rejected": _l("Rejected"),
+    "cancelled": _l("Cancelled"),
+}
+OUTCOME_LABELS = {
+    "forward": _l("Forwarded"),
+    "return": _l("Returned"),
+    "reject": _l("Rejected"),
+    "cancel": _l("Cancelled"),
+    "resubmit": _l("Resubmitted"),
+}
+# Statuses whose step clock runs: only these can be late.
+CLOCK_STATUSES = ("in_progress",)
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def outcome_label(outcome: str) -> str:
+    return str(OUTCOME_LABELS.get(outcome, outcome))
+
+
+def short(text: Optional[str], length: int = 60) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def steps_for(cases: Iterable[Case]) -> dict[tuple[int, int], Step]:
+    """The current Step of each case, fetched in one query for a whole page."""
+    pairs = {(c.service_id, c.current_step_no) for c in cases if c.current_step_no}
+    if not pairs:
+        return {}
+    rows = db.session.scalars(
+        sa.select(Step).where(sa.or_(*[sa.and_(Step.service_id == s, Step.no == n) for s, n in pairs]))
+    )
+    return {(s.service_id, s.no): s for s in rows}
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def is_late(case: Case, at: Optional[datetime] = None) -> bool:
+    """The current step has run past its due time while its clock runs."""
+    if case.status not in CLOCK_STATUSES or case.step_due_at is None:
+        return False
+    return _aware(case.step_due_at) < (at or now())
+
+
+def time_left(case: Case, cal, at: Optional[datetime] = None) -> str:
+    """`3 working days left`, `2 j 15 m left`, or how late, counted in office time."""
+    if case.status not in CLOCK_STATUSES or case.step_due_at is None:
+        return ""
+    at = at or now()
+    due = _aware(case.step_due_at)
+    if due < at:
+        return _("late by %(t)s", t=format_duration(cal.working_minutes(due, at)) or "0 m")
+    today, due_day = to_local(at).date(), to_local(due).date()
+    if due_day > today:
+        days, day = 0, today
+        while day < due_day:
+            day += timedelta(days=1)
+            if cal.is_working_day(day):
+                days += 1
+        if days >= 1:
+            return _("%(n)d working day(s) left", n=days)
+    return _("%(t)s left", t=format_duration(cal.working_minutes(at, due)) or "0 m")

@@ -1,0 +1,112 @@
+"""All cases: the filtered register of applications for leaders and the front office.
+
+Also registers the whole "Cases" menu (worklist, all cases, new application)
+so its order is fixed in one place.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Optional
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+from flask import request
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
+
+from app.extensions import db
+from app.formatting import TZ
+from models import Applicant, Case, Service
+from models.case import CASE_STATUSES
+
+from .case_display import CLOCK_STATUSES, STATUS_LABELS, now
+from .worklist import PAGE_SIZE, WorklistView, case_rows
+
+LIST_ROLES = ["Front Office", "Kepala Bidang", "Kepala Dinas", "Sekretaris"]
+FILTER_KEYS = ("service", "status", "step", "late", "from", "to", "q")
+
+
+def _date(value: Optional[str]) -> Optional[date]:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=TZ)
+
+
+def filtered_query(args) -> sa.Select:
+    """The cases matching the filters in `args`, newest first (by id, for keyset paging)."""
+    query = sa.select(Case)
+    if args.get("service"):
+        query = query.join(Service, Service.id == Case.service_id).where(Service.code == args["service"])
+    if args.get("status") in CASE_STATUSES:
+        query = query.where(Case.status == args["status"])
+    if (args.get("step") or "").isdigit():
+        query = query.where(Case.current_step_no == int(args["step"]))
+    if args.get("late") == "1":
+        query = query.where(Case.status.in_(CLOCK_STATUSES), Case.step_due_at < now())
+    start, end = _date(args.get("from")), _date(args.get("to"))
+    if start:
+        query = query.where(Case.received_at >= _local_midnight(start))
+    if end:
+        query = query.where(Case.received_at < _local_midnight(end + timedelta(days=1)))
+    term = (args.get("q") or "").strip()
+    if term:
+        pattern = f"%{term.lower()}%"
+        query = query.join(Applicant, Applicant.id == Case.applicant_id).where(
+            sa.or_(sa.func.lower(Case.registration_no).like(pattern), sa.func.lower(Applicant.name).like(pattern))
+        )
+    return query.order_by(Case.id.desc())
+
+
+class AllCasesView(BaseView):
+    """Every case, filtered; paged by id so no page ever counts the table."""
+
+    route_base = "/cases"
+    class_permission_name = "Cases"
+    method_permission_name = {"index": "list"}
+    default_view = "index"
+    role_grants = {"can_list": LIST_ROLES}
+
+    @expose("/")
+    @has_access
+    def index(self):
+        """The register of cases with its filters."""
+        args = {k: request.args.get(k, "") for k in FILTER_KEYS}
+        query = filtered_query(args)
+        before = request.args.get("before", "")
+        if before.isdigit():
+            query = query.where(Case.id < int(before))
+        query = query.options(
+            joinedload(Case.applicant), joinedload(Case.institution), joinedload(Case.service)
+        ).limit(PAGE_SIZE + 1)
+        cases = list(db.session.scalars(query).unique())
+        has_next = len(cases) > PAGE_SIZE
+        cases = cases[:PAGE_SIZE]
+        active = {k: v for k, v in args.items() if v}
+        next_url = (
+            "?" + urlencode({**active, "before": cases[-1].id}) if has_next and cases else None
+        )
+        return self.render_template(
+            "cases/list.html",
+            rows=case_rows(cases),
+            args=args,
+            services=db.session.scalars(sa.select(Service).order_by(Service.code)).all(),
+            statuses=STATUS_LABELS,
+            next_url=next_url,
+            first_url=("?" + urlencode(active)) if before else None,
+        )
+
+
+def register(appbuilder) -> None:
+    from .case_page import CaseView
+
+    category = dict(category="Cases", category_label=_l("Cases"), category_icon="fa-folder-open")
+    appbuilder.add_view(WorklistView, "My worklist", label=_l("My worklist"), icon="fa-inbox", **category)
+    appbuilder.add_view(AllCasesView, "All cases", label=_l("All cases"), icon="fa-list", **category)
+    appbuilder.add_view(CaseView, "New application", label=_l("New application"), icon="fa-plus",
+                        href="/cases/new/", **category)
