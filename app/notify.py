@@ -118,21 +118,26 @@ def requeue_stale(now: datetime) -> int:
 def _claim(token: str, limit: int, now: datetime) -> list[OutboxMessage]:
     """Mark up to `limit` due messages `sending` under `token` and commit the claim.
 
-    PostgreSQL: the inner SELECT ... FOR UPDATE SKIP LOCKED lets concurrent
-    workers take disjoint rows without waiting on each other. SQLite renders no
-    FOR UPDATE; it runs one writer at a time and the `status = 'queued'`
-    condition of the UPDATE makes a row claimable once only.
+    PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED lets concurrent workers take
+    disjoint rows without waiting on each other; the locks hold until the claim
+    commits. (Not one UPDATE ... WHERE id IN (SELECT ... LIMIT n FOR UPDATE SKIP
+    LOCKED): PostgreSQL may rescan that subquery and claim more than n rows.)
+    SQLite renders no FOR UPDATE; it runs one writer at a time and the
+    `status = 'queued'` condition of the UPDATE makes a row claimable once only.
     """
-    due = (
+    candidates = db.session.scalars(
         select(OutboxMessage.id)
         .where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
-    )
+    ).all()
+    if not candidates:
+        db.session.rollback()
+        return []
     ids = db.session.scalars(
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(due.scalar_subquery()), OutboxMessage.status == "queued")
+        .where(OutboxMessage.id.in_(candidates), OutboxMessage.status == "queued")
         .values(status="sending", locked_by=token, locked_at=now)
         .returning(OutboxMessage.id),
         execution_options={"synchronize_session": False},
