@@ -100,7 +100,7 @@ class ConsoleModelView(ModelView):
 
     def __init__(self, model: type, **kwargs: Any) -> None:
         self.permission_name = model.__name__
-        super().__init__(model, db.session, **kwargs)
+        super().__init__(model, db, **kwargs)
 
     # --- permissions: FAB pairs decide, per request ---
     def _allowed(self, action: str) -> bool:
