@@ -1,0 +1,93 @@
+"""The officers' complaint screens: intake form, complaint page actions, monthly report PDF/CSV."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from models import Complaint
+from tests.conftest import AuthActions, csrf_token
+
+from .conftest import act, new_complaint
+
+
+def _record(client, **fields):
+    token = csrf_token(client, "/complaints/new")
+    data = {"csrf_token": token, "channel": "face_to_face", "name": "Ibu Ani", "phone": "", "email": "",
+            "address": "", "subject": "Antrian <script>alert(1)</script>", "description": "Terlalu lama.",
+            "weight": "sedang", "received_at": "", "case": ""}
+    data.update(fields)
+    return client.post("/complaints/new", data=data)
+
+
+def test_officer_records_a_complaint_on_the_form_and_sees_it_escaped(app, client, staff):
+    AuthActions(client).login("petugas_user")
+    rv = _record(client)
+    assert rv.status_code == 302
+    page = client.get(rv.headers["Location"]).get_data(as_text=True)
+    assert "Antrian &lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
+    with app.app_context():
+        c = db.session.scalar(sa.select(Complaint))
+        assert (c.channel, c.weight, c.status) == ("face_to_face", "sedang", "coordination")
+    listing = client.get("/complaints/").get_data(as_text=True)
+    assert c.number in listing
+
+
+def test_form_error_is_shown_in_indonesian_and_nothing_is_saved(app, client, staff):
+    AuthActions(client).login("petugas_user")
+    rv = _record(client, channel="email", email="")
+    assert rv.status_code == 200 and "wajib mencantumkan kontak balasannya" in rv.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Complaint.id))) == 0
+
+
+def test_form_without_csrf_is_refused(app, client, staff):
+    AuthActions(client).login("petugas_user")
+    rv = client.post("/complaints/new", data={"channel": "face_to_face", "name": "A", "subject": "s",
+                                              "description": "d"})
+    assert rv.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Complaint.id))) == 0
+
+
+def test_kepala_bidang_records_coordination_from_the_complaint_page(app, client, staff):
+    c = new_complaint(client, staff["petugas"][1], weight="sedang")
+    AuthActions(client).login("kabid_user")
+    url = f"/complaints/{c['id']}"
+    page = client.get(url).get_data(as_text=True)
+    assert 'value="coordinate_head"' in page and 'value="reply"' not in page
+    rv = client.post(url + "/act", data={"csrf_token": csrf_token(client, url), "action": "coordinate_head",
+                                         "note": "Sudah dibahas."})
+    assert rv.status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "Sudah dibahas." in page and 'value="coordinate_head"' not in page
+    # The Kepala Bidang may not record a complaint.
+    assert client.get("/complaints/new").status_code == 403
+
+
+def test_front_office_has_no_access_to_the_book(client, staff):
+    AuthActions(client).login("fo_user")
+    assert client.get("/complaints/").status_code == 403
+    assert client.get("/complaints/report").status_code == 403
+
+
+def test_monthly_report_for_the_kepala_dinas_as_pdf_and_csv(app, client, staff):
+    petugas = staff["petugas"][1]
+    march = new_complaint(client, petugas, weight="ringan", received_at="2026-03-17", subject="=HYPERLINK(1)")
+    act(client, petugas, march["id"], "reply", text="Sudah.")
+    act(client, staff["sekretaris"][1], march["id"], "approve")
+    new_complaint(client, petugas, weight="berat", received_at="2026-04-02", subject="April")
+    AuthActions(client).login("kadis_user")
+    page = client.get("/complaints/report?month=2026-03").get_data(as_text=True)
+    assert march["number"] in page and "April" not in page
+    csv = client.get("/complaints/report.csv?month=2026-03")
+    assert csv.status_code == 200 and csv.mimetype == "text/csv"
+    lines = csv.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert len(lines) == 2 and lines[1].startswith(march["number"] + ",17 Maret 2026,Budi Santoso")
+    assert "'=HYPERLINK(1)" in lines[1] and ",Ya,Disetujui Sekretaris" in lines[1]
+    pdf = client.get("/complaints/report.pdf?month=2026-03")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    from io import BytesIO
+
+    from pypdf import PdfReader
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(pdf.data)).pages)
+    assert "LAPORAN PENGADUAN PELAYANAN PUBLIK" in text and march["number"] in text and "Maret 2026" in text
