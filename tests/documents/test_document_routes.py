@@ -1,9 +1,7 @@
 """Downloading documents: who may, who may not, and the certificate only once numbered."""
 from __future__ import annotations
 
-from app.extensions import db
 from doc_rows import CERT_NO, make_case, make_complaint, pdf_text
-from models import Applicant, Case
 
 
 def _case(app, **kw) -> int:

@@ -28,6 +28,14 @@ def test_valid_certificate_shows_number_holder_and_date_without_login(app, clien
     assert rv.status_code == 200
     assert _status(html) == "valid" and "SAH" in html
     assert CERT_NO in html and INSTITUTION in html and "28 November 2026" in html
+    assert "/revoke" not in html  # the revocation link is for administrators only
+
+
+def test_admin_finds_the_revocation_form_from_the_check_page(app, client, auth, make_user):
+    cert_id, token = _cert(app)
+    auth.login(make_user("Admin"))
+    html = client.get(f"/public/verify/{token}").get_data(as_text=True)
+    assert f"/documents/certificate/{cert_id}/revoke" in html
 
 
 def test_unknown_token_says_not_found_in_the_same_page(app, client):
