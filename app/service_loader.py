@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Union
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app import audit
@@ -49,7 +50,7 @@ def load_file(path: Union[str, Path]) -> Service:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise DefinitionError(path.name, "", f"cannot read file: {exc}") from None
+        raise DefinitionError(path.name, "", _("cannot read file: %(error)s", error=exc)) from None
     return load(parse(text, path.name), path.name)
 
 
@@ -87,15 +88,17 @@ def _executors(d: ServiceDefinition) -> dict[str, Executor]:
         by_name = db.session.scalar(select(Executor).where(Executor.name == e.name))
         if by_name is not None and by_name is not row:
             raise DefinitionError(d.filename, f"executors[{i}].name",
-                                  f"name '{e.name}' already belongs to executor '{by_name.code}'")
+                                  _("name '%(name)s' already belongs to executor '%(code)s'",
+                                    name=e.name, code=by_name.code))
         if row is None:
             row = Executor(code=e.code, name=e.name, applicant=e.applicant)
             db.session.add(row)
         elif row.name != e.name or row.applicant != e.applicant:
             raise DefinitionError(
                 d.filename, f"executors[{i}]",
-                f"executor '{e.code}' is already defined as name '{row.name}', applicant "
-                f"{str(row.applicant).lower()}; its role is shared, change it in every service at once",
+                _("executor '%(code)s' is already defined as '%(name)s' (applicant: %(applicant)s); "
+                  "its role is shared by every service, so change it everywhere at once",
+                  code=e.code, name=row.name, applicant=str(row.applicant).lower()),
             )
         result[e.code] = row
     return result
@@ -136,7 +139,8 @@ def _apply(d: ServiceDefinition, service: Service | None) -> Service:
             used = db.session.scalar(select(func.count(CaseRequirement.id)).where(CaseRequirement.requirement_id == r.id))
             if used:
                 raise DefinitionError(d.filename, "requirements",
-                                      f"requirement '{r.code}' is on the checklist of {used} case(s) and cannot be removed")
+                                      _("requirement '%(code)s' is on the checklist of %(n)d case(s) and cannot be removed",
+                                        code=r.code, n=used))
     service.requirements = [
         _set(by_code.get(r.code) or Requirement(code=r.code), name=r.name, required=r.required,
              document=r.document, position=i)
@@ -156,8 +160,8 @@ def _apply(d: ServiceDefinition, service: Service | None) -> Service:
         running = _running_on(service, no)
         if running:
             raise DefinitionError(d.filename, "steps",
-                                  f"step {no} would be removed but {running} running case(s) sit on it; "
-                                  "finish or move them first")
+                                  _("step %(no)d would be removed but %(n)d running case(s) sit on it; "
+                                    "finish or move them first", no=no, n=running))
     service.steps = [
         _set(by_no.get(s.no) or Step(no=s.no), activity=s.activity, kind=s.kind, input=s.input, output=s.output,
              returns_to=s.returns_to, executors=[executors[c] for c in s.executors],
@@ -203,5 +207,5 @@ def export(code: str) -> str:
     """The service as a format-1 YAML document; loading it gives the same service."""
     service = db.session.scalar(select(Service).where(Service.code == code))
     if service is None:
-        raise LookupError(f"no service with code '{code}'")
+        raise LookupError(_("no service with code '%(code)s'", code=code))
     return dump(_definition_of(service).to_document())

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 import string
-from typing import Any
+from typing import Any, Callable
+
+from flask_babel import gettext as _
 
 from app.service_definition import (
     FORMAT_VERSION,
@@ -46,43 +48,43 @@ class _Checker:
 
     def mapping(self, value: Any, path: str, keys: tuple[str, ...], required: tuple[str, ...]) -> dict:
         if not isinstance(value, dict):
-            raise self.fail(path, "must be a mapping")
+            raise self.fail(path, _("must be a mapping"))
         for key in value:
             if key not in keys:
-                raise self.fail(_join(path, str(key)), f"unknown key '{key}'")
+                raise self.fail(_join(path, str(key)), _("unknown key '%(key)s'", key=key))
         for key in required:
             if key not in value:
-                raise self.fail(path, f"missing key '{key}'")
+                raise self.fail(path, _("missing key '%(key)s'", key=key))
         return value
 
     def text(self, value: Any, path: str) -> str:
         if not isinstance(value, str) or not value.strip():
-            raise self.fail(path, "must be non-empty text")
+            raise self.fail(path, _("must be non-empty text"))
         return value
 
     def boolean(self, value: Any, path: str) -> bool:
         if not isinstance(value, bool):
-            raise self.fail(path, "must be true or false")
+            raise self.fail(path, _("must be true or false"))
         return value
 
     def integer(self, value: Any, path: str, minimum: int) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(path, "must be a whole number")
+            raise self.fail(path, _("must be a whole number"))
         if value < minimum:
-            raise self.fail(path, f"must be at least {minimum}")
+            raise self.fail(path, _("must be at least %(minimum)d", minimum=minimum))
         return value
 
     def sequence(self, value: Any, path: str, allow_empty: bool = False) -> list:
         if not isinstance(value, list):
-            raise self.fail(path, "must be a list")
+            raise self.fail(path, _("must be a list"))
         if not value and not allow_empty:
-            raise self.fail(path, "must not be empty")
+            raise self.fail(path, _("must not be empty"))
         return value
 
     def name(self, value: Any, path: str) -> str:
         value = self.text(value, path)
         if not NAME_RE.match(value):
-            raise self.fail(path, f"'{value}' must match [a-z][a-z0-9_]*")
+            raise self.fail(path, _("'%(value)s' must match %(pattern)s", value=value, pattern="[a-z][a-z0-9_]*"))
         return value
 
 
@@ -98,38 +100,39 @@ def _check_number_format(c: _Checker, value: Any) -> str:
             if name is None:
                 continue
             if name not in NUMBER_PLACEHOLDERS:
-                raise c.fail("number_format", f"unknown placeholder '{{{name}}}'; allowed: "
-                             + ", ".join(NUMBER_PLACEHOLDERS))
+                raise c.fail("number_format", _("unknown placeholder '%(name)s'; allowed: %(allowed)s",
+                                                  name="{%s}" % name, allowed=", ".join(NUMBER_PLACEHOLDERS)))
             if conversion or (spec and name != "seq"):
-                raise c.fail("number_format", f"placeholder '{{{name}}}' takes no format")
+                raise c.fail("number_format", _("placeholder '%(name)s' takes no format", name="{%s}" % name))
             seen.add(name)
         value.format(seq=1, year=2026, month=1, month_roman="I")
     except ValueError as exc:
         if isinstance(exc, DefinitionError):
             raise
-        raise c.fail("number_format", f"invalid format: {exc}") from None
+        raise c.fail("number_format", _("invalid format: %(error)s", error=exc)) from None
     if "seq" not in seen:
-        raise c.fail("number_format", "must contain '{seq}' so every number is unique")
+        raise c.fail("number_format", _("must contain '{seq}' so every number is unique"))
     return value
 
 
 def _check_standard(c: _Checker, value: Any) -> dict[str, tuple[str, ...]]:
     if not isinstance(value, dict):
-        raise c.fail("standard", "must be a mapping")
+        raise c.fail("standard", _("must be a mapping"))
     result = {}
     for key, items in value.items():
         if key not in COMPONENT_KEYS:
-            raise c.fail(f"standard.{key}", f"unknown component '{key}'; allowed: " + ", ".join(COMPONENT_KEYS))
+            raise c.fail(f"standard.{key}", _("unknown component '%(key)s'; allowed: %(allowed)s",
+                                               key=key, allowed=", ".join(COMPONENT_KEYS)))
         items = c.sequence(items, f"standard.{key}")
         result[key] = tuple(c.text(item, f"standard.{key}[{i}]") for i, item in enumerate(items))
     return result
 
 
-def _unique(c: _Checker, path: str, what: str, values: list[str]) -> None:
+def _unique(c: _Checker, path: str, message: Callable[[str], str], values: list[str]) -> None:
     seen: set = set()
     for i, v in enumerate(values):
         if v in seen:
-            raise c.fail(f"{path}[{i}]", f"duplicate {what} '{v}'")
+            raise c.fail(f"{path}[{i}]", message(v))
         seen.add(v)
 
 
@@ -143,8 +146,8 @@ def _check_executors(c: _Checker, value: Any) -> tuple[ExecutorDef, ...]:
             name=c.text(item["name"], f"{path}.name").strip(),
             applicant=c.boolean(item.get("applicant", False), f"{path}.applicant"),
         ))
-    _unique(c, "executors", "executor code", [e.code for e in result])
-    _unique(c, "executors", "executor name", [e.name for e in result])
+    _unique(c, "executors", lambda v: _("duplicate executor code '%(value)s'", value=v), [e.code for e in result])
+    _unique(c, "executors", lambda v: _("duplicate executor name '%(value)s'", value=v), [e.name for e in result])
     return tuple(result)
 
 
@@ -159,7 +162,7 @@ def _check_requirements(c: _Checker, value: Any) -> tuple[RequirementDef, ...]:
             required=c.boolean(item["required"], f"{path}.required"),
             document=c.boolean(item["document"], f"{path}.document"),
         ))
-    _unique(c, "requirements", "requirement code", [r.code for r in result])
+    _unique(c, "requirements", lambda v: _("duplicate requirement code '%(value)s'", value=v), [r.code for r in result])
     return tuple(result)
 
 
@@ -170,16 +173,17 @@ def _check_form(c: _Checker, value: Any) -> tuple[FieldDef, ...]:
         item = c.mapping(item, path, FIELD_KEYS, ("name", "label", "type", "required"))
         ftype = c.text(item["type"], f"{path}.type")
         if ftype not in FIELD_TYPES:
-            raise c.fail(f"{path}.type", f"unknown field type '{ftype}'; allowed: " + ", ".join(FIELD_TYPES))
+            raise c.fail(f"{path}.type", _("unknown field type '%(type)s'; allowed: %(allowed)s",
+                                              type=ftype, allowed=", ".join(FIELD_TYPES)))
         choices = None
         if ftype == "choice":
             if "choices" not in item:
-                raise c.fail(path, "a choice field needs 'choices'")
+                raise c.fail(path, _("a choice field needs 'choices'"))
             raw = c.sequence(item["choices"], f"{path}.choices")
             choices = tuple(c.text(v, f"{path}.choices[{j}]") for j, v in enumerate(raw))
-            _unique(c, f"{path}.choices", "choice", list(choices))
+            _unique(c, f"{path}.choices", lambda v: _("duplicate choice '%(value)s'", value=v), list(choices))
         elif "choices" in item:
-            raise c.fail(f"{path}.choices", f"only a choice field has choices, not a {ftype} field")
+            raise c.fail(f"{path}.choices", _("only a choice field has choices, not a %(type)s field", type=ftype))
         result.append(FieldDef(
             name=c.name(item["name"], f"{path}.name"),
             label=c.text(item["label"], f"{path}.label"),
@@ -187,7 +191,7 @@ def _check_form(c: _Checker, value: Any) -> tuple[FieldDef, ...]:
             required=c.boolean(item["required"], f"{path}.required"),
             choices=choices,
         ))
-    _unique(c, "form", "field name", [f.name for f in result])
+    _unique(c, "form", lambda v: _("duplicate field name '%(value)s'", value=v), [f.name for f in result])
     return tuple(result)
 
 
@@ -197,30 +201,32 @@ def _check_step(c: _Checker, i: int, item: Any, executor_codes: dict[str, int]) 
     no = c.integer(item["no"], f"{path}.no", 1)
     kind = c.text(item["kind"], f"{path}.kind")
     if kind not in STEP_KINDS:
-        raise c.fail(f"{path}.kind", f"unknown step kind '{kind}'; allowed: " + ", ".join(STEP_KINDS))
+        raise c.fail(f"{path}.kind", _("unknown step kind '%(kind)s'; allowed: %(allowed)s",
+                                              kind=kind, allowed=", ".join(STEP_KINDS)))
     if not isinstance(item["executors"], list) or not item["executors"]:
-        raise c.fail(f"{path}.executors", "a step needs at least one executor")
+        raise c.fail(f"{path}.executors", _("a step needs at least one executor"))
     codes = []
     for j, code in enumerate(item["executors"]):
         if code not in executor_codes:
-            raise c.fail(f"{path}.executors[{j}]", f"unknown executor '{code}'")
+            raise c.fail(f"{path}.executors[{j}]", _("unknown executor '%(code)s'", code=code))
         codes.append(code)
-    _unique(c, f"{path}.executors", "executor", codes)
+    _unique(c, f"{path}.executors", lambda v: _("executor '%(value)s' named twice", value=v), codes)
     # The database keeps a step's executors as a set; table order is the canonical order.
     codes.sort(key=executor_codes.__getitem__)
     times = [k for k in TIME_KEYS if k in item]
     if len(times) != 1:
-        raise c.fail(path, "needs exactly one of minutes, hours, working_days"
-                     + (f" (found {', '.join(times)})" if times else ""))
+        raise c.fail(path, _("needs exactly one of minutes, hours, working_days (found: %(found)s)",
+                             found=", ".join(times) or "-"))
     time_key = times[0]
     returns_to = item.get("returns_to")
     if returns_to is not None:
         if returns_to == "applicant":
             pass
         elif isinstance(returns_to, bool) or not isinstance(returns_to, int):
-            raise c.fail(f"{path}.returns_to", "must be 'applicant' or the number of an earlier step")
+            raise c.fail(f"{path}.returns_to", _("must be 'applicant' or the number of an earlier step"))
         elif not 1 <= returns_to < no:
-            raise c.fail(f"{path}.returns_to", f"step {no} can only return to an earlier step, not {returns_to}")
+            raise c.fail(f"{path}.returns_to", _("step %(no)d can only return to an earlier step, not %(to)d",
+                                                    no=no, to=returns_to))
         returns_to = str(returns_to)
     optional_text = {k: c.text(item[k], f"{path}.{k}") if k in item else None for k in ("input", "output")}
     return StepDef(
@@ -232,10 +238,11 @@ def _check_step(c: _Checker, i: int, item: Any, executor_codes: dict[str, int]) 
 
 def _check_steps(c: _Checker, value: Any, executor_codes: dict[str, int]) -> tuple[StepDef, ...]:
     steps = [_check_step(c, i, item, executor_codes) for i, item in enumerate(c.sequence(value, "steps"))]
-    _unique(c, "steps", "step number", [str(s.no) for s in steps])
+    _unique(c, "steps", lambda v: _("duplicate step number %(value)s", value=v), [str(s.no) for s in steps])
     for i, s in enumerate(steps):
         if s.no != i + 1:
-            raise c.fail(f"steps[{i}].no", f"steps must be numbered 1..{len(steps)} in order; found {s.no}")
+            raise c.fail(f"steps[{i}].no", _("steps must be numbered 1..%(n)d in order; found %(no)d",
+                                               n=len(steps), no=s.no))
     return tuple(steps)
 
 
@@ -244,10 +251,11 @@ def validate(data: Any, filename: str) -> ServiceDefinition:
     c = _Checker(filename)
     data = c.mapping(data, "", TOP_KEYS, TOP_KEYS)
     if data["format"] != FORMAT_VERSION or isinstance(data["format"], bool):
-        raise c.fail("format", f"unsupported format {data['format']!r}; this loader reads format {FORMAT_VERSION}")
+        raise c.fail("format", _("unsupported format %(found)r; this loader reads format %(version)d",
+                                 found=data["format"], version=FORMAT_VERSION))
     code = c.text(data["code"], "code")
     if not SERVICE_CODE_RE.match(code):
-        raise c.fail("code", f"'{code}' must match [A-Z0-9-]+")
+        raise c.fail("code", _("'%(value)s' must match %(pattern)s", value=code, pattern="[A-Z0-9-]+"))
     executors = _check_executors(c, data["executors"])
     return ServiceDefinition(
         code=code,

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 import yaml
+from flask_babel import gettext as _
 
 from app.service_definition import DefinitionError
 
@@ -36,7 +37,8 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if key in result:
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key '{key}'", key_node.start_mark)
+            raise yaml.constructor.ConstructorError(None, None, _("duplicate key '%(key)s'", key=key),
+                                                    key_node.start_mark)
         result[key] = loader.construct_object(value_node, deep=deep)
     return result
 
@@ -69,9 +71,9 @@ def parse(text: str, filename: str) -> Any:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else ""
+        where = _("line %(n)d", n=mark.line + 1) if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise DefinitionError(filename, where, f"invalid YAML: {problem}") from None
+        raise DefinitionError(filename, where, _("invalid YAML: %(problem)s", problem=problem)) from None
 
 
 def dump(document: dict) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 roles_cli = AppGroup("roles", help="FAB roles and permission grants.")
 
@@ -14,7 +15,7 @@ def sync_command() -> None:
     from app.roles import sync_roles
 
     sync_roles()
-    click.echo("roles and permissions synced")
+    click.echo(_("Roles and permissions synced."))
 
 
 def register(app: Flask) -> None:

@@ -7,6 +7,7 @@ from typing import Optional
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from app.service_definition import DefinitionError
 
@@ -23,7 +24,8 @@ def load_command(path: Path) -> None:
         service = load_file(path)
     except DefinitionError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"{service.code}: {len(service.steps)} steps, {len(service.requirements)} requirements loaded")
+    click.echo(_("%(code)s loaded: %(steps)d steps, %(requirements)d requirements",
+                 code=service.code, steps=len(service.steps), requirements=len(service.requirements)))
 
 
 @service_cli.command("export")

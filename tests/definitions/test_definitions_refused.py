@@ -54,8 +54,8 @@ def _swap_steps(doc):
 
 # id -> (build YAML text, fragments the message must contain: the path and the culprit)
 CASES = {
-    "broken_yaml": (_text(lambda t: t.replace("kind: verify", "kind: [verify")), ["td-bkk.yaml: line "]),
-    "duplicate_yaml_key": (_text(lambda t: t.replace("fee: 0 ", "fee: 0\nfee: 5 ")), ["line 14", "'fee'"]),
+    "broken_yaml": (_text(lambda t: t.replace("kind: verify", "kind: [verify")), ["td-bkk.yaml: ", "YAML"]),
+    "duplicate_yaml_key": (_text(lambda t: t.replace("fee: 0 ", "fee: 0\nfee: 5 ")), ["td-bkk.yaml: ", "'fee'"]),
     "unknown_top_key": (_mutate(_set(["owner"], "DPMPTSP")), ["td-bkk.yaml: owner:", "'owner'"]),
     "unknown_step_key": (_mutate(_set(["steps", 1, "duration"], 3)), ["steps[1].duration:"]),
     "unknown_executor_key": (_mutate(_set(["executors", 2, "nip"], "1")), ["executors[2].nip:"]),
@@ -123,3 +123,23 @@ def test_refused_files_write_nothing_and_fail_the_cli(app, runner, write_yaml, d
 def test_the_shipped_file_itself_is_valid():
     definition = validate(_doc(), "td-bkk.yaml")
     assert definition.code == "TD-BKK" and len(definition.steps) == 10
+
+
+def _line_of(text: str, needle: str) -> int:
+    return text.splitlines().index(next(line for line in text.splitlines() if needle in line)) + 1
+
+
+def test_broken_yaml_names_its_line_in_indonesian(app, runner, write_yaml):
+    text = TD_BKK.read_text(encoding="utf-8").replace("  kind: verify", "\tkind: verify")
+    rv = runner.invoke(args=["service", "load", str(write_yaml(text, "td-bkk.yaml"))])
+    assert rv.exit_code != 0
+    line = _line_of(text, "\tkind: verify")
+    assert f"td-bkk.yaml: baris {line}: YAML tidak sah" in rv.stderr, rv.stderr
+
+
+def test_cli_refusal_reads_in_indonesian(app, runner, write_yaml):
+    doc = _doc()
+    doc["steps"][2]["executors"] = ["tim_teknik"]
+    rv = runner.invoke(args=["service", "load", str(write_yaml(dump(doc), "td-bkk.yaml"))])
+    assert rv.exit_code != 0
+    assert "td-bkk.yaml: steps[2].executors[0]: pelaksana 'tim_teknik' tidak dikenal" in rv.stderr
