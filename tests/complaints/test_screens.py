@@ -29,7 +29,7 @@ def test_officer_records_a_complaint_on_the_form_and_sees_it_escaped(app, client
         c = db.session.scalar(sa.select(Complaint))
         assert (c.channel, c.weight, c.status) == ("face_to_face", "sedang", "coordination")
     listing = client.get("/complaints/").get_data(as_text=True)
-    assert c.number in listing
+    assert c.number in listing and "Buku Pengaduan" in listing and "Koordinasi" in listing
 
 
 def test_form_error_is_shown_in_indonesian_and_nothing_is_saved(app, client, staff):

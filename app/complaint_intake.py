@@ -1,0 +1,141 @@
+"""Intake of a complaint: what each channel must carry, and how a reply can go back.
+
+Points a (the channels) and f-i (the reply goes back the way the complaint
+came) of component 6; app.complaints records and moves the complaint.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Optional
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.formatting import TZ
+from models import Case
+from models.complaint import CHANNELS, WEIGHTS
+
+OFFICER_CHANNELS = tuple(c for c in CHANNELS if c != "web_form")
+# How a reply goes back (points f-i), first feasible one is the default.
+REPLY_ROUTES: dict[str, tuple[str, ...]] = {
+    "letter": ("letter", "telephone"),
+    "suggestion_box": ("letter", "telephone"),
+    "email": ("email",),
+    "website": ("email", "sms"),
+    "web_form": ("email", "sms"),
+    "telephone": ("telephone",),
+    "fax": ("fax", "telephone"),
+    "sms": ("sms",),
+    "face_to_face": ("face_to_face",),
+}
+_ROUTE_NEEDS = {"letter": "complainant_address", "email": "complainant_email", "sms": "complainant_phone",
+                "telephone": "complainant_phone", "fax": "complainant_phone", "face_to_face": None}
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass
+class ComplaintError(Exception):
+    """A refused request: `status` is the HTTP status, `message` is for people (Indonesian)."""
+
+    status: int
+    message: str
+
+
+def normalize_phone(raw: str) -> str:
+    """`0812-3456 7890` -> `+6281234567890`; landlines keep their area code (`(0761) 28262`)."""
+    digits = re.sub(r"[\s\-().]", "", raw or "")
+    if digits.startswith("+"):
+        digits = digits[1:]
+    elif digits.startswith("0"):
+        digits = "62" + digits[1:]
+    if not digits.isdigit() or not 8 <= len(digits) <= 15 or not digits.startswith("62"):
+        raise ComplaintError(422, "Nomor telepon tidak valid.")
+    return "+" + digits
+
+
+def _clean(value: Any, limit: int) -> str:
+    return str(value or "").strip()[:limit]
+
+
+
+def validate_intake(data: dict, source: str) -> dict:
+    """The book entry's fields, cleaned; ComplaintError 422 names what is wrong."""
+    person = data.get("complainant") or {}
+    if not isinstance(person, dict):
+        raise ComplaintError(422, "Identitas pengadu harus berupa objek.")
+    channel = "web_form" if source == "public" else str(data.get("channel") or "")
+    if source != "public" and channel not in OFFICER_CHANNELS:
+        raise ComplaintError(422, "Media pengaduan tidak dikenal.")
+    out = {
+        "channel": channel,
+        "complainant_name": _clean(person.get("name"), 200),
+        "complainant_email": _clean(person.get("email"), 200).lower() or None,
+        "complainant_address": _clean(person.get("address"), 2000) or None,
+        "subject": _clean(data.get("subject"), 300),
+        "description": str(data.get("description") or "").strip(),
+    }
+    phone = _clean(person.get("phone"), 40)
+    out["complainant_phone"] = normalize_phone(phone) if phone else None
+    if not out["complainant_name"]:
+        raise ComplaintError(422, "Nama pengadu wajib diisi.")
+    if not out["subject"]:
+        raise ComplaintError(422, "Pokok pengaduan wajib diisi.")
+    if not out["description"]:
+        raise ComplaintError(422, "Uraian pengaduan wajib diisi.")
+    if out["complainant_email"] and not EMAIL_RE.match(out["complainant_email"]):
+        raise ComplaintError(422, "Alamat email tidak valid.")
+    if channel in ("email", "sms", "telephone", "fax"):
+        if not reply_routes(channel, out):
+            raise ComplaintError(422, "Pengaduan melalui media ini wajib mencantumkan kontak balasannya "
+                                      "(email untuk email, nomor telepon untuk telepon/fax, nomor HP untuk SMS).")
+    if channel in ("website", "web_form") and not reply_routes(channel, out):
+        raise ComplaintError(422, "Cantumkan email atau nomor telepon agar pengaduan dapat dijawab.")
+    weight = data.get("weight") or None
+    if weight is not None and weight not in WEIGHTS:
+        raise ComplaintError(422, "Bobot pengaduan harus ringan, sedang, atau berat.")
+    out["weight"] = None if source == "public" else weight
+    return out
+
+
+def reply_routes(channel: str, contact: Any) -> list[str]:
+    """The reply routes open for a complaint: its channel's routes with a known contact."""
+    from app.phone import is_valid_phone
+
+    get = contact.get if isinstance(contact, dict) else lambda k: getattr(contact, k)
+    out = []
+    for route in REPLY_ROUTES.get(channel, ()):
+        need = _ROUTE_NEEDS[route]
+        value = get(need) if need else True
+        # An SMS needs a mobile number; a landline can only be called back.
+        if value and (route != "sms" or is_valid_phone(value)):
+            out.append(route)
+    return out
+
+
+def find_case(ref: Any) -> Optional[Case]:
+    """The case a complaint is about, by registration number (None when not given)."""
+    if ref in (None, ""):
+        return None
+    case = db.session.scalar(select(Case).where(Case.registration_no == str(ref).strip()))
+    if case is None:
+        raise ComplaintError(422, "Nomor registrasi permohonan tidak ditemukan.")
+    return case
+
+
+def received_at_of(data: dict, source: str) -> datetime:
+    """Officers may book the day a letter or box note arrived; never a future day."""
+    raw = data.get("received_at") if source == "officer" else None
+    if raw in (None, ""):
+        return datetime.now(timezone.utc)
+    if isinstance(raw, datetime):
+        value = raw if raw.tzinfo else raw.replace(tzinfo=TZ)
+    else:
+        try:
+            value = datetime.combine(date.fromisoformat(str(raw)), time(0, 0), tzinfo=TZ)
+        except ValueError:
+            raise ComplaintError(422, "Tanggal pengaduan harus berformat YYYY-MM-DD.") from None
+    if value > datetime.now(timezone.utc) + timedelta(minutes=1):
+        raise ComplaintError(422, "Tanggal pengaduan tidak boleh di masa depan.")
+    return value.astimezone(timezone.utc)
