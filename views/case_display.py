@@ -1,7 +1,8 @@
-"""How cases read on the officers' screens: labels, step names, time left.
+"""How cases read on the officers' screens (labels, step names, time left) and
+the guard every case route starts with.
 
-Shared by the worklist, the register of all cases and the case page so the
-three always say the same thing about a case.
+Shared by the worklist, the register of all cases, the counter and the case
+page so they always say the same thing about a case.
 """
 from __future__ import annotations
 
@@ -9,12 +10,36 @@ from datetime import datetime, timedelta, timezone
 from typing import Iterable, Optional
 
 import sqlalchemy as sa
+from flask import abort, flash
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_babel import lazy_gettext as _l
 
+from app import workflow
 from app.extensions import db
 from app.formatting import format_duration, to_local
 from models import Case, Step
+
+def current_officer():
+    """The logged-in user object itself (the engine stores its id on rows)."""
+    return current_user._get_current_object()
+
+
+def case_or_abort(case_id: int) -> Case:
+    """The case, if this user may see it; 404 when it does not exist, 403 otherwise."""
+    case = db.session.get(Case, case_id)
+    if case is None:
+        abort(404)
+    if not workflow.can_view(case, current_officer()):
+        abort(403)
+    return case
+
+
+def flash_refusal(error: "workflow.WorkflowError") -> None:
+    """The engine said no: nothing was written; tell the officer why, in their language."""
+    db.session.rollback()
+    flash(error.message, "danger")
+
 
 STATUS_LABELS = {
     "in_progress": _l("In progress"),

@@ -1,19 +1,32 @@
-"""The counter's application form: fields generated from the service definition.
+"""The counter's new application: a form generated from the service definition.
 
 The applicant and institution blocks are the same for every service; the rest
 comes from the service's FormField rows, so a new service's form needs no code.
 Validation returns values ready for `app.workflow.create_case` plus one
-Indonesian message per bad input, shown next to that input.
+Indonesian message per bad input, shown next to that input. The tracking key
+is never stored in plain text: it rides in the session once to the case page
+and once to the printable receipt.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Optional
 
+import sqlalchemy as sa
+from flask import abort, flash, redirect, request, session, url_for
+from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app import case_input
+from app import case_input, workflow
+from app.extensions import db
+from models import Case, Service
+
+from .case_display import case_or_abort, current_officer, flash_refusal
+
+RECEIPT_KEY = "case_receipt"  # shown once on the case page
+PRINT_KEY = "case_receipt_print"  # then printable once
+COUNTER_ROLES = ["Front Office"]
 
 
 @dataclass
@@ -112,3 +125,70 @@ def action_data(kind: Optional[str], action: str, data: Mapping[str, str]) -> Op
     if kind == "handover":
         return handover_data(data)
     return None
+
+
+class NewApplicationView(BaseView):
+    """Registering an application at the counter."""
+
+    route_base = "/cases"
+    # Named like its menu entry so the same grant opens the menu item.
+    class_permission_name = "New application"
+    method_permission_name = {"index": "add", "new": "add", "receipt": "add"}
+    default_view = "index"
+    role_grants = {"can_add": COUNTER_ROLES, "menu_access": COUNTER_ROLES}
+
+    @expose("/new/")
+    @has_access
+    def index(self):
+        """The services an application can be received for."""
+        services = db.session.scalars(sa.select(Service).where(Service.active).order_by(Service.code)).all()
+        return self.render_template("cases/choose_service.html", services=services)
+
+    @expose("/new/<code>", methods=["GET", "POST"])
+    @has_access
+    def new(self, code: str):
+        """The generated application form; valid input opens the case at step 1."""
+        service = db.session.scalar(sa.select(Service).where(Service.code == code, Service.active))
+        if service is None:
+            abort(404)
+        fields = {
+            "applicant": applicant_fields(),
+            "institution": institution_fields(),
+            "form": service_fields(service.form_fields),
+        }
+        errors: dict[str, str] = {}
+        if request.method == "POST":
+            values, errors = validate(service, request.form)
+            if not errors:
+                try:
+                    case = workflow.create_case(service, values["applicant"], values["institution"],
+                                                values["form"], current_officer())
+                except workflow.WorkflowError as error:
+                    flash_refusal(error)
+                    errors = dict(error.errors)
+                else:
+                    self._remember_receipt(case)
+                    return redirect(url_for("CaseView.show", case_id=case.id))
+            else:
+                flash(_("The application was not saved: correct the marked fields."), "danger")
+        return self.render_template("cases/new.html", service=service, fields=fields,
+                                    errors=errors, data=request.form)
+
+    @staticmethod
+    def _remember_receipt(case: Case) -> None:
+        # `case.tracking_key` exists in plain text only now; the database keeps its hash.
+        session[RECEIPT_KEY] = {"case_id": case.id, "registration_no": case.registration_no,
+                                "key": case.tracking_key}
+        flash(_("Application %(no)s registered.", no=case.registration_no), "success")
+
+    @expose("/<int:case_id>/receipt")
+    @has_access
+    def receipt(self, case_id: int):
+        """The printable receipt with the tracking key, only right after registration."""
+        case = case_or_abort(case_id)
+        receipt = session.get(PRINT_KEY)
+        if not receipt or receipt.get("case_id") != case.id:
+            flash(_("The receipt with the tracking key can only be printed right after registration."), "warning")
+            return redirect(url_for("CaseView.show", case_id=case.id))
+        session.pop(PRINT_KEY)
+        return self.render_template("cases/receipt.html", case=case, receipt=receipt)

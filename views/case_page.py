@@ -1,4 +1,4 @@
-"""The case page, its actions, and the counter's new application with its receipt.
+"""The case page: everything about one case, and the actions on it.
 
 Every route checks the FAB permission first and then asks the engine
 (`can_view`, `allowed_actions`, `act`), which is the real gate: the page
@@ -16,36 +16,17 @@ from flask_login import current_user
 
 from app import uploads, workflow
 from app.extensions import db
-from models import Case, CaseRequirement, RequirementScan, Service, Step
+from models import Case, CaseRequirement, RequirementScan, Step
 
 from . import case_forms
-from .case_display import outcome_label, status_label, steps_for
+from .case_forms import PRINT_KEY, RECEIPT_KEY
+from .case_display import case_or_abort, current_officer, flash_refusal, outcome_label, status_label, steps_for
 from .worklist import EXECUTOR_ROLES
 
-RECEIPT_KEY = "case_receipt"  # shown once on the case page
-PRINT_KEY = "case_receipt_print"  # then printable once
-COUNTER_ROLES = ["Front Office"]
+VIEWER_ROLES = EXECUTOR_ROLES + ["Kepala Bidang", "Petugas Pengaduan"]
+
 # While the case sits at these kinds of step the checklist is worked on the page.
 CHECKLIST_KINDS = ("intake", "verify")
-
-
-def _user():
-    return current_user._get_current_object()
-
-
-def _case_or_abort(case_id: int) -> Case:
-    """The case, if this user may see it; 404 when it does not exist, 403 otherwise."""
-    case = db.session.get(Case, case_id)
-    if case is None:
-        abort(404)
-    if not workflow.can_view(case, _user()):
-        abort(403)
-    return case
-
-
-def _fail(error: "workflow.WorkflowError") -> None:
-    db.session.rollback()
-    flash(error.message, "danger")
 
 
 def _version() -> Optional[int]:
@@ -54,7 +35,7 @@ def _version() -> Optional[int]:
 
 
 class CaseView(BaseView):
-    """One application: read it, act on it, create it at the counter."""
+    """One application: read it and act on it."""
 
     route_base = "/cases"
     class_permission_name = "Cases"
@@ -64,23 +45,20 @@ class CaseView(BaseView):
         # Not "act": that name is the SOP step permission ("can_act" on "<CODE> step <no>").
         "act": "handle",
         "requirement": "handle",
-        "choose_service": "add",
-        "new": "add",
-        "receipt": "add",
     }
-    default_view = "choose_service"
     role_grants = {
-        "can_show": EXECUTOR_ROLES + ["Kepala Bidang"],
+        "can_show": VIEWER_ROLES,
         "can_handle": EXECUTOR_ROLES,
-        "can_add": COUNTER_ROLES,
+        # "Cases" is also the menu category: whoever reads a case sees the category.
+        "menu_access": VIEWER_ROLES,
     }
 
     @expose("/<int:case_id>")
     @has_access
     def show(self, case_id: int):
         """Everything about one case and the actions this user may take now."""
-        case = _case_or_abort(case_id)
-        user = _user()
+        case = case_or_abort(case_id)
+        user = current_officer()
         actions = workflow.allowed_actions(case, user)
         step = steps_for([case]).get((case.service_id, case.current_step_no))
         receipt = session.get(RECEIPT_KEY)
@@ -131,7 +109,7 @@ class CaseView(BaseView):
     @has_access
     def act(self, case_id: int):
         """Forward, return or reject through the engine; its refusal is flashed."""
-        case = _case_or_abort(case_id)
+        case = case_or_abort(case_id)
         action = request.form.get("action", "")
         version = _version()
         if version is None:
@@ -140,9 +118,9 @@ class CaseView(BaseView):
         step = steps_for([case]).get((case.service_id, case.current_step_no))
         data = case_forms.action_data(step.kind if step else None, action, request.form)
         try:
-            workflow.act(case, _user(), action, version, note=request.form.get("note") or None, data=data)
+            workflow.act(case, current_officer(), action, version, note=request.form.get("note") or None, data=data)
         except workflow.WorkflowError as error:
-            _fail(error)
+            flash_refusal(error)
         else:
             flash(_("Saved: %(outcome)s.", outcome=outcome_label(action)), "success")
         return redirect(url_for(".show", case_id=case_id))
@@ -151,11 +129,11 @@ class CaseView(BaseView):
     @has_access
     def requirement(self, case_id: int, line_id: int):
         """Store a scan and/or tick one line of the checklist, through the engine."""
-        case = _case_or_abort(case_id)
+        case = case_or_abort(case_id)
         line = db.session.get(CaseRequirement, line_id)
         if line is None or line.case_id != case.id:
             abort(404)
-        user, code, name = _user(), line.requirement.code, line.requirement.name
+        user, code, name = current_officer(), line.requirement.code, line.requirement.name
         upload = request.files.get("file")
         checked = request.form.get("checked") == "1"
         try:
@@ -164,7 +142,7 @@ class CaseView(BaseView):
             if request.form.get("tick") == "1" and (checked != line.checked or request.form.get("note")):
                 workflow.check_requirement(case, code, user, checked, request.form.get("note") or None)
         except workflow.WorkflowError as error:
-            _fail(error)
+            flash_refusal(error)
         else:
             flash(_("Requirement saved: %(name)s", name=name), "success")
         return redirect(url_for(".show", case_id=case_id) + "#requirements")
@@ -173,7 +151,7 @@ class CaseView(BaseView):
     @has_access
     def scan(self, case_id: int, scan_id: int):
         """An uploaded scan, for whoever may see the case."""
-        case = _case_or_abort(case_id)
+        case = case_or_abort(case_id)
         scan = db.session.get(RequirementScan, scan_id)
         if scan is None or scan.case_requirement.case_id != case.id:
             abort(404)
@@ -184,60 +162,3 @@ class CaseView(BaseView):
         if not path.is_file():
             abort(404)
         return send_file(path, mimetype=scan.mime_type, download_name=scan.original_name)
-
-    @expose("/new/")
-    @has_access
-    def choose_service(self):
-        """The services an application can be received for."""
-        services = db.session.scalars(sa.select(Service).where(Service.active).order_by(Service.code)).all()
-        return self.render_template("cases/choose_service.html", services=services)
-
-    @expose("/new/<code>", methods=["GET", "POST"])
-    @has_access
-    def new(self, code: str):
-        """The generated application form; valid input opens the case at step 1."""
-        service = db.session.scalar(sa.select(Service).where(Service.code == code, Service.active))
-        if service is None:
-            abort(404)
-        fields = {
-            "applicant": case_forms.applicant_fields(),
-            "institution": case_forms.institution_fields(),
-            "form": case_forms.service_fields(service.form_fields),
-        }
-        errors: dict[str, str] = {}
-        if request.method == "POST":
-            values, errors = case_forms.validate(service, request.form)
-            if not errors:
-                case = self._create(service, values)
-                if case is not None:
-                    return redirect(url_for(".show", case_id=case.id))
-            else:
-                flash(_("The application was not saved: correct the marked fields."), "danger")
-        return self.render_template("cases/new.html", service=service, fields=fields,
-                                    errors=errors, data=request.form)
-
-    @staticmethod
-    def _create(service: Service, values: dict[str, Any]) -> Optional[Case]:
-        try:
-            case = workflow.create_case(service, values["applicant"], values["institution"],
-                                        values["form"], _user())
-            key = case.tracking_key
-        except workflow.WorkflowError as error:
-            _fail(error)
-            return None
-        # The key exists in plain text only here; the database keeps its hash.
-        session[RECEIPT_KEY] = {"case_id": case.id, "registration_no": case.registration_no, "key": key}
-        flash(_("Application %(no)s registered.", no=case.registration_no), "success")
-        return case
-
-    @expose("/<int:case_id>/receipt")
-    @has_access
-    def receipt(self, case_id: int):
-        """The printable receipt with the tracking key, only right after registration."""
-        case = _case_or_abort(case_id)
-        receipt = session.get(PRINT_KEY)
-        if not receipt or receipt.get("case_id") != case.id:
-            flash(_("The receipt with the tracking key can only be printed right after registration."), "warning")
-            return redirect(url_for(".show", case_id=case.id))
-        session.pop(PRINT_KEY)
-        return self.render_template("cases/receipt.html", case=case, receipt=receipt)

@@ -67,10 +67,10 @@ class AllCasesView(BaseView):
     """Every case, filtered; paged by id so no page ever counts the table."""
 
     route_base = "/cases"
-    class_permission_name = "Cases"
+    class_permission_name = "All cases"
     method_permission_name = {"index": "list"}
     default_view = "index"
-    role_grants = {"can_list": LIST_ROLES}
+    role_grants = {"can_list": LIST_ROLES, "menu_access": LIST_ROLES}
 
     @expose("/")
     @has_access
@@ -103,10 +103,14 @@ class AllCasesView(BaseView):
 
 
 def register(appbuilder) -> None:
+    from .case_forms import NewApplicationView
     from .case_page import CaseView
 
+    # Each menu entry is named like its view's permission name, so the view's
+    # `menu_access` grant opens it; CaseView's ("menu_access", "Cases") opens the category.
     category = dict(category="Cases", category_label=_l("Cases"), category_icon="fa-folder-open")
     appbuilder.add_view(WorklistView, "My worklist", label=_l("My worklist"), icon="fa-inbox", **category)
     appbuilder.add_view(AllCasesView, "All cases", label=_l("All cases"), icon="fa-list", **category)
-    appbuilder.add_view(CaseView, "New application", label=_l("New application"), icon="fa-plus",
-                        href="/cases/new/", **category)
+    appbuilder.add_view(NewApplicationView, "New application", label=_l("New application"), icon="fa-plus",
+                        **category)
+    appbuilder.add_view_no_menu(CaseView)

@@ -52,10 +52,10 @@ class WorklistView(BaseView):
     """The officer's own queue."""
 
     route_base = "/cases/worklist"
-    class_permission_name = "Cases"
+    class_permission_name = "My worklist"
     method_permission_name = {"index": "worklist"}
     default_view = "index"
-    role_grants = {"can_worklist": EXECUTOR_ROLES}
+    role_grants = {"can_worklist": EXECUTOR_ROLES, "menu_access": EXECUTOR_ROLES}
 
     @expose("/")
     @has_access

@@ -74,3 +74,18 @@ def test_worklist_pages_without_counting(app, login_as, client, monkeypatch):
     shown = re.findall(r'data-case-id="(\d+)"', first) + re.findall(r'data-case-id="(\d+)"', second)
     assert sorted(map(int, shown)) == sorted(ids)
     assert "?page=3" not in second and "Sebelumnya" in second
+
+
+def _menu(html: str) -> str:
+    nav = html[html.index('class="nav navbar-nav"'):html.index("navbar-right")]
+    return " ".join(re.sub(r"<[^>]+>", " ", nav).split())
+
+
+def test_cases_menu_offers_each_role_its_own_screens(login_as, client):
+    login_as("Front Office")
+    menu = _menu(client.get("/cases/worklist/").get_data(as_text=True))
+    assert "Permohonan" in menu and "Daftar kerja saya" in menu and "Semua berkas" in menu and "Permohonan baru" in menu
+    login_as("Tim Teknis")
+    menu = _menu(client.get("/cases/worklist/").get_data(as_text=True))
+    assert "Daftar kerja saya" in menu
+    assert "Permohonan baru" not in menu and "Semua berkas" not in menu
