@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
@@ -95,6 +96,7 @@ def add_sample_cases() -> int:
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command() -> None:
     """Prepare a demo: migrate, bootstrap, one account per role, sample cases."""
     app = current_app._get_current_object()

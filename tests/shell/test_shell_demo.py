@@ -1,0 +1,57 @@
+"""`flask demo`: accounts once, secrets kept private, never in production."""
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from app import ConfigurationError, create_app
+from app.commands.demo import DEMO_ACCOUNTS
+from config import DEFAULT_SECRET_KEY
+
+
+@pytest.fixture
+def app_config(app_config):
+    return {**app_config, "APP_ENV": "demo", "TESTING": True}
+
+
+def test_demo_creates_one_account_per_role_once(app, runner, client, auth):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    accounts = Path(app.config["INSTANCE_PATH"]) / "demo-accounts.txt"
+    assert stat.S_IMODE(accounts.stat().st_mode) == 0o600
+    lines = [line.split("\t") for line in accounts.read_text().splitlines()]
+    assert {row[0] for row in lines} == set(DEMO_ACCOUNTS)
+    passwords = {row[0]: row[2] for row in lines}
+    assert all(len(p) >= 12 for p in passwords.values())
+    assert passwords["kadis"] in result.output  # shown once, at creation
+    assert "Sample cases created" in result.output
+
+    rv = auth.login("kepegawaian", passwords["kepegawaian"])
+    assert rv.status_code == 302 and rv.headers["Location"].endswith("/")
+    assert client.get("/admin/console_personnel/").status_code == 200
+
+    again = runner.invoke(args=["demo"])
+    assert again.exit_code == 0, again.output
+    assert "Already exist, password unchanged" in again.output
+    assert passwords["kadis"] not in again.output
+    assert accounts.read_text().count("\n") == len(DEMO_ACCOUNTS)  # nothing appended
+    auth.logout()
+    assert auth.login("admin", passwords["admin"]).headers["Location"].endswith("/")
+
+
+def test_demo_refuses_in_production(app_config, tmp_path):
+    app = create_app({**app_config, "APP_ENV": "production", "SECRET_KEY": "x" * 40})
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code != 0
+    assert "APP_ENV=demo or development" in result.output
+    assert not (tmp_path / "demo-accounts.txt").exists()
+    with app.app_context():
+        assert app.appbuilder.sm.find_user(username="admin") is None
+
+
+@pytest.mark.parametrize("key", [DEFAULT_SECRET_KEY, "", "short"])
+def test_production_refuses_to_start_with_a_weak_secret_key(app_config, key):
+    with pytest.raises(ConfigurationError):
+        create_app({**app_config, "APP_ENV": "production", "SECRET_KEY": key})
