@@ -4,6 +4,7 @@ A case's documents need the FAB pair ("can_download", "Documents"), which every
 logged-in role holds, and then the engine's `can_view(case, user)`: the data
 gate, so an applicant gets only their own case's papers. The certificate exists
 only once the case is numbered. The service standard is a public document.
+A complaint's reply letter is served by the complaint screens (views/complaints.py).
 """
 from __future__ import annotations
 
@@ -19,9 +20,8 @@ from sqlalchemy import select
 
 from app import audit, documents
 from app.extensions import db
-from models import Case, Certificate, Complaint, Service
+from models import Case, Certificate, Service
 
-COMPLAINT_LETTER_ROLES = ["Petugas Pengaduan", "Sekretaris", "Kepala Bidang", "Kepala Dinas"]
 REASON_MAX = 1000
 
 # URL name -> (document function, file name prefix)
@@ -51,17 +51,16 @@ def _user():
 
 
 class DocumentsView(BaseView):
-    """Printable PDFs of cases, complaints and services."""
+    """Printable PDFs of cases and services."""
 
     route_base = "/documents"
     class_permission_name = "Documents"
     method_permission_name = {
         "case_document": "download",
-        "complaint_reply": "complaint_reply",
         "revoke": "revoke",
     }
     # Revocation is Admin's alone (Admin holds every pair).
-    role_grants = {"can_download": ["*"], "can_complaint_reply": COMPLAINT_LETTER_ROLES}
+    role_grants = {"can_download": ["*"]}
 
     @expose("/case/<int:case_id>/<string:kind>.pdf")
     @has_access
@@ -84,15 +83,6 @@ class DocumentsView(BaseView):
         except documents.DocumentError:
             abort(404, description=_("This document does not exist for the case yet."))
         return _pdf(data, f"{prefix}-{case.registration_no}")
-
-    @expose("/complaint/<int:complaint_id>/reply.pdf")
-    @has_access
-    def complaint_reply(self, complaint_id: int):
-        """The reply letter of a complaint, once it has been answered."""
-        complaint = db.session.get(Complaint, complaint_id)
-        if complaint is None or not complaint.reply:
-            abort(404)
-        return _pdf(documents.complaint_reply_letter_pdf(complaint), f"jawaban-pengaduan-{complaint.number}")
 
     @expose("/standard/<string:code>.pdf")
     def standard(self, code: str):

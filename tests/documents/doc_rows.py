@@ -35,12 +35,15 @@ def pdf_text(data: bytes) -> str:
     return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
 
 
-def pdf_fonts(data: bytes) -> set[str]:
-    """The base font names used by every page of the PDF."""
+def embedded_fonts(data: bytes) -> set[str]:
+    """Base names of the fonts whose TrueType program is inside the PDF (FontFile2)."""
     names = set()
     for page in PdfReader(io.BytesIO(data)).pages:
         for font in page["/Resources"]["/Font"].values():
-            names.add(str(font.get_object()["/BaseFont"]))
+            font = font.get_object()
+            descriptor = font.get("/FontDescriptor")
+            if descriptor is not None and "/FontFile2" in descriptor.get_object():
+                names.add(str(font["/BaseFont"]))
     return names
 
 

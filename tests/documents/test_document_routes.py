@@ -1,7 +1,7 @@
 """Downloading documents: who may, who may not, and the certificate only once numbered."""
 from __future__ import annotations
 
-from doc_rows import CERT_NO, make_case, make_complaint, pdf_text
+from doc_rows import CERT_NO, make_case, pdf_text
 
 
 def _case(app, **kw) -> int:
@@ -76,15 +76,3 @@ def test_standard_is_public(client):
     assert "STANDAR OPERASIONAL PROSEDUR" in pdf_text(rv.data)
     assert client.get("/documents/standard/NOPE.pdf").status_code == 404
 
-
-def test_complaint_reply_letter_for_complaint_officers_only(app, client, auth, make_user):
-    with app.app_context():
-        complaint_id = make_complaint("Sudah ditindaklanjuti.")
-    auth.login(make_user("Tim Teknis"))
-    rv = client.get(f"/documents/complaint/{complaint_id}/reply.pdf")
-    assert rv.status_code in (302, 403) and not rv.data.startswith(b"%PDF")
-    auth.logout()
-    auth.login(make_user("Petugas Pengaduan"))
-    rv = client.get(f"/documents/complaint/{complaint_id}/reply.pdf")
-    assert rv.status_code == 200
-    assert "Sudah ditindaklanjuti." in pdf_text(rv.data)
