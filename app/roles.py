@@ -133,13 +133,18 @@ def _service_roles(g: _Grants, services: Iterable[Any]) -> None:
             g.grant([e.name for e in step.executors], STEP_PERMISSION, step.permission_view)
 
 
-def _sync(services: Optional[Iterable[Any]] = None) -> None:
-    """The whole sync in the current transaction (the caller commits)."""
+def sync_in_transaction(services: Optional[Iterable[Any]] = None) -> None:
+    """The whole sync in the current transaction (the caller commits); a service load uses it."""
     from models import Service
 
     g = _Grants()
     for name in (ADMIN, PUBLIC) + EXTRA_ROLES:
         g.role(name)
+    # FAB_ROLES (config-declared roles), as FAB's create_db would store them.
+    for role_name, pairs in g.sm.builtin_roles.items():
+        g.role(role_name)
+        for view, permission in pairs:
+            g.grant([role_name], permission, view)
     if services is None:
         services = db.session.scalars(select(Service).order_by(Service.id)).all()
     _service_roles(g, services)
@@ -154,11 +159,26 @@ def _sync(services: Optional[Iterable[Any]] = None) -> None:
 def sync_roles() -> None:
     """Create all permissions, roles and grants; idempotent; never removes a grant."""
     try:
-        _sync()
+        sync_in_transaction()
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
+
+
+def revoke_step_grants(pairs: Iterable[tuple[str, str]]) -> None:
+    """Take ("can_act", view) from roles a service definition no longer names for that step.
+
+    Only the loader calls this, with the grants the previous definition made, so
+    a step handed to another executor leaves the old one's role; Admin keeps all.
+    """
+    sm = current_app.appbuilder.sm
+    for role_name, view in pairs:
+        role = sm.find_role(role_name) if role_name != ADMIN else None
+        pv = sm.find_permission_view_menu(STEP_PERMISSION, view)
+        if role is not None and pv is not None and pv in role.permissions:
+            role.permissions.remove(pv)
+    db.session.flush()
 
 
 def acting_views(user: Any) -> frozenset[str]:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from app import audit
 from app.extensions import db
+from app.roles import revoke_step_grants, sync_in_transaction
 from app.service_definition import (
     TIME_KEYS,
     DefinitionError,
@@ -62,17 +63,22 @@ def load(data: Any, filename: str) -> Service:
         if service is not None and service.definition_hash == definition.hash:
             return service
         before = _summary(service) if service is not None else None
+        old_grants = _step_grants(service) if service is not None else set()
         service = _apply(definition, service)
         db.session.flush()
-        from app.roles import _sync
-
-        _sync()
+        sync_in_transaction()
+        revoke_step_grants(sorted(old_grants - _step_grants(service)))
         audit.record("service.load", "Service", service.id, before=before, after=_summary(service))
         db.session.commit()
         return service
     except Exception:
         db.session.rollback()
         raise
+
+
+def _step_grants(service: Service) -> set[tuple[str, str]]:
+    """(role name, step permission view) pairs this service's definition grants."""
+    return {(e.name, s.permission_view) for s in service.steps for e in s.executors}
 
 
 def _summary(service: Service) -> dict:

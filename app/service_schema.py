@@ -22,7 +22,9 @@ from app.service_definition import (
     ServiceDefinition,
     StepDef,
 )
-from models.service import COMPONENT_KEYS, FIELD_TYPES, STEP_KINDS
+from models.service import (
+    COMPONENT_KEYS, FIELD_TYPES, STEP_KINDS, Executor, FormField, Requirement, Service,
+)
 
 SERVICE_CODE_RE = re.compile(r"^[A-Z0-9-]+$")
 # Executor and requirement codes and field names end up in URLs and form keys.
@@ -57,9 +59,13 @@ class _Checker:
                 raise self.fail(path, _("missing key '%(key)s'", key=key))
         return value
 
-    def text(self, value: Any, path: str) -> str:
+    def text(self, value: Any, path: str, column: Any = None) -> str:
+        """Non-empty text; with a model column, no longer than the column holds."""
         if not isinstance(value, str) or not value.strip():
             raise self.fail(path, _("must be non-empty text"))
+        limit = getattr(getattr(column, "type", None), "length", None)
+        if limit and len(value) > limit:
+            raise self.fail(path, _("must be at most %(n)d characters", n=limit))
         return value
 
     def boolean(self, value: Any, path: str) -> bool:
@@ -81,8 +87,8 @@ class _Checker:
             raise self.fail(path, _("must not be empty"))
         return value
 
-    def name(self, value: Any, path: str) -> str:
-        value = self.text(value, path)
+    def name(self, value: Any, path: str, column: Any = None) -> str:
+        value = self.text(value, path, column)
         if not NAME_RE.match(value):
             raise self.fail(path, _("'%(value)s' must match %(pattern)s", value=value, pattern="[a-z][a-z0-9_]*"))
         return value
@@ -93,7 +99,7 @@ def _join(path: str, key: str) -> str:
 
 
 def _check_number_format(c: _Checker, value: Any) -> str:
-    value = c.text(value, "number_format")
+    value = c.text(value, "number_format", Service.number_format)
     seen = set()
     try:
         for _literal, name, spec, conversion in string.Formatter().parse(value):
@@ -142,8 +148,8 @@ def _check_executors(c: _Checker, value: Any) -> tuple[ExecutorDef, ...]:
         path = f"executors[{i}]"
         item = c.mapping(item, path, EXECUTOR_KEYS, ("code", "name"))
         result.append(ExecutorDef(
-            code=c.name(item["code"], f"{path}.code"),
-            name=c.text(item["name"], f"{path}.name").strip(),
+            code=c.name(item["code"], f"{path}.code", Executor.code),
+            name=c.text(item["name"], f"{path}.name", Executor.name),
             applicant=c.boolean(item.get("applicant", False), f"{path}.applicant"),
         ))
     _unique(c, "executors", lambda v: _("duplicate executor code '%(value)s'", value=v), [e.code for e in result])
@@ -157,7 +163,7 @@ def _check_requirements(c: _Checker, value: Any) -> tuple[RequirementDef, ...]:
         path = f"requirements[{i}]"
         item = c.mapping(item, path, REQUIREMENT_KEYS, REQUIREMENT_KEYS)
         result.append(RequirementDef(
-            code=c.name(item["code"], f"{path}.code"),
+            code=c.name(item["code"], f"{path}.code", Requirement.code),
             name=c.text(item["name"], f"{path}.name"),
             required=c.boolean(item["required"], f"{path}.required"),
             document=c.boolean(item["document"], f"{path}.document"),
@@ -185,8 +191,8 @@ def _check_form(c: _Checker, value: Any) -> tuple[FieldDef, ...]:
         elif "choices" in item:
             raise c.fail(f"{path}.choices", _("only a choice field has choices, not a %(type)s field", type=ftype))
         result.append(FieldDef(
-            name=c.name(item["name"], f"{path}.name"),
-            label=c.text(item["label"], f"{path}.label"),
+            name=c.name(item["name"], f"{path}.name", FormField.name),
+            label=c.text(item["label"], f"{path}.label", FormField.label),
             type=ftype,
             required=c.boolean(item["required"], f"{path}.required"),
             choices=choices,
@@ -253,14 +259,14 @@ def validate(data: Any, filename: str) -> ServiceDefinition:
     if data["format"] != FORMAT_VERSION or isinstance(data["format"], bool):
         raise c.fail("format", _("unsupported format %(found)r; this loader reads format %(version)d",
                                  found=data["format"], version=FORMAT_VERSION))
-    code = c.text(data["code"], "code")
+    code = c.text(data["code"], "code", Service.code)
     if not SERVICE_CODE_RE.match(code):
         raise c.fail("code", _("'%(value)s' must match %(pattern)s", value=code, pattern="[A-Z0-9-]+"))
     executors = _check_executors(c, data["executors"])
     return ServiceDefinition(
         code=code,
-        name=c.text(data["name"], "name"),
-        product=c.text(data["product"], "product"),
+        name=c.text(data["name"], "name", Service.name),
+        product=c.text(data["product"], "product", Service.product),
         fee=c.integer(data["fee"], "fee", 0),
         completion_working_days=c.integer(data["completion_working_days"], "completion_working_days", 1),
         number_format=_check_number_format(c, data["number_format"]),

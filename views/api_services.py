@@ -7,11 +7,12 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.roles import ALL_ROLES
+from app.service_definition import TIME_KEYS
 from models import Service, Step
 
 
 def _step(step: Step, order: dict[int, int]) -> dict:
-    time_key = next(k for k in ("minutes", "hours", "working_days") if getattr(step, k) is not None)
+    time_key = next(k for k in TIME_KEYS if getattr(step, k) is not None)
     returns_to = step.returns_to
     return {
         "no": step.no,

@@ -117,3 +117,19 @@ def test_cli_roles_sync_creates_view_permissions_and_declared_grants(app, runner
         assert ("can_list", "Services API") in grants  # declared with role_grants on the API
         assert ("can_act", "TD-BKK step 1") in grants
         assert ("can_list", "Services API") not in _role_grants(sm, "Public")
+
+
+def test_a_step_handed_to_another_executor_leaves_the_old_role(app, td_bkk_doc, write_yaml, make_user):
+    sm = app.appbuilder.sm
+    with app.app_context():
+        sm.add_permission_role(sm.find_role("Sekretaris"), sm.find_permission_view_menu("can_act", "TD-BKK step 8"))
+    teknis = make_user("Tim Teknis")
+    td_bkk_doc["steps"][2]["executors"] = ["back_office"]
+    with app.app_context():
+        load_file(write_yaml(td_bkk_doc))
+        assert ("can_act", "TD-BKK step 3") not in _role_grants(sm, "Tim Teknis")
+        assert ("can_act", "TD-BKK step 3") in _role_grants(sm, "Back Office")
+        assert ("can_act", "TD-BKK step 3") in _role_grants(sm, "Admin")
+        assert not user_can_act(sm.find_user(teknis), _step("TD-BKK", 3))
+        # The hand-added delegation is not the definition's to take away.
+        assert ("can_act", "TD-BKK step 8") in _role_grants(sm, "Sekretaris")
