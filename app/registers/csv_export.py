@@ -37,13 +37,9 @@ def iter_csv(register: Register, filters: Filters, chunk_rows: int = CHUNK_ROWS)
         for part in result.partitions():
             buf.seek(0)
             buf.truncate()
-            lines = []
-            for row in part:
-                number += 1
-                cells = fmt(row)
-                cells.insert(0, number)
-                lines.append(cells)
-            writer.writerows(lines)
+            lines = [fmt(row) for row in part]
+            writer.writerows([n, *cells] for n, cells in enumerate(lines, number + 1))
+            number += len(lines)
             yield buf.getvalue().encode("utf-8")
 
 

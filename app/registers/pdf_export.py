@@ -113,16 +113,58 @@ def describe_filters(register: Register, filters: Filters) -> str:
     return " · ".join(parts) or _("All rows")
 
 
-class _Cells:
-    """Turns printed strings into table cells: plain when they fit, a wrapped Paragraph when not."""
+class _Widths(dict):
+    """Glyph advance widths (1/1000 em) by code point; unknown glyphs get the font's default."""
 
-    def __init__(self, widths: list[float]):
-        self.room = [w - 2 * PAD - 0.5 for w in widths]
+    def __init__(self, face: Any):
+        super().__init__(face.charWidths)
+        self.default = face.defaultWidth
+
+    def __missing__(self, key: int) -> float:
+        return self.default
+
+
+class _Cells:
+    """Turns printed strings into table cells: plain when they fit, a wrapped Paragraph when not.
+
+    Measuring every cell is the hot loop of a long register, so widths come
+    from a glyph table summed in C rather than ReportLab's per-character path.
+    """
+
+    def __init__(self) -> None:
+        self.glyphs = {name: _Widths(pdfmetrics.getFont(name).face) for name in (FONT, FONT_BOLD)}
+        self.room: list[float] = []
+
+    def width(self, text: str, font: str = FONT) -> float:
+        return sum(map(self.glyphs[font].__getitem__, map(ord, text))) * FONT_SIZE / 1000
+
+    def fit(self, headers: list[str], sample: list[list[str]], flexible: list[bool], avail: float) -> list[float]:
+        """Column widths for the page: what the first rows need, wrapping only the free-text columns."""
+        slack = 2 * PAD + 1
+        need = []
+        for i, head in enumerate(headers):
+            words = max((self.width(w, FONT_BOLD) for w in head.split()), default=0)
+            longest = max((self.width(row[i]) for row in sample), default=0)
+            need.append(max(words, longest, 12) + slack)
+        total = sum(need)
+        if total <= avail:
+            widths = [w * avail / total for w in need]
+        else:
+            fixed = sum(w for w, f in zip(need, flexible) if not f)
+            flex = total - fixed
+            room = avail - fixed
+            if flex and room >= 45 * sum(flexible):
+                widths = [w * room / flex if f else w for w, f in zip(need, flexible)]
+            else:
+                widths = [w * avail / total for w in need]
+        self.room = [w - slack for w in widths]
+        return widths
 
     def row(self, values: list[str], style: ParagraphStyle = CELL) -> list:
         out = []
+        font = style.fontName
         for text, room in zip(values, self.room):
-            if "\n" not in text and pdfmetrics.stringWidth(text, style.fontName, FONT_SIZE) <= room:
+            if "\n" not in text and self.width(text, font) <= room:
                 out.append(text)
             else:
                 out.append(Paragraph(escape(text).replace("\n", "<br/>"), style))
@@ -139,19 +181,26 @@ def write_pdf(register: Register, filters: Filters, out: BinaryIO, *, printed_by
                                   "or export CSV.", n=n, max=MAX_ROWS))
         register_fonts()
         width = PAGE[0] - 2 * MARGIN
-        rel = [0.45] + [c.width for c in register.columns]
-        widths = [width * r / sum(rel) for r in rel]
-        cells = _Cells(widths)
-        head = LongTable([cells.row([_("No"), *register.headers()], HEAD)], colWidths=widths, style=HEAD_STYLE)
-        head_h = head.wrap(width, PAGE[1])[1]
-        frame_top = PAGE[1] - MARGIN - TITLE_BLOCK - head_h
-        story = []
         fmt = register.formatter("pdf")
         _idx, add = accumulate(register)
         sums: dict[int, float] = {}
-        number = 0
         result = conn.execution_options(stream_results=True, yield_per=CHUNK_ROWS).execute(stmt)
-        for part in result.partitions():
+        parts = result.partitions()
+        first_rows = next(parts, [])
+        for row in first_rows:
+            add(row, sums)
+        first = [[str(i), *fmt(r)] for i, r in enumerate(first_rows, 1)]
+        headers = [_("No"), *register.headers()]
+        cells = _Cells()
+        widths = cells.fit(headers, first, [False] + [c.kind in ("user_text", "label") for c in register.columns], width)
+        head = LongTable([cells.row(headers, HEAD)], colWidths=widths, style=HEAD_STYLE)
+        head_h = head.wrap(width, PAGE[1])[1]
+        frame_top = PAGE[1] - MARGIN - TITLE_BLOCK - head_h
+        story = []
+        number = len(first)
+        if first:
+            story.append(LongTable([cells.row(r) for r in first], colWidths=widths, style=BODY))
+        for part in parts:
             data = []
             for row in part:
                 number += 1
