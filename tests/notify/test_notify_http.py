@@ -12,7 +12,7 @@ from outbox_helpers import as_utc, outbox, soon
 
 def test_gateway_gets_credentials_number_and_text(app, sms_over_http):
     with app.app_context():
-        enqueue("sms", "0812-3456-789", "Izin TD-BKK No. 001 siap diambil.", case_id=None)
+        enqueue("sms", "0812-3456-789", "Izin TD-BKK No. 001 siap diambil.")
         db.session.commit()
         assert send_pending(now=soon())["sent"] == 1
         message = outbox()[0]

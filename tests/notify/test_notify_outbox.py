@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.notify import enqueue, normalize_phone, send_pending
-from models import Holiday, OutboxMessage
+from models import Holiday
 from outbox_helpers import as_utc, outbox, soon
 
 
@@ -89,7 +89,7 @@ def test_message_not_yet_due_waits(app):
         assert send_pending(limit=1, now=soon())["sent"] == 1
 
 
-def test_misspelt_backend_never_marks_sms_sent(app_config, app):
+def test_misspelt_backend_never_marks_sms_sent(app):
     app.config["NOTIFY_BACKEND"] = "htpp"
     with app.app_context():
         enqueue("sms", "0812-3456-789", "halo")
