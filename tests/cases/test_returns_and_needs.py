@@ -1,7 +1,7 @@
 """Returns per `returns_to`, reject, stale versions and what each step kind needs."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select, update
@@ -162,3 +162,36 @@ def test_cancel_by_the_applicant_on_their_own_case_only(app, api, staff, make_us
     cancelled = api.act(staff["Pemohon"], case_id, "cancel", 1, note="Salah layanan")
     assert cancelled.status_code == 200 and cancelled.json["status"] == "cancelled"
     assert api.act(staff["Pemohon"], case_id, "cancel", 2).status_code == 409
+
+
+def test_a_concurrent_action_on_the_same_version_is_refused_with_nothing_half_written(app, staff):
+    """Two officers load the case at once; the second write hits the version column."""
+    from app import workflow
+    from app.step_needs import WorkflowError
+
+    case_id = new_case(app)
+    with app.app_context():
+        fo = app.appbuilder.sm.find_user(username=staff["Front Office"])
+        first = db.session.get(Case, case_id)
+        version = first.version
+        with app.app_context():  # another request, its own session, same moment
+            other = db.session.get(Case, case_id)
+            workflow.act(other, app.appbuilder.sm.find_user(username=staff["Front Office"]), "forward", version)
+        with pytest.raises(WorkflowError) as refused:
+            workflow.act(first, fo, "forward", version)
+        assert refused.value.status == 409
+    state = case_state(app, case_id)
+    assert state["step"] == 2 and state["card"] == 1 and state["version"] == version + 1
+
+
+def test_sample_cases_for_the_demo(app, staff):
+    from app.demo_data import create_sample_cases
+
+    with app.app_context():
+        ids = create_sample_cases(6)
+        cases = [db.session.get(Case, i) for i in ids]
+        assert [c.current_step_no for c in cases] == [1, 2, 3, 5, 10, 8]
+        now = datetime.now(timezone.utc)
+        assert as_utc(cases[2].step_due_at) < now  # the late one
+        assert cases[4].status == "completed" and cases[4].certificate is not None
+        assert len({c.applicant_id for c in cases}) == 6
