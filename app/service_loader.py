@@ -7,7 +7,7 @@ written. Loading the same definition again is a no-op (definition hash).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Optional, Union
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -15,15 +15,7 @@ from sqlalchemy import func, select
 from app import audit
 from app.extensions import db
 from app.roles import revoke_step_grants, sync_in_transaction
-from app.service_definition import (
-    TIME_KEYS,
-    DefinitionError,
-    ExecutorDef,
-    FieldDef,
-    RequirementDef,
-    ServiceDefinition,
-    StepDef,
-)
+from app.service_definition import FORMAT_VERSION, TIME_KEYS, DefinitionError, ServiceDefinition
 from app.service_schema import validate
 from app.service_yaml import dump, parse
 from models import (
@@ -60,7 +52,8 @@ def load(data: Any, filename: str) -> Service:
     definition = validate(data, filename)
     try:
         service = db.session.scalar(select(Service).where(Service.code == definition.code))
-        if service is not None and service.definition_hash == definition.hash:
+        # Compared with what is stored now, so a file reloaded after console edits restores itself.
+        if service is not None and _stored_hash(service) == definition.hash:
             return service
         before = _summary(service) if service is not None else None
         old_grants = _step_grants(service) if service is not None else set()
@@ -185,33 +178,47 @@ def _set(row: Any, **values: Any) -> Any:
     return row
 
 
-def _definition_of(service: Service) -> ServiceDefinition:
+def _document_of(service: Service) -> dict:
+    """The service as stored, as a format-1 document (the console may have edited it)."""
     standard: dict[str, list[str]] = {}
-    for c in sorted(service.components, key=lambda c: (COMPONENT_KEYS.index(c.key), c.position)):
+    rank = {k: i for i, k in enumerate(COMPONENT_KEYS)}
+    for c in sorted(service.components, key=lambda c: (rank.get(c.key, len(rank)), c.key, c.position)):
         standard.setdefault(c.key, []).append(c.text)
-    step_steps = []
+    steps = []
     for s in service.steps:
-        time_key = next(k for k in TIME_KEYS if getattr(s, k) is not None)
-        order = {se.executor_id: se.position for se in service.service_executors}
-        codes = tuple(e.code for e in sorted(s.executors, key=lambda e: order.get(e.id, 0)))
-        step_steps.append(StepDef(no=s.no, activity=s.activity, kind=s.kind, executors=codes, time_key=time_key,
-                                  time_value=getattr(s, time_key), input=s.input, output=s.output,
-                                  returns_to=s.returns_to))
-    return ServiceDefinition(
-        code=service.code, name=service.name, product=service.product, fee=service.fee,
-        completion_working_days=service.completion_working_days, number_format=service.number_format,
-        standard={k: tuple(v) for k, v in standard.items()},
-        executors=tuple(ExecutorDef(e.code, e.name, e.applicant) for e in service.executors),
-        requirements=tuple(RequirementDef(r.code, r.name, r.required, r.document) for r in service.requirements),
-        form=tuple(FieldDef(f.name, f.label, f.type, f.required, tuple(f.choices) if f.choices is not None else None)
-                   for f in service.form_fields),
-        steps=tuple(step_steps),
-    )
+        step = {"no": s.no, "activity": s.activity, "kind": s.kind, "executors": [e.code for e in s.executors]}
+        step.update({k: v for k, v in (("input", s.input), ("output", s.output)) if v is not None})
+        step.update({k: getattr(s, k) for k in TIME_KEYS if getattr(s, k) is not None})
+        if s.returns_to is not None:
+            step["returns_to"] = int(s.returns_to) if s.returns_to.isdigit() else s.returns_to
+        steps.append(step)
+    return {
+        "format": FORMAT_VERSION, "code": service.code, "name": service.name, "product": service.product,
+        "fee": service.fee, "completion_working_days": service.completion_working_days,
+        "number_format": service.number_format, "standard": standard,
+        "executors": [{"code": e.code, "name": e.name, "applicant": e.applicant} for e in service.executors],
+        "requirements": [{"code": r.code, "name": r.name, "required": r.required, "document": r.document}
+                         for r in service.requirements],
+        "form": [{"name": f.name, "label": f.label, "type": f.type, "required": f.required,
+                  **({"choices": f.choices} if f.choices is not None else {})} for f in service.form_fields],
+        "steps": steps,
+    }
+
+
+def _stored_hash(service: Service) -> Optional[str]:
+    """Hash of what the database holds now; None when console edits left it invalid."""
+    try:
+        return validate(_document_of(service), service.code).hash
+    except DefinitionError:
+        return None
 
 
 def export(code: str) -> str:
-    """The service as a format-1 YAML document; loading it gives the same service."""
+    """The service as a format-1 YAML document; loading it gives the same service.
+
+    Raises DefinitionError when edits made outside the loader broke the definition.
+    """
     service = db.session.scalar(select(Service).where(Service.code == code))
     if service is None:
         raise LookupError(_("no service with code '%(code)s'", code=code))
-    return dump(_definition_of(service).to_document())
+    return dump(validate(_document_of(service), f"{code} (database)").to_document())

@@ -37,7 +37,7 @@ def export_command(code: str, output: Optional[Path]) -> None:
 
     try:
         text = export(code)
-    except LookupError as exc:
+    except (LookupError, DefinitionError) as exc:
         raise click.ClickException(str(exc)) from None
     if output is None:
         click.echo(text, nl=False)

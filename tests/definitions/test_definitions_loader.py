@@ -115,3 +115,23 @@ def test_cli_load_and_export(app, runner, td_bkk_doc, write_yaml, tmp_path):
     assert rv.exit_code == 0 and parse(rv.stdout, "stdout") == td_bkk_doc
     missing = runner.invoke(args=["service", "export", "NOPE"])
     assert missing.exit_code != 0 and "NOPE" in missing.stderr
+
+
+def test_reloading_the_file_undoes_edits_made_in_the_console(app, runner):
+    with app.app_context():
+        step = db.session.scalar(select(Step).join(Service).where(Service.code == "TD-BKK", Step.no == 2))
+        step.minutes, step.hours = None, 1
+        db.session.commit()
+        load_file(TD_BKK)
+        step = db.session.scalar(select(Step).join(Service).where(Service.code == "TD-BKK", Step.no == 2))
+        assert (step.minutes, step.hours) == (35, None)
+
+
+def test_export_refuses_a_definition_broken_outside_the_loader(app, runner):
+    with app.app_context():
+        step = db.session.scalar(select(Step).join(Service).where(Service.code == "TD-BKK", Step.no == 2))
+        step.hours = 1  # now both minutes and hours
+        db.session.commit()
+    rv = runner.invoke(args=["service", "export", "TD-BKK"])
+    assert rv.exit_code != 0
+    assert "TD-BKK (database): steps[1]:" in rv.stderr
