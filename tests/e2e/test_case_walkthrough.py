@@ -1,0 +1,126 @@
+"""An officer's day in a real browser: one TD-BKK application through all 10 SOP steps.
+
+Each executor role logs in with its own account and does its step on the case
+page, as an officer would: the counter registers the application, the front
+office uploads the scans and ticks the checklist, the technical team files the
+BAP, the reviewers initial, the head of office signs, the back office numbers
+it, and the front office hands it over.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import struct
+import zlib
+
+import pytest
+
+from tests.e2e.conftest import ROOT, artifact_path, login
+
+SCREENSHOT = ROOT / "docs" / "img" / "case-page.png"
+
+
+def tiny_png(path) -> None:
+    """A real 8x8 grey PNG (the engine checks a scan's content, not its name)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\x80" * 8 for _ in range(8))
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 0, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def act(page, action: str = "forward", **fields: str) -> None:
+    """Fill one action form on the case page and submit it; the engine must accept it."""
+    form = page.locator(f"form.sp-action[data-action={action}]")
+    for name, value in fields.items():
+        field = form.locator(f"[name={name}]")
+        if field.evaluate("e => e.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator(".alert-danger").count() == 0, page.locator(".alert-danger").first.inner_text()
+    assert page.locator(".alert-success").count() == 1
+
+
+def open_from_worklist(page, registration_no: str) -> None:
+    """The case must be waiting in this officer's worklist; open it from there."""
+    page.goto("/cases/worklist/")
+    page.get_by_role("link", name=registration_no).click()
+    page.wait_for_load_state()
+
+
+@pytest.mark.e2e
+def test_td_bkk_case_through_all_ten_steps(app, make_user, browser_page, tmp_path):
+    page = browser_page
+    users = {role: make_user(role, first_name=role.split()[0], last_name="Petugas")
+             for role in ("Front Office", "Tim Teknis", "Back Office", "JF Analis Kebijakan Ahli Muda",
+                          "JF Analis Kebijakan Ahli Madya", "Sekretaris", "Kepala Dinas")}
+    scan = tmp_path / "scan.png"
+    tiny_png(scan)
+
+    # Step 1 at the counter: the generated form, then the receipt shown once.
+    login(page, users["Front Office"])
+    page.goto("/cases/new/")
+    page.get_by_role("link", name=re.compile("TD-BKK")).click()
+    page.fill("[name='applicant.nik']", "1471010101900007")
+    page.fill("[name='applicant.name']", "Rahmat Hidayat")
+    page.fill("[name='applicant.phone']", "0812 7654 3210")
+    page.fill("[name='applicant.address']", "Jl. Tuanku Tambusai No. 5, Pekanbaru")
+    page.fill("[name='institution.name']", "SMK Muhammadiyah 1 Pekanbaru")
+    page.fill("[name='institution.license_no']", "421/SMK/2018/77")
+    page.fill("[name='form.luas_ruangan_m2']", "24,5")
+    page.fill("[name='form.rencana_penempatan']", "40")
+    page.get_by_role("button", name="Daftarkan permohonan").click()
+    page.wait_for_load_state()
+    registration_no = page.locator(".sp-reg-no").inner_text()
+    assert re.fullmatch(r"TD-BKK/\d{4}/\d{6}", registration_no)
+    assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", page.locator(".sp-tracking-key").inner_text())
+    act(page, note="Berkas diterima di loket")
+
+    # Step 2: scans and checklist, then forward.
+    open_from_worklist(page, registration_no)
+    for row in page.locator("table.sp-requirements tbody tr").all():
+        code = row.get_attribute("data-requirement")
+        line = page.locator(f"tr[data-requirement={code}]")
+        if line.locator("input[type=file]").count():
+            line.locator("input[type=file]").set_input_files(str(scan))
+        line.locator("input[name=checked]").check()
+        line.get_by_role("button", name="Simpan").click()
+        page.wait_for_load_state()
+        assert page.locator(f"tr[data-requirement={code}] .sp-checked .fa-check").count() == 1, code
+    act(page)
+
+    # Step 3: the technical team's field survey report (BAP).
+    login(page, users["Tim Teknis"])
+    open_from_worklist(page, registration_no)
+    act(page, date="2026-12-01", findings="Ruang kantor 24,5 m2 dan struktur organisasi BKK sesuai.",
+        recommendation="memenuhi", team="Andi Saputra\nRina Marlina")
+
+    # Steps 4-9: draft, three initials, signature, number and stamp.
+    for role in ("Back Office", "JF Analis Kebijakan Ahli Muda", "JF Analis Kebijakan Ahli Madya",
+                 "Sekretaris", "Kepala Dinas", "Back Office"):
+        login(page, users[role])
+        open_from_worklist(page, registration_no)
+        act(page)
+    certificate_no = page.locator(".sp-certificate-no").inner_text()
+    assert "TD-BKK" in certificate_no
+
+    # Step 10: handover at the counter.
+    login(page, users["Front Office"])
+    open_from_worklist(page, registration_no)
+    act(page, received_by="Rahmat Hidayat", id_no="1471010101900007")
+
+    assert page.locator(".sp-status").inner_text() == "Sudah diserahkan"
+    card_rows = page.locator("table.sp-control-card tbody tr")
+    assert card_rows.count() >= 10
+    assert [card_rows.nth(i).locator("td").first.inner_text() for i in range(10)] == [str(n) for n in range(1, 11)]
+    assert page.locator("form.sp-action").count() == 0  # nothing left to do
+
+    shot = artifact_path("case-page.png")
+    page.locator("h2").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(shot), full_page=True)
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(shot, SCREENSHOT)
