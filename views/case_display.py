@@ -12,8 +12,8 @@ from typing import Iterable, Optional
 import sqlalchemy as sa
 from flask import abort, flash
 from flask_babel import gettext as _
-from flask_login import current_user
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from app import workflow
 from app.extensions import db

@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, request, send_file, session, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from app import uploads, workflow
 from app.extensions import db
@@ -20,7 +19,9 @@ from models import Case, CaseRequirement, RequirementScan, Step
 
 from . import case_forms
 from .case_forms import PRINT_KEY, RECEIPT_KEY
-from .case_display import case_or_abort, current_officer, flash_refusal, outcome_label, status_label, steps_for
+from .case_display import (
+    case_or_abort, current_officer, flash_refusal, outcome_label, status_label, steps_for,
+)
 from .worklist import EXECUTOR_ROLES
 
 VIEWER_ROLES = EXECUTOR_ROLES + ["Kepala Bidang", "Petugas Pengaduan"]

@@ -5,7 +5,6 @@ from typing import Any
 
 from flask import request
 from flask_appbuilder import BaseView, expose, has_access
-from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from app import workflow
@@ -13,7 +12,7 @@ from app.calendar import Calendar
 from app.extensions import db
 from models import Case
 
-from .case_display import is_late, now, short, status_label, steps_for, time_left
+from .case_display import current_officer, is_late, now, short, status_label, steps_for, time_left
 
 PAGE_SIZE = 25
 # Every SOP executor column of the shipped services; Pemohon sees only their own cases.
@@ -63,7 +62,7 @@ class WorklistView(BaseView):
         """Cases on my steps, late first; one page at a time, never counted."""
         page = page_number()
         query = (
-            workflow.worklist_query(current_user._get_current_object())
+            workflow.worklist_query(current_officer())
             .options(joinedload(Case.applicant), joinedload(Case.institution), joinedload(Case.service))
             .limit(PAGE_SIZE + 1)
             .offset((page - 1) * PAGE_SIZE)
