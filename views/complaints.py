@@ -1,7 +1,7 @@
 """The complaint book for officers: list, intake from every channel, complaint page, monthly report.
 
-The FAB pair on "Complaints" opens each route; the engine (app.complaints)
-decides which actions the user may take, so the page offers only those.
+A FAB pair opens each route (one permission view per menu entry); the engine
+(app.complaints) decides which actions the user may take, so the page offers only those.
 """
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from .api_complaints import READ_ROLES, _user
 
 PAGE_SIZE = 50
 REPORT_ROLES = ["Petugas Pengaduan", "Sekretaris", "Kepala Dinas"]
+INTAKE_ROLES = ["Petugas Pengaduan"]
 ACTION_LABELS = {
     "sort": _l("Sort (set the weight)"), "coordinate_head": _l("Record coordination (Kepala Bidang)"),
     "coordinate_kadis": _l("Record coordination (Kepala Dinas)"),
@@ -66,21 +67,19 @@ def _action_data(action: str, form) -> dict[str, Any]:
     return {k: form[k] for k in keys if form.get(k, "") != ""}
 
 
-class ComplaintView(BaseView):
-    """The complaint book (Buku Pengaduan) and its handling."""
+class ComplaintBookView(BaseView):
+    """The complaint book (Buku Pengaduan), newest first."""
 
     route_base = "/complaints"
-    class_permission_name = complaints.PERMISSION_VIEW
-    method_permission_name = {"index": "list", "show": "show", "new": "add", "act": "act",
-                              "reply_letter": "show", "report": "report", "report_file": "report"}
+    class_permission_name = "Complaint book"
+    method_permission_name = {"index": "list"}
     default_view = "index"
-    role_grants = {"can_list": READ_ROLES, "can_show": READ_ROLES, "can_add": ["Petugas Pengaduan"],
-                   "can_act": READ_ROLES, "can_report": REPORT_ROLES}
+    role_grants = {"can_list": READ_ROLES, "menu_access": READ_ROLES}
 
     @expose("/")
     @has_access
     def index(self):
-        """The book, newest first, filtered by status, weight, channel and lateness."""
+        """The book, filtered by status, weight, channel and lateness."""
         args = {k: request.args.get(k, "") for k in ("status", "weight", "channel", "late", "q")}
         query = sa.select(Complaint)
         if args["status"] in complaints.STATUSES:
@@ -105,8 +104,18 @@ class ComplaintView(BaseView):
         return self.render_template(
             "complaints/list.html", rows=rows[:PAGE_SIZE], args=args, next_before=next_before,
             is_late=complaints.is_late, statuses=STATUS_LABELS, weights=WEIGHT_LABELS, channels=CHANNEL_LABELS,
-            can_add=complaints.holds(_user(), "can_add"),
+            can_add=complaints.holds(_user(), "can_add", ComplaintIntakeView.class_permission_name),
         )
+
+
+class ComplaintIntakeView(BaseView):
+    """Intake by the complaint officer (Petugas Pengaduan)."""
+
+    route_base = "/complaints"
+    class_permission_name = "Record a complaint"
+    method_permission_name = {"new": "add"}
+    default_view = "new"
+    role_grants = {"can_add": INTAKE_ROLES, "menu_access": INTAKE_ROLES}
 
     @expose("/new", methods=["GET", "POST"])
     @has_access
@@ -121,11 +130,23 @@ class ComplaintView(BaseView):
                 flash(error.message, "danger")
             else:
                 flash(_("Complaint %(number)s recorded.", number=c.number), "success")
-                return redirect(url_for(".show", complaint_id=c.id))
+                return redirect(url_for("ComplaintView.show", complaint_id=c.id))
         return self.render_template(
             "complaints/new.html", form=form, channels={k: CHANNEL_LABELS[k] for k in complaints.OFFICER_CHANNELS},
             weights=complaints.WEIGHTS, today=datetime.now(TZ).date().isoformat(),
         )
+
+
+class ComplaintView(BaseView):
+    """One complaint: its book entry, handling record and actions (no menu entry of its own).
+
+    Its ("menu_access", "Complaints") grant opens the menu category.
+    """
+
+    route_base = "/complaints"
+    class_permission_name = complaints.PERMISSION_VIEW
+    method_permission_name = {"show": "show", "act": "act", "reply_letter": "show"}
+    role_grants = {"can_show": READ_ROLES, "can_act": READ_ROLES, "menu_access": READ_ROLES}
 
     def _complaint(self, complaint_id: int) -> Complaint:
         c = db.session.get(Complaint, complaint_id)
@@ -176,6 +197,16 @@ class ComplaintView(BaseView):
         return Response(complaint_reply_letter_pdf(c), mimetype="application/pdf", headers={
             "Content-Disposition": f'inline; filename="jawaban-{c.number}.pdf"'})
 
+
+class ComplaintReportView(BaseView):
+    """The monthly Laporan Pengaduan Pelayanan Publik for the Kepala Dinas (point k)."""
+
+    route_base = "/complaints"
+    class_permission_name = "Monthly complaint report"
+    method_permission_name = {"report": "report", "report_file": "report"}
+    default_view = "report"
+    role_grants = {"can_report": REPORT_ROLES, "menu_access": REPORT_ROLES}
+
     @expose("/report")
     @has_access
     def report(self):
@@ -200,9 +231,12 @@ class ComplaintView(BaseView):
 
 
 def register(appbuilder) -> None:
+    # Each menu entry is named like its view's permission name, so that view's
+    # `menu_access` grant opens it (the convention of the case screens).
     category = dict(category="Complaints", category_label=_l("Complaints"), category_icon="fa-comments")
-    appbuilder.add_view(ComplaintView, "Complaint book", label=_l("Complaint book"), icon="fa-book", **category)
-    appbuilder.add_link("Record a complaint", label=_l("Record a complaint"), href="/complaints/new",
-                        icon="fa-plus", **category)
-    appbuilder.add_link("Monthly complaint report", label=_l("Monthly complaint report"),
-                        href="/complaints/report", icon="fa-file-text-o", **category)
+    appbuilder.add_view(ComplaintBookView, "Complaint book", label=_l("Complaint book"), icon="fa-book", **category)
+    appbuilder.add_view(ComplaintIntakeView, "Record a complaint", label=_l("Record a complaint"), icon="fa-plus",
+                        **category)
+    appbuilder.add_view(ComplaintReportView, "Monthly complaint report", label=_l("Monthly complaint report"),
+                        icon="fa-file-text-o", **category)
+    appbuilder.add_view_no_menu(ComplaintView)

@@ -11,14 +11,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app import survey
+from app.complaints import holds
 from app.extensions import db
 from app.formatting import TZ
 from models import Service
 
 from .api_complaints import _user
-from .api_surveys import ENTRY_ROLES, REPORT_ROLES, SURVEY_VIEW, parse_period
+from .api_surveys import ENTRY_ROLES, REPORT_ROLES, parse_period
 
 FOLLOW_UP_ROLES = ["Kepala Bidang", "Sekretaris", "Kepala Dinas"]
+READ_ROLES = sorted(set(REPORT_ROLES + FOLLOW_UP_ROLES))
 
 
 def _services() -> list[Service]:
@@ -45,15 +47,14 @@ def report_context(args: dict[str, str]) -> dict[str, Any]:
             "missing": [e for e in result["elements"] if e["needs_follow_up"] and e["element"] not in planned]}
 
 
-class SurveyView(BaseView):
-    """Satisfaction survey (SKM): paper forms, the index report, follow-up plans."""
+class SurveyEntryView(BaseView):
+    """Paper questionnaires typed in by the counter or the complaint officer."""
 
     route_base = "/survey"
-    class_permission_name = SURVEY_VIEW
-    method_permission_name = {"entry": "add", "report": "report", "report_pdf": "report", "follow_up": "follow_up"}
-    default_view = "report"
-    role_grants = {"can_add": ENTRY_ROLES, "can_report": REPORT_ROLES + FOLLOW_UP_ROLES,
-                   "can_follow_up": FOLLOW_UP_ROLES}
+    class_permission_name = "Type in paper forms"
+    method_permission_name = {"entry": "add"}
+    default_view = "entry"
+    role_grants = {"can_add": ENTRY_ROLES, "menu_access": ENTRY_ROLES}
 
     @expose("/entry", methods=["GET", "POST"])
     @has_access
@@ -79,6 +80,17 @@ class SurveyView(BaseView):
                       "date": request.args.get("date") or datetime.now(TZ).date().isoformat()},
         )
 
+
+
+class SurveyReportView(BaseView):
+    """The satisfaction index (IKM) per service and period, on screen and as PDF."""
+
+    route_base = "/survey"
+    class_permission_name = "Satisfaction index"
+    method_permission_name = {"report": "report", "report_pdf": "report"}
+    default_view = "report"
+    role_grants = {"can_report": READ_ROLES, "menu_access": READ_ROLES}
+
     @expose("/")
     @has_access
     def report(self):
@@ -90,7 +102,8 @@ class SurveyView(BaseView):
             flash(error.message, "danger")
             ctx = report_context({"service": "", "from": "", "to": ""})
         return self.render_template("survey/report.html", services=_services(),
-                                    can_follow_up=survey_holds("can_follow_up"), **ctx)
+                                    can_follow_up=holds(_user(), "can_add", SurveyFollowUpView.class_permission_name),
+                                    **ctx)
 
     @expose("/report.pdf")
     @has_access
@@ -109,6 +122,17 @@ class SurveyView(BaseView):
         return Response(html_to_pdf(html), mimetype="application/pdf",
                         headers={"Content-Disposition": 'inline; filename="laporan-ikm.pdf"'})
 
+
+
+class SurveyFollowUpView(BaseView):
+    """Follow-up plans of the elements graded kurang baik or worse."""
+
+    route_base = "/survey"
+    class_permission_name = "Follow-up plans"
+    method_permission_name = {"follow_up": "add"}
+    default_view = "follow_up"
+    role_grants = {"can_add": FOLLOW_UP_ROLES, "menu_access": FOLLOW_UP_ROLES}
+
     @expose("/follow-up", methods=["GET", "POST"])
     @has_access
     def follow_up(self):
@@ -123,24 +147,20 @@ class SurveyView(BaseView):
             else:
                 flash(_("Follow-up plan saved."), "success")
                 service = db.session.get(Service, row.service_id)
-                return redirect(url_for(".report", service=service.code, **{
+                return redirect(url_for("SurveyReportView.report", service=service.code, **{
                     "from": row.period_from.isoformat(), "to": row.period_to.isoformat()}))
         return self.render_template("survey/follow_up.html", form=form, services=_services(),
                                     names=survey.ELEMENT_NAMES)
 
 
-def survey_holds(permission: str) -> bool:
-    from app.complaints import holds
-
-    return holds(_user(), permission, SURVEY_VIEW)
-
-
 def register(appbuilder) -> None:
+    # One permission view per menu entry (its menu_access opens it); the
+    # category's ("menu_access", "Survey") is granted by the survey API.
     category = dict(category="Survey", category_label=_l("Survey"), category_icon="fa-smile-o")
-    appbuilder.add_view(SurveyView, "Satisfaction index", label=_l("Satisfaction index"), icon="fa-bar-chart",
+    appbuilder.add_view(SurveyReportView, "Satisfaction index", label=_l("Satisfaction index"), icon="fa-bar-chart",
                         **category)
-    appbuilder.add_link("Type in paper forms", label=_l("Type in paper forms"), href="/survey/entry",
+    appbuilder.add_view(SurveyEntryView, "Type in paper forms", label=_l("Type in paper forms"),
                         icon="fa-keyboard-o", **category)
-    appbuilder.add_link("Follow-up plans", label=_l("Follow-up plans"), href="/survey/follow-up",
-                        icon="fa-tasks", **category)
+    appbuilder.add_view(SurveyFollowUpView, "Follow-up plans", label=_l("Follow-up plans"), icon="fa-tasks",
+                        **category)
 
