@@ -12,17 +12,14 @@ from typing import Any, Optional
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_appbuilder.security.sqla.models import (
-    Permission, PermissionView, Role, ViewMenu, assoc_permissionview_role,
-)
 from sqlalchemy import Select, and_, case as sql_case, false, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
+from app.roles import step_grants, user_can_act  # noqa: F401  (re-exported to app.workflow)
 from app.step_needs import WorkflowError
 from models import Applicant, Case, Executor, Service, Step
 
-ACT_PERMISSION = "can_act"
 # Leaders and the complaints desk read every case; they act only where granted.
 VIEW_ALL_ROLES = ("Kepala Bidang", "Petugas Pengaduan")
 
@@ -48,38 +45,11 @@ def own_applicant_id(user: Any) -> Optional[int]:
     return db.session.scalar(select(Applicant.id).where(Applicant.user_id == user.id))
 
 
-def act_grants(user: Any) -> dict[str, list[str]]:
-    """{"TD-BKK step 3": ["Tim Teknis"], ...}: the step views the user's roles hold, with the roles."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return {}
-    role_ids = [role.id for role in current_app.appbuilder.sm.get_user_roles(user)]
-    if not role_ids:
-        return {}
-    rows = db.session.execute(
-        select(ViewMenu.name, Role.name)
-        .select_from(Role)
-        .join(assoc_permissionview_role, assoc_permissionview_role.c.role_id == Role.id)
-        .join(PermissionView, PermissionView.id == assoc_permissionview_role.c.permission_view_id)
-        .join(Permission, Permission.id == PermissionView.permission_id)
-        .join(ViewMenu, ViewMenu.id == PermissionView.view_menu_id)
-        .where(Role.id.in_(role_ids), Permission.name == ACT_PERMISSION)
-        .order_by(Role.name)
-    ).all()
-    grants: dict[str, list[str]] = {}
-    for view_name, role_name in rows:
-        grants.setdefault(view_name, []).append(role_name)
-    return grants
-
-
 def roles_for_step(user: Any, step: Step, grants: Optional[dict] = None) -> list[str]:
     """The user's role names that hold the step; the first one an executor of the step."""
-    held = (grants if grants is not None else act_grants(user)).get(step.permission_view, [])
+    held = (grants if grants is not None else step_grants(user)).get(step.permission_view, [])
     executors = {executor.name for executor in step.executors}
     return sorted(held, key=lambda name: (name not in executors, name))
-
-
-def user_can_act(user: Any, step: Step) -> bool:
-    return bool(roles_for_step(user, step))
 
 
 def _held_steps(user: Any, grants: dict) -> list[Step]:
@@ -97,7 +67,7 @@ def can_view(case: Case, user: Any) -> bool:
         return True
     if is_applicant_user(user):
         return case.applicant is not None and case.applicant.user_id == user.id
-    return any(step.service_id == case.service_id for step in _held_steps(user, act_grants(user)))
+    return any(step.service_id == case.service_id for step in _held_steps(user, step_grants(user)))
 
 
 def visible_filter(user: Any):
@@ -106,7 +76,7 @@ def visible_filter(user: Any):
         return Case.id.is_not(None)
     if is_applicant_user(user):
         return Case.applicant_id == (own_applicant_id(user) or -1)
-    service_ids = {step.service_id for step in _held_steps(user, act_grants(user))}
+    service_ids = {step.service_id for step in _held_steps(user, step_grants(user))}
     return Case.service_id.in_(service_ids) if service_ids else false()
 
 
@@ -117,7 +87,7 @@ def worklist_query(user: Any, status: Optional[str] = None, service_code: Option
     returned cases for holders of the service's first step (the applicant or
     the front office on their behalf resubmits them).
     """
-    grants = act_grants(user)
+    grants = step_grants(user)
     held = _held_steps(user, grants)
     step_ids = [step.id for step in held]
     first_step_services = [

@@ -181,30 +181,43 @@ def revoke_step_grants(pairs: Iterable[tuple[str, str]]) -> None:
     db.session.flush()
 
 
-def acting_views(user: Any) -> frozenset[str]:
-    """Step permission views ("TD-BKK step 3", ...) the user's roles may act on.
+def step_grants(user: Any) -> dict[str, list[str]]:
+    """{"TD-BKK step 3": ["Tim Teknis"], ...}: step views the user's roles hold, with those roles.
 
-    One query; callers that check many steps (a worklist) compute it once.
+    One query, read straight from FAB's tables so a grant an administrator adds
+    by hand (a delegation) works at once; callers that check many steps (a
+    worklist) compute it once.
     """
-    sm = current_app.appbuilder.sm
     if user is None or not getattr(user, "is_authenticated", False):
-        return frozenset()
+        return {}
+    sm = current_app.appbuilder.sm
     role_ids = [r.id for r in sm.get_user_roles(user)]
     if not role_ids:
-        return frozenset()
+        return {}
     from flask_appbuilder.security.sqla.models import assoc_permissionview_role
 
-    pv, perm, vm = sm.permissionview_model, sm.permission_model, sm.viewmenu_model
-    rows = db.session.scalars(
-        select(vm.name)
-        .join(pv, pv.view_menu_id == vm.id)
-        .join(perm, pv.permission_id == perm.id)
-        .join(assoc_permissionview_role, assoc_permissionview_role.c.permission_view_id == pv.id)
-        .where(perm.name == STEP_PERMISSION, assoc_permissionview_role.c.role_id.in_(role_ids))
-    )
-    return frozenset(rows)
+    pv, perm, vm, role = sm.permissionview_model, sm.permission_model, sm.viewmenu_model, sm.role_model
+    rows = db.session.execute(
+        select(vm.name, role.name)
+        .select_from(role)
+        .join(assoc_permissionview_role, assoc_permissionview_role.c.role_id == role.id)
+        .join(pv, pv.id == assoc_permissionview_role.c.permission_view_id)
+        .join(perm, perm.id == pv.permission_id)
+        .join(vm, vm.id == pv.view_menu_id)
+        .where(perm.name == STEP_PERMISSION, role.id.in_(role_ids))
+        .order_by(role.name)
+    ).all()
+    grants: dict[str, list[str]] = {}
+    for view_name, role_name in rows:
+        grants.setdefault(view_name, []).append(role_name)
+    return grants
+
+
+def acting_views(user: Any) -> frozenset[str]:
+    """Step permission views ("TD-BKK step 3", ...) the user's roles may act on."""
+    return frozenset(step_grants(user))
 
 
 def user_can_act(user: Any, step: Any) -> bool:
     """Whether one of the user's roles holds ("can_act", step.permission_view)."""
-    return step.permission_view in acting_views(user)
+    return step.permission_view in step_grants(user)
