@@ -88,11 +88,8 @@ def grade(ikm: Any) -> tuple[str, str]:
     return LOWEST
 
 
-def _service(ref: Any) -> Service:
-    stmt = select(Service).where(Service.code == str(ref or "").strip())
-    if isinstance(ref, int):
-        stmt = select(Service).where(Service.id == ref)
-    service = db.session.scalar(stmt)
+def _service(code: Any) -> Service:
+    service = db.session.scalar(select(Service).where(Service.code == str(code or "").strip()))
     if service is None:
         raise SurveyError(422, "Jenis pelayanan tidak ditemukan.")
     return service

@@ -178,9 +178,9 @@ class ComplaintView(BaseView):
             complaints.act(c, _user(), action, _action_data(action, request.form))
         except complaints.ComplaintError as error:
             db.session.rollback()
-            flash(error.message, "danger")
             if error.status == 403:
                 abort(403)
+            flash(error.message, "danger")
         else:
             flash(_("Saved: %(action)s.", action=ACTION_LABELS.get(action, action)), "success")
         return redirect(url_for(".show", complaint_id=complaint_id))

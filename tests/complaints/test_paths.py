@@ -103,6 +103,11 @@ def test_berat_is_coordinated_by_kepala_dinas_with_the_mayors_office_and_answere
     AuthActions(client).login("petugas_user")
     pdf = client.get(f"/complaints/{c['id']}/reply-letter.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    from io import BytesIO
+
+    from pypdf import PdfReader
+    text = " ".join("".join(p.extract_text() for p in PdfReader(BytesIO(pdf.data)).pages).split())
+    assert "Izin Saudara ditinjau ulang." in text and "Yayasan Karya" in text and c["number"] in text
     assert act(client, staff["sekretaris"][1], c["id"], "approve").json["status"] == "closed"
 
 
@@ -140,3 +145,17 @@ def test_public_web_form_waits_for_sorting_and_is_answered_by_email(app, client,
     assert _outbox(app, cid)[0][:2] == ("email", "w@example.test")
     with app.app_context():
         assert db.session.get(Complaint, cid).status == "review"
+
+
+def test_complaint_about_an_application_is_linked_to_its_case(app, client, staff):
+    from models import Case
+    from tests.factories import new_case
+
+    case_id = new_case(app)
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        registration_no, service_id = case.registration_no, case.service_id
+    c = new_complaint(client, staff["petugas"][1], case=registration_no)
+    assert c["case"] == registration_no
+    with app.app_context():
+        assert db.session.get(Complaint, c["id"]).service_id == service_id
