@@ -124,6 +124,36 @@ def _declared_grants(g: _Grants) -> None:
                 g.grant([role_name], f"can_{action}", view)
 
 
+def _menu_grants(g: _Grants) -> None:
+    """A role that may use a view sees its menu entry, and the entry's category.
+
+    FAB shows a menu item only to holders of ("menu_access", item name), which
+    `_fab_views` creates for Admin alone; deriving it from the view grants keeps
+    menus in step with permissions without a second list to maintain.
+    """
+    menu = current_app.appbuilder.menu
+    if menu is None:
+        return
+    holders: dict[str, set[str]] = {}
+    for role in g.roles.values():
+        if role.name in (ADMIN, PUBLIC):
+            continue
+        for pv in role.permissions:
+            if pv.permission is not None and pv.permission.name != MENU_PERMISSION and pv.view_menu is not None:
+                holders.setdefault(pv.view_menu.name, set()).add(role.name)
+    for category in menu.get_list():
+        entries = category.childs or [category]
+        category_roles: set[str] = set()
+        for item in entries:
+            view = getattr(getattr(item, "baseview", None), "class_permission_name", None)
+            roles = holders.get(view, set()) if view else set()
+            if roles:
+                g.grant(sorted(roles), MENU_PERMISSION, item.name)
+                category_roles |= roles
+        if category_roles and category.childs:
+            g.grant(sorted(category_roles), MENU_PERMISSION, category.name)
+
+
 def _service_roles(g: _Grants, services: Iterable[Any]) -> None:
     """One role per executor; each step's pair granted to its executors' roles."""
     for service in services:
@@ -150,6 +180,7 @@ def sync_in_transaction(services: Optional[Iterable[Any]] = None) -> None:
     _service_roles(g, services)
     _fab_views(g)
     _declared_grants(g)
+    _menu_grants(g)
     admin = g.roles[ADMIN]
     owned = set(admin.permissions)
     admin.permissions.extend(pv for pv in g.pairs.values() if pv not in owned)

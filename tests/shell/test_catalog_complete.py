@@ -1,0 +1,38 @@
+"""Every string our code and templates show has its Indonesian translation.
+
+Indonesian is the default language: a msgid without a translation would show
+an officer English in the middle of an Indonesian screen.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[2]
+METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+
+
+def _translated_ids() -> set[str]:
+    ids: set[str] = set()
+    for po_path in (ROOT / "app" / "translations").glob("*/id/LC_MESSAGES/*.po"):
+        with po_path.open("rb") as fh:
+            for message in read_po(fh):
+                if message.id and message.string and not message.fuzzy:
+                    ids.add(message.id if isinstance(message.id, str) else message.id[0])
+    return ids
+
+
+def test_every_shown_string_has_an_indonesian_translation():
+    translated = _translated_ids()
+    missing = []
+    for folder in ("app", "views"):
+        for filename, lineno, message, _comments, _ctx in extract_from_dir(
+            str(ROOT / folder), METHODS, keywords=KEYWORDS, options_map={"**/templates/**.html": {}}
+        ):
+            msgid = message if isinstance(message, str) else message[0]
+            if msgid and msgid not in translated:
+                missing.append(f"{folder}/{filename}:{lineno}: {msgid!r}")
+    assert not missing, "untranslated strings:\n" + "\n".join(missing)
