@@ -32,6 +32,7 @@ REPLY_ROUTES: dict[str, tuple[str, ...]] = {
 }
 _ROUTE_NEEDS = {"letter": "complainant_address", "email": "complainant_email", "sms": "complainant_phone",
                 "telephone": "complainant_phone", "fax": "complainant_phone", "face_to_face": None}
+NO_REPLY_ROUTE = "none"
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -87,10 +88,10 @@ def validate_intake(data: dict, source: str) -> dict:
     if out["complainant_email"] and not EMAIL_RE.match(out["complainant_email"]):
         raise ComplaintError(422, "Alamat email tidak valid.")
     if channel in ("email", "sms", "telephone", "fax"):
-        if not reply_routes(channel, out):
+        if reply_routes(channel, out) == [NO_REPLY_ROUTE]:
             raise ComplaintError(422, "Pengaduan melalui media ini wajib mencantumkan kontak balasannya "
                                       "(email untuk email, nomor telepon untuk telepon/fax, nomor HP untuk SMS).")
-    if channel in ("website", "web_form") and not reply_routes(channel, out):
+    if channel in ("website", "web_form") and reply_routes(channel, out) == [NO_REPLY_ROUTE]:
         raise ComplaintError(422, "Cantumkan email atau nomor telepon agar pengaduan dapat dijawab.")
     weight = data.get("weight") or None
     if weight is not None and weight not in WEIGHTS:
@@ -111,7 +112,9 @@ def reply_routes(channel: str, contact: Any) -> list[str]:
         # An SMS needs a mobile number; a landline can only be called back.
         if value and (route != "sms" or is_valid_phone(value)):
             out.append(route)
-    return out
+    # An anonymous note from the suggestion box cannot be answered: the reply
+    # is only recorded in the book, so the entry can still be reviewed.
+    return out or [NO_REPLY_ROUTE]
 
 
 def find_case(ref: Any) -> Optional[Case]:

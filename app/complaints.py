@@ -9,7 +9,8 @@ Component 6 of the standard (points a-k) as a status machine:
                                                       coordination with the mayor's office,
                                                       c.q. Asisten or Sekda)
     handling ──reply──▶ review                       (the reply goes back through the
-                                                      channel the complaint came in by)
+                                                      channel the complaint came in by;
+                                                      without any contact it is only recorded)
     review ──approve──▶ closed                       (Sekretaris)
     review ──return──▶ correction ──correct──▶ review   (Sekretaris returns it; the
                                                       handling officer corrects the entry)
@@ -31,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import audit
 from app.complaint_intake import (  # noqa: F401  (re-exported: one import for callers)
+    NO_REPLY_ROUTE,
     OFFICER_CHANNELS,
     ComplaintError,
     _clean,

@@ -163,7 +163,8 @@ class ComplaintView(BaseView):
         return self.render_template(
             "complaints/show.html", c=c, actions=complaints.allowed_actions(c, user), action_labels=ACTION_LABELS,
             event_labels=EVENT_LABELS, late=complaints.is_late(c), routes=complaints.reply_routes(c.channel, c),
-            channels=CHANNEL_LABELS, statuses=STATUS_LABELS, weights=complaints.WEIGHTS,
+            channels={**CHANNEL_LABELS, complaints.NO_REPLY_ROUTE: _("No reply possible (no contact given)")},
+            statuses=STATUS_LABELS, weights=complaints.WEIGHTS,
             mayor_office=complaints.MAYOR_OFFICE, letter_sent=any(e.action == "reply" and e.note == "via letter"
                                                                   for e in c.events),
         )

@@ -159,3 +159,12 @@ def test_complaint_about_an_application_is_linked_to_its_case(app, client, staff
     assert c["case"] == registration_no
     with app.app_context():
         assert db.session.get(Complaint, c["id"]).service_id == service_id
+
+
+def test_anonymous_suggestion_box_note_is_recorded_without_a_reply(app, client, staff):
+    petugas = staff["petugas"][1]
+    c = new_complaint(client, petugas, channel="suggestion_box", complainant={"name": "Anonim"})
+    assert act(client, petugas, c["id"], "reply", text="x", via="letter").status_code == 422
+    rv = act(client, petugas, c["id"], "reply", text="Dicatat: ruang tunggu akan diberi kipas.")
+    assert rv.json["status"] == "review" and rv.json["events"][-1]["note"] == "via none"
+    assert _outbox(app, c["id"]) == []
