@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 
 from app import uploads, workflow
 from app.extensions import db
+from app.roles import acting_views
 from models import Case, CaseRequirement, RequirementScan, Step
 
 from . import case_forms
@@ -83,6 +84,7 @@ class CaseView(BaseView):
             status_label=status_label,
             outcome_label=outcome_label,
             recommendations=case_forms.BAP_RECOMMENDATIONS,
+            inspect_step_no=next((s.no for s in case.service.steps if s.kind == "inspect"), None),
         )
 
     @staticmethod
@@ -90,7 +92,8 @@ class CaseView(BaseView):
         """What the user may do to the checklist now: mirror of the engine's own rule."""
         open_ = case.status == "returned" or (
             case.status == "in_progress" and step is not None and step.kind in CHECKLIST_KINDS)
-        holds = {s.kind for s in case.service.steps if workflow.user_can_act(user, s)} if open_ else set()
+        held = acting_views(user) if open_ else frozenset()
+        holds = {s.kind for s in case.service.steps if s.permission_view in held}
         can_check = "verify" in holds
         return {"upload": can_check or "intake" in holds, "check": can_check,
                 "open": can_check or "intake" in holds}

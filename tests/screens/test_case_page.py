@@ -180,3 +180,22 @@ def test_handover_records_the_receiver_and_closes_the_case(app, login_as, client
     status, _, _, rows = load_case(case_id)
     assert status == "handed_over" and rows >= 10
     assert "Rahmat Hidayat" in page_text(rv) and _actions(rv.get_data(as_text=True)) == []
+
+
+def test_case_page_links_the_documents_of_its_stage_and_they_download(app, login_as, client):
+    case_id = new_case(app)
+    advance(app, case_id, 9)  # signed, waiting for its number: no certificate yet
+    login_as("Kepala Bidang")
+    html = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    links = re.findall(r'href="(/documents/case/\d+/[\w-]+\.pdf)"', html)
+    kinds = {link.rsplit("/", 1)[1] for link in links}
+    assert kinds == {"control-card.pdf", "assignment-letter.pdf", "bap.pdf"}
+    for link in links:
+        rv = client.get(link)
+        assert rv.status_code == 200 and rv.data.startswith(b"%PDF"), link
+
+    advance(app, case_id, 10)  # numbered: the certificate appears
+    html = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert f"/documents/case/{case_id}/certificate.pdf" in html
+    assert f"/documents/case/{case_id}/reminder-letter.pdf" in html
+    assert client.get(f"/documents/case/{case_id}/certificate.pdf").data.startswith(b"%PDF")
