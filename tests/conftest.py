@@ -32,6 +32,22 @@ def pytest_report_header(config):
     return f"database backend: {BACKEND}"
 
 
+# Refusals the server sent during the run: the permission checks the tests made.
+REFUSALS = {"401": 0, "403": 0}
+
+
+def _count_refusal(sender, response, **extra):
+    key = str(response.status_code)
+    if key in REFUSALS:
+        REFUSALS[key] += 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    terminalreporter.write_line(
+        f"permission checks refused by the server: {REFUSALS['403']} x 403, {REFUSALS['401']} x 401"
+    )
+
+
 def _pg_admin_engine():
     return sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
 
@@ -117,7 +133,10 @@ def app_config(database_url, tmp_path):
 
 @pytest.fixture
 def app(app_config):
+    from flask import request_finished
+
     app = create_app(app_config)
+    request_finished.connect(_count_refusal, app)
     yield app
     with app.app_context():
         db.session.remove()
