@@ -3,7 +3,9 @@
 The period (`start`, `end`, dates inclusive, office time zone) applies to what
 happened in it: cases received, control-card rows acted, complaints received,
 survey answers dated. Late cases are a snapshot of now, whatever the period.
-SLA compliance is the share of control-card rows not marked late.
+SLA compliance is the share of control-card rows not marked late. With a
+service chosen, complaints count only those tied to that service's cases
+(public complaints name no case, so they count under "all services").
 """
 from __future__ import annotations
 
@@ -37,7 +39,8 @@ class Period:
         return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=TZ).astimezone(timezone.utc)
 
 
-def _between(column: ColumnElement, period: Period) -> ColumnElement:
+def between(column: ColumnElement, period: Period) -> ColumnElement:
+    """`column` falls within the period's days (office time zone)."""
     return (column >= period.lower) & (column < period.upper)
 
 
@@ -53,7 +56,7 @@ def _service_filter(stmt, column: ColumnElement, period: Period):
 
 
 def cases_by_status(period: Period) -> dict[str, int]:
-    stmt = select(Case.status, func.count()).where(_between(Case.received_at, period)).group_by(Case.status)
+    stmt = select(Case.status, func.count()).where(between(Case.received_at, period)).group_by(Case.status)
     return {status: n for status, n in db.session.execute(_service_filter(stmt, Case.service_id, period))}
 
 
@@ -61,7 +64,7 @@ def cases_by_step(period: Period) -> list[dict[str, Any]]:
     """Cases received in the period, per current step and status (open steps only)."""
     stmt = (
         select(Case.current_step_no, Case.status, func.count())
-        .where(_between(Case.received_at, period), Case.status.in_(("in_progress", "returned", "completed")))
+        .where(between(Case.received_at, period), Case.status.in_(("in_progress", "returned", "completed")))
         .group_by(Case.current_step_no, Case.status)
         .order_by(Case.current_step_no)
     )
@@ -102,7 +105,7 @@ def _sla_row(key: str, value: Any, total: int, late: Optional[int]) -> dict[str,
 
 
 def _card_stmt(period: Period, *columns):
-    stmt = select(*columns).where(_between(ControlCardEntry.acted_at, period),
+    stmt = select(*columns).where(between(ControlCardEntry.acted_at, period),
                                   ControlCardEntry.step_no.is_not(None))
     if period.service_id is not None:
         stmt = stmt.join(Case, Case.id == ControlCardEntry.case_id).where(Case.service_id == period.service_id)
@@ -132,7 +135,7 @@ def sla_by_month(period: Period) -> list[dict[str, Any]]:
 def complaints_by(period: Period, column_name: str) -> dict[str, int]:
     """Complaints received in the period per weight, channel or status."""
     column = getattr(Complaint, column_name)
-    stmt = select(column, func.count()).where(_between(Complaint.received_at, period)).group_by(column)
+    stmt = select(column, func.count()).where(between(Complaint.received_at, period)).group_by(column)
     stmt = _service_filter(stmt, Complaint.service_id, period)
     return {(key or "-"): n for key, n in db.session.execute(stmt)}
 

@@ -12,7 +12,7 @@ from typing import Any, Optional
 from flask import current_app
 from sqlalchemy import case as when, func, select
 
-from app.dashboard import Period, _between
+from app.dashboard import Period, between
 from app.extensions import db
 from models import Case, ControlCardEntry, Personnel
 
@@ -38,7 +38,7 @@ def officer_actions(period: Period) -> list[dict[str, Any]]:
     stmt = (
         select(ControlCardEntry.officer_id, func.max(ControlCardEntry.officer_name), func.count(), late,
                func.avg(ControlCardEntry.spent_minutes), func.avg(ControlCardEntry.standard_minutes))
-        .where(_between(ControlCardEntry.acted_at, period), ControlCardEntry.officer_id.is_not(None))
+        .where(between(ControlCardEntry.acted_at, period), ControlCardEntry.officer_id.is_not(None))
         .group_by(ControlCardEntry.officer_id)
     )
     if period.service_id is not None:

@@ -47,3 +47,11 @@ def test_anonymous_visitors_are_sent_to_the_login(client):
     for url in ("/dashboard/", "/dashboard/leaders/", "/dashboard/performance/"):
         rv = client.get(url)
         assert rv.status_code == 302 and "/login/" in rv.headers["Location"]
+
+
+@pytest.mark.parametrize("role, shown, hidden", [("Kepegawaian", "Kinerja pelaksana", "Dasbor pimpinan"),
+                                                 ("Kepala Bidang", "Dasbor pimpinan", "Kinerja pelaksana")])
+def test_menu_shows_each_role_its_own_screen(client, auth, make_user, role, shown, hidden):
+    auth.login(make_user(role))
+    html = client.get("/").get_data(as_text=True)
+    assert "Dasbor" in html and shown in html and hidden not in html

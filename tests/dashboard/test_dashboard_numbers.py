@@ -6,7 +6,6 @@ import re
 from datetime import date
 
 from app import dashboard
-from app.extensions import db  # noqa: F401  (app context for the queries)
 
 from .conftest import PERIOD
 
