@@ -192,11 +192,15 @@ def create_invitation(case: Any) -> str:
 
     Added to the caller's transaction (the handover), which commits.
     """
-    inv = db.session.scalar(select(SurveyInvitation).where(SurveyInvitation.case_id == case.id))
+    # No flush here: flushing the caller's half-made change to the case would
+    # bump its optimistic version twice in one action.
+    with db.session.no_autoflush:
+        inv = db.session.scalar(select(SurveyInvitation).where(SurveyInvitation.case_id == case.id))
+    if inv is None:  # added earlier in this same transaction?
+        inv = next((o for o in db.session.new if isinstance(o, SurveyInvitation) and o.case_id == case.id), None)
     if inv is None:
         inv = SurveyInvitation(token=secrets.token_urlsafe(32), case_id=case.id, service_id=case.service_id)
         db.session.add(inv)
-        db.session.flush()
     return inv.token
 
 

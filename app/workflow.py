@@ -41,6 +41,7 @@ from app.control_card import as_utc, verify_chain  # noqa: F401
 from app.extensions import db
 from app.numbering import issue_certificate
 from app.step_needs import WorkflowError, apply_forward, forward_needs, return_needs
+from app.survey import create_invitation
 from models import Applicant, Case, CaseRequirement, Institution, Service, Step
 
 ACTIONS = ("forward", "return", "reject", "cancel")
@@ -357,6 +358,10 @@ def _forward(case: Case, step: Step, cal, now: datetime):
     if step.kind == "number":
         certificate = issue_certificate(case, now)
         case.status, case.completed_at = "completed", now
+    if step.kind == "handover":
+        # The standard's performance evaluation asks the applicant who used the
+        # service: the one-time survey link is handed over with the product.
+        create_invitation(case)
     following = get_step(case, step.no + 1)
     if step.kind == "handover" or following is None:
         case.status = "handed_over" if step.kind == "handover" else "completed"

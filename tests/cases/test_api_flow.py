@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.extensions import db
-from models import Case, Certificate, OutboxMessage
+from models import Case, Certificate, OutboxMessage, SurveyInvitation
 
 from .conftest import EXECUTOR_ROLES, case_state
 from tests.factories import step_data
@@ -78,6 +78,9 @@ def test_whole_case_through_the_api_with_403_for_every_other_role(app, api, staf
         sms = db.session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case_id)).all()
         assert [(m.channel, m.recipient) for m in sms] == [("sms", row.applicant.phone)]
         assert row.registration_no in sms[0].body and "siap diambil" in sms[0].body
+        # The product is handed over with a one-time satisfaction-survey link.
+        invitation = db.session.scalar(select(SurveyInvitation).where(SurveyInvitation.case_id == case_id))
+        assert invitation is not None and invitation.used_at is None and len(invitation.token) >= 32
 
 
 def test_case_detail_and_worklist_shape(app, api, staff):
