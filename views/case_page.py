@@ -9,14 +9,15 @@ from __future__ import annotations
 from typing import Any, Optional
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, request, send_file, session, url_for
+from flask import abort, current_app, flash, redirect, request, send_file, session, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 
 from app import uploads, workflow
 from app.extensions import db
+from app.qr import qr_data_uri
 from app.roles import acting_views
-from models import Case, CaseRequirement, RequirementScan, Step
+from models import Case, CaseRequirement, RequirementScan, Step, SurveyInvitation
 
 from . import case_forms
 from .case_forms import PRINT_KEY, RECEIPT_KEY
@@ -85,7 +86,20 @@ class CaseView(BaseView):
             outcome_label=outcome_label,
             recommendations=case_forms.BAP_RECOMMENDATIONS,
             inspect_step_no=next((s.no for s in case.service.steps if s.kind == "inspect"), None),
+            survey_link=(link := self._survey_link(case)),
+            survey_qr=qr_data_uri(link) if link else None,
         )
+
+    @staticmethod
+    def _survey_link(case: Case) -> Optional[str]:
+        """The applicant's unused one-time survey link, once the product is handed over."""
+        if case.status != "handed_over":
+            return None
+        invitation = db.session.scalar(sa.select(SurveyInvitation).where(SurveyInvitation.case_id == case.id))
+        if invitation is None or invitation.used_at is not None:
+            return None
+        base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+        return base + url_for("public.survey", token=invitation.token)
 
     @staticmethod
     def _checklist_rights(case: Case, step: Optional[Step], user: Any) -> dict[str, bool]:

@@ -199,3 +199,20 @@ def test_case_page_links_the_documents_of_its_stage_and_they_download(app, login
     assert f"/documents/case/{case_id}/certificate.pdf" in html
     assert f"/documents/case/{case_id}/reminder-letter.pdf" in html
     assert client.get(f"/documents/case/{case_id}/certificate.pdf").data.startswith(b"%PDF")
+
+
+def test_handed_over_case_shows_the_one_time_survey_link_until_it_is_used(app, login_as, client):
+    from app.survey import submit_response
+
+    case_id = new_case(app)
+    advance(app, case_id, 11)  # past the last step: handed over
+    login_as("Front Office")
+    html = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    link = re.search(r'class="sp-survey-url">([^<]+)<', html).group(1)
+    token = link.rsplit("/", 1)[1]
+    assert link.startswith(app.config["PUBLIC_BASE_URL"]) and 'src="data:image/png;base64,' in html
+    public = app.test_client().get(f"/public/survey/{token}")
+    assert public.status_code == 200
+    with app.test_request_context():
+        submit_response({"scores": {f"u{i}": 3 for i in range(1, 10)}}, invitation_token=token)
+    assert "sp-survey-url" not in client.get(f"/cases/{case_id}").get_data(as_text=True)
