@@ -7,18 +7,18 @@ Pemohon) only ever see and act on their own cases (Applicant.user_id).
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any, Optional
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, case as sql_case, false, or_, select
+from sqlalchemy import Select, and_, false, literal, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.roles import step_grants, user_can_act  # noqa: F401  (re-exported to app.workflow)
 from app.step_needs import WorkflowError
 from models import Applicant, Case, Executor, Service, Step
+from models.case import OPEN_STATUSES
 
 # Leaders and the complaints desk read every case; they act only where granted.
 VIEW_ALL_ROLES = ("Kepala Bidang", "Petugas Pengaduan")
@@ -80,42 +80,56 @@ def visible_filter(user: Any):
     return Case.service_id.in_(service_ids) if service_ids else false()
 
 
-def worklist_query(user: Any, status: Optional[str] = None, service_code: Optional[str] = None) -> Select:
-    """Cases waiting on a step the user holds, late first, then by step due time.
+# Step due time, nulls last, then id. Late means due before now, so ascending due
+# time already puts late cases first; the partial index `ix_case_open_due` holds
+# this order, so a page is read off it without sorting the open cases.
+WORKLIST_ORDER = (Case.step_due_at.asc().nulls_last(), Case.id)
+
+
+def worklist_filter(user: Any, status: Optional[str] = None, service_code: Optional[str] = None) -> list:
+    """WHERE clauses on the case row alone (service, step number, status) picking the user's worklist.
 
     Open statuses: in_progress, completed (waiting at the handover step), and
     returned cases for holders of the service's first step (the applicant or
     the front office on their behalf resubmits them).
     """
-    grants = step_grants(user)
-    held = _held_steps(user, grants)
-    step_ids = [step.id for step in held]
+    held = _held_steps(user, step_grants(user))
+    step_nos: dict[int, set[int]] = {}
+    for step in held:
+        step_nos.setdefault(step.service_id, set()).add(step.no)
     first_step_services = [
         step.service_id for step in held
         if step.no == min(s.no for s in step.service.steps)
     ]
-    now = datetime.now(timezone.utc)
-    query = (
-        select(Case)
-        .join(Step, and_(Step.service_id == Case.service_id, Step.no == Case.current_step_no))
-        .join(Service, Service.id == Case.service_id)
-        .where(or_(
-            and_(Case.status.in_(("in_progress", "completed")), Step.id.in_(step_ids or [-1])),
-            and_(Case.status == "returned", Case.service_id.in_(first_step_services or [-1])),
-        ))
-        .options(joinedload(Case.service), joinedload(Case.applicant), joinedload(Case.institution))
-        .order_by(
-            sql_case((and_(Case.step_due_at.is_not(None), Case.step_due_at < now), 0), else_=1),
-            Case.step_due_at.is_(None), Case.step_due_at, Case.id,
-        )
-    )
+    waiting = [
+        and_(Case.service_id == service_id, Case.current_step_no.in_(sorted(nos)),
+             Case.status.in_(("in_progress", "completed")))
+        for service_id, nos in sorted(step_nos.items())
+    ]
+    if first_step_services:
+        waiting.append(and_(Case.status == "returned", Case.service_id.in_(first_step_services)))
+    clauses = [
+        # The partial index's own WHERE, as literals, so both databases may use it.
+        Case.status.in_([literal(s, literal_execute=True) for s in OPEN_STATUSES]),
+        or_(*waiting) if waiting else false(),
+    ]
     if is_applicant_user(user):
-        query = query.where(Case.applicant_id == (own_applicant_id(user) or -1))
+        clauses.append(Case.applicant_id == (own_applicant_id(user) or -1))
     if status:
-        query = query.where(Case.status == status)
+        clauses.append(Case.status == status)
     if service_code:
-        query = query.where(Service.code == service_code)
-    return query
+        clauses.append(Case.service_id == select(Service.id).where(Service.code == service_code).scalar_subquery())
+    return clauses
+
+
+def worklist_query(user: Any, status: Optional[str] = None, service_code: Optional[str] = None) -> Select:
+    """Cases waiting on a step the user holds, late first, then by step due time."""
+    return (
+        select(Case)
+        .where(*worklist_filter(user, status, service_code))
+        .options(joinedload(Case.service), joinedload(Case.applicant), joinedload(Case.institution))
+        .order_by(*WORKLIST_ORDER)
+    )
 
 
 def require_requirement_access(case: Case, user: Any, kinds: tuple[str, ...]) -> None:

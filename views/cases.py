@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from flask import request
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.formatting import TZ
@@ -21,7 +20,7 @@ from models import Applicant, Case, Service
 from models.case import CASE_STATUSES
 
 from .case_display import CLOCK_STATUSES, STATUS_LABELS, now
-from .worklist import PAGE_SIZE, WorklistView, case_rows
+from .worklist import PAGE_SIZE, WorklistView, case_rows, fetch_listed, listed
 
 LIST_ROLES = ["Front Office", "Kepala Bidang", "Kepala Dinas", "Sekretaris"]
 FILTER_KEYS = ("service", "status", "step", "late", "from", "to", "q")
@@ -36,6 +35,14 @@ def _date(value: Optional[str]) -> Optional[date]:
 
 def _local_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=TZ)
+
+
+def all_cases_page(args, before: Optional[int] = None) -> list:
+    """One page of the filtered cases (ids below `before`), plus one row more for the pager."""
+    query = filtered_query(args)
+    if before is not None:
+        query = query.where(Case.id < before)
+    return fetch_listed(listed(query).limit(PAGE_SIZE + 1))
 
 
 def filtered_query(args) -> sa.Select:
@@ -57,9 +64,11 @@ def filtered_query(args) -> sa.Select:
     term = (args.get("q") or "").strip()
     if term:
         pattern = f"%{term.lower()}%"
-        query = query.join(Applicant, Applicant.id == Case.applicant_id).where(
-            sa.or_(sa.func.lower(Case.registration_no).like(pattern), sa.func.lower(Applicant.name).like(pattern))
-        )
+        # A subquery rather than a join: `listed` joins the applicant for its name.
+        query = query.where(sa.or_(
+            sa.func.lower(Case.registration_no).like(pattern),
+            Case.applicant_id.in_(sa.select(Applicant.id).where(sa.func.lower(Applicant.name).like(pattern))),
+        ))
     return query.order_by(Case.id.desc())
 
 
@@ -77,14 +86,8 @@ class AllCasesView(BaseView):
     def index(self):
         """The register of cases with its filters."""
         args = {k: request.args.get(k, "") for k in FILTER_KEYS}
-        query = filtered_query(args)
         before = request.args.get("before", "")
-        if before.isdigit():
-            query = query.where(Case.id < int(before))
-        query = query.options(
-            joinedload(Case.applicant), joinedload(Case.institution), joinedload(Case.service)
-        ).limit(PAGE_SIZE + 1)
-        cases = list(db.session.scalars(query).unique())
+        cases = all_cases_page(args, int(before) if before.isdigit() else None)
         has_next = len(cases) > PAGE_SIZE
         cases = cases[:PAGE_SIZE]
         active = {k: v for k, v in args.items() if v}

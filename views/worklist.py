@@ -1,16 +1,18 @@
 """My worklist: the cases sitting on steps my roles hold, late first."""
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple, Optional
 
+import sqlalchemy as sa
 from flask import request
 from flask_appbuilder import BaseView, expose, has_access
-from sqlalchemy.orm import joinedload
 
-from app import workflow
 from app.calendar import Calendar
+from app.case_access import WORKLIST_ORDER, worklist_filter
 from app.extensions import db
-from models import Case
+from models import Applicant, Case, Institution
 
 from .case_display import current_officer, is_late, now, short, status_label, steps_for, time_left
 
@@ -29,7 +31,54 @@ def page_number() -> int:
         return 1
 
 
-def case_rows(cases: list[Case]) -> list[dict[str, Any]]:
+class Named(NamedTuple):
+    name: Optional[str]
+
+
+@dataclass(slots=True)
+class ListedCase:
+    """What a list row shows of a case, read as plain columns: no ORM object, identity map or
+    relationship per row (building those cost five times the query on a 25-row page)."""
+
+    id: int
+    registration_no: str
+    service_id: int
+    current_step_no: Optional[int]
+    status: str
+    received_at: datetime
+    step_due_at: Optional[datetime]
+    applicant: Named
+    institution: Optional[Named]
+
+
+LIST_COLUMNS = (Case.id, Case.registration_no, Case.service_id, Case.current_step_no, Case.status,
+                Case.received_at, Case.step_due_at, Applicant.name, Institution.name)
+
+
+def listed(query: sa.Select) -> sa.Select:
+    """`query` (cases, with its filters and order) narrowed to the list columns, names joined in."""
+    return (
+        query.with_only_columns(*LIST_COLUMNS, maintain_column_froms=False)
+        .join(Applicant, Applicant.id == Case.applicant_id)
+        .outerjoin(Institution, Institution.id == Case.institution_id)
+    )
+
+
+def fetch_listed(query: sa.Select) -> list[ListedCase]:
+    """Run a `listed` select; one plain object per row."""
+    return [
+        ListedCase(*row[:7], Named(row[7]), None if row[8] is None else Named(row[8]))
+        for row in db.session.execute(query)
+    ]
+
+
+def worklist_page(user: Any, page: int) -> list[ListedCase]:
+    """One worklist page plus one row more (which says whether a next page exists)."""
+    query = listed(sa.select(Case).where(*worklist_filter(user)).order_by(*WORKLIST_ORDER))
+    return fetch_listed(query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE))
+
+
+def case_rows(cases: list[ListedCase]) -> list[dict[str, Any]]:
     """What a list row shows of each case, with its step and time left."""
     steps = steps_for(cases)
     cal = Calendar.from_db()
@@ -61,14 +110,8 @@ class WorklistView(BaseView):
     def index(self):
         """Cases on my steps, late first; one page at a time, never counted."""
         page = page_number()
-        query = (
-            workflow.worklist_query(current_officer())
-            .options(joinedload(Case.applicant), joinedload(Case.institution), joinedload(Case.service))
-            .limit(PAGE_SIZE + 1)
-            .offset((page - 1) * PAGE_SIZE)
-        )
         # One extra row says whether a next page exists without counting the table.
-        cases = list(db.session.scalars(query).unique())
+        cases = worklist_page(current_officer(), page)
         has_next = len(cases) > PAGE_SIZE
         return self.render_template(
             "cases/worklist.html",
