@@ -6,7 +6,7 @@ export FLASK_APP := app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-sqlite test-postgresql setup system-deps translations migration bench clean
+.PHONY: docs-images run test test-sqlite test-postgresql setup system-deps translations migration bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -50,6 +50,10 @@ migration: setup
 
 bench: setup
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
+# Refresh the README screenshots (docs/img/) from the browser tests.
+docs-images: setup system-deps
+	UPDATE_DOCS_IMAGES=1 TEST_DATABASE=sqlite $(BIN)/python -m pytest tests/e2e -q
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite

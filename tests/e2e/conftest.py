@@ -7,6 +7,7 @@ driving the system Chromium (`playwright install` is not used: no download).
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from pathlib import Path
 
@@ -82,3 +83,18 @@ def login(page, username: str, password: str = PASSWORD) -> None:
 def artifact_path(name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS / name
+
+
+DOCS_IMAGES = ROOT / "docs" / "img"
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot under test-artifacts/; with UPDATE_DOCS_IMAGES=1
+    (`make docs-images`) also refresh the README's copy in docs/img/, so an ordinary
+    test run never rewrites tracked files."""
+    shot = artifact_path(name)
+    page.screenshot(path=str(shot), full_page=True)
+    if os.environ.get("UPDATE_DOCS_IMAGES") == "1":
+        DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, DOCS_IMAGES / name)
+    return shot
