@@ -7,10 +7,12 @@ column header is drawn by the page template, so it repeats on every page
 without any table having to carry it. "Halaman x dari y" needs the page count,
 so the canvas keeps each page until the end and numbers them on save.
 
-User text reaches ReportLab either as a plain table cell (drawn as-is, never
-parsed) or, when it must wrap, as a Paragraph of escaped text: ReportLab's
-markup (`<font color=...>`, `<img src=...>`) in a complainant's name prints
-literally.
+User text reaches ReportLab only as plain table cells, drawn as-is and never
+parsed, so ReportLab's markup (`<font color=...>`, `<img src=...>`) in a
+complainant's name prints literally. A cell too wide for its column is wrapped
+here, into lines joined by newlines that the table draws one under the other:
+a Paragraph per wrapped cell (parsed, measured and split again on every page
+break) cost more than the rest of the register together.
 """
 from __future__ import annotations
 
@@ -18,18 +20,16 @@ import os
 import tempfile
 from datetime import datetime, timezone
 from typing import Any, BinaryIO, Callable, Optional
-from xml.sax.saxutils import escape
 
 from flask import Response, current_app, send_file
 from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
-from reportlab.platypus import BaseDocTemplate, Frame, LongTable, PageTemplate, Paragraph, TableStyle
+from reportlab.platypus import BaseDocTemplate, Frame, LongTable, PageTemplate, TableStyle
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -46,8 +46,6 @@ MARGIN = 1.2 * cm
 TITLE_BLOCK = 1.9 * cm
 SYSTEM_FONTS = "/usr/share/fonts/truetype/dejavu"
 
-CELL = ParagraphStyle("cell", fontName=FONT, fontSize=FONT_SIZE, leading=LEADING)
-HEAD = ParagraphStyle("head", parent=CELL, fontName=FONT_BOLD)
 BODY_STYLE = [
     ("FONT", (0, 0), (-1, -1), FONT, FONT_SIZE, LEADING),
     ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
@@ -125,7 +123,7 @@ class _Widths(dict):
 
 
 class _Cells:
-    """Turns printed strings into table cells: plain when they fit, a wrapped Paragraph when not.
+    """Turns printed strings into table cells: as they are when they fit, wrapped into lines when not.
 
     Measuring every cell is the hot loop of a long register, so widths come
     from a glyph table summed in C rather than ReportLab's per-character path.
@@ -160,15 +158,46 @@ class _Cells:
         self.room = [w - slack for w in widths]
         return widths
 
-    def row(self, values: list[str], style: ParagraphStyle = CELL) -> list:
+    def row(self, values: list[str], font: str = FONT) -> list[str]:
         out = []
-        font = style.fontName
         for text, room in zip(values, self.room):
             if "\n" not in text and self.width(text, font) <= room:
                 out.append(text)
             else:
-                out.append(Paragraph(escape(text).replace("\n", "<br/>"), style))
+                out.append("\n".join(self.wrap(text, room, font)))
         return out
+
+    def wrap(self, text: str, room: float, font: str = FONT) -> list[str]:
+        """Greedy word wrap to `room` points; a word wider than the column is cut between letters."""
+        lines: list[str] = []
+        space = self.width(" ", font)
+        for para in text.split("\n"):
+            line, used = "", 0.0
+            for word in para.split():
+                w = self.width(word, font)
+                if line and used + space + w <= room:
+                    line, used = f"{line} {word}", used + space + w
+                    continue
+                if line:
+                    lines.append(line)
+                while w > room and len(word) > 1:
+                    cut = self._cut(word, room, font)
+                    lines.append(word[:cut])
+                    word = word[cut:]
+                    w = self.width(word, font)
+                line, used = word, w
+            lines.append(line)
+        return lines
+
+    def _cut(self, word: str, room: float, font: str) -> int:
+        """How many leading letters of `word` fit in `room` (at least one)."""
+        widths = self.glyphs[font]
+        used = 0.0
+        for i, ch in enumerate(word):
+            used += widths[ord(ch)] * FONT_SIZE / 1000
+            if used > room:
+                return max(i, 1)
+        return len(word)
 
 
 def write_pdf(register: Register, filters: Filters, out: BinaryIO, *, printed_by: Optional[str] = None) -> int:
@@ -192,8 +221,10 @@ def write_pdf(register: Register, filters: Filters, out: BinaryIO, *, printed_by
         first = [[str(i), *fmt(r)] for i, r in enumerate(first_rows, 1)]
         headers = [_("No"), *register.headers()]
         cells = _Cells()
-        widths = cells.fit(headers, first, [False] + [c.kind in ("user_text", "label") for c in register.columns], width)
-        head = LongTable([cells.row(headers, HEAD)], colWidths=widths, style=HEAD_STYLE)
+        # The number column must hold the last row's number, not only the first chunk's.
+        sample = first + [[str(n), *[""] * len(register.columns)]]
+        widths = cells.fit(headers, sample, [False] + [c.kind in ("user_text", "label") for c in register.columns], width)
+        head = LongTable([cells.row(headers, FONT_BOLD)], colWidths=widths, style=HEAD_STYLE)
         head_h = head.wrap(width, PAGE[1])[1]
         frame_top = PAGE[1] - MARGIN - TITLE_BLOCK - head_h
         story = []
@@ -207,7 +238,7 @@ def write_pdf(register: Register, filters: Filters, out: BinaryIO, *, printed_by
                 add(row, sums)
                 data.append(cells.row([str(number), *fmt(row)]))
             story.append(LongTable(data, colWidths=widths, style=BODY))
-    story.append(LongTable([cells.row(["", *totals_row(register, number, sums)], HEAD)],
+    story.append(LongTable([cells.row(["", *totals_row(register, number, sums)], FONT_BOLD)],
                            colWidths=widths, style=TOTAL_STYLE))
 
     title = str(register.title)
