@@ -52,9 +52,7 @@ class SurveyApi(BaseApi):
     resource_name = "surveys"
     class_permission_name = SURVEY_VIEW
     method_permission_name = {"post": "add", "ikm": "report"}
-    # menu_access on "Survey" opens the screens' menu category for everyone with a survey screen.
-    role_grants = {"can_add": ENTRY_ROLES, "can_report": REPORT_ROLES,
-                   "menu_access": sorted(set(ENTRY_ROLES + REPORT_ROLES))}
+    role_grants = {"can_add": ENTRY_ROLES, "can_report": REPORT_ROLES}
 
     @expose("/", methods=["POST"])
     @protect()

@@ -135,7 +135,7 @@ class NewApplicationView(BaseView):
     class_permission_name = "New application"
     method_permission_name = {"index": "add", "new": "add", "receipt": "add"}
     default_view = "index"
-    role_grants = {"can_add": COUNTER_ROLES, "menu_access": COUNTER_ROLES}
+    role_grants = {"can_add": COUNTER_ROLES}
 
     @expose("/new/")
     @has_access

@@ -52,8 +52,6 @@ class CaseView(BaseView):
     role_grants = {
         "can_show": VIEWER_ROLES,
         "can_handle": EXECUTOR_ROLES,
-        # "Cases" is also the menu category: whoever reads a case sees the category.
-        "menu_access": VIEWER_ROLES,
     }
 
     @expose("/<int:case_id>")

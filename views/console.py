@@ -84,6 +84,11 @@ def user_may(action: str, model_name: str) -> bool:
     return current_app.appbuilder.sm.has_access(f"can_{action}", model_name)
 
 
+def console_visible() -> bool:
+    """Whether the navbar offers the console: the user may list at least one model."""
+    return any(user_may("list", cls.__name__) for cls in console_models())
+
+
 def _login_redirect():
     return redirect(current_app.appbuilder.get_url_for_login_with(request.full_path))
 
@@ -265,4 +270,4 @@ def register(appbuilder: Any) -> None:
 
     @app.context_processor
     def _appbuilder_context() -> dict:
-        return {"appbuilder": appbuilder}
+        return {"appbuilder": appbuilder, "console_visible": console_visible}

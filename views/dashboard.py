@@ -83,7 +83,7 @@ class DashboardMenu(BaseView):
     class_permission_name = "Dashboard"
     base_permissions = ["can_index"]
     method_permission_name = {"index": "index"}
-    role_grants = {"menu_access": LEADER_ROLES + PERFORMANCE_ROLES, "can_index": LEADER_ROLES + PERFORMANCE_ROLES}
+    role_grants = {"can_index": LEADER_ROLES + PERFORMANCE_ROLES}
     default_view = "index"
 
     @expose("/")
@@ -104,7 +104,7 @@ class LeadersDashboardView(BaseView):
     class_permission_name = "Leaders dashboard"
     base_permissions = ["can_show"]
     method_permission_name = {"index": "show"}
-    role_grants = {"can_show": LEADER_ROLES, "menu_access": LEADER_ROLES}
+    role_grants = {"can_show": LEADER_ROLES}
     default_view = "index"
 
     @expose("/")

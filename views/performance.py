@@ -25,7 +25,7 @@ class PerformanceView(BaseView):
     class_permission_name = "Officer performance"
     base_permissions = ["can_show"]
     method_permission_name = {"index": "show"}
-    role_grants = {"can_show": PERFORMANCE_ROLES, "menu_access": PERFORMANCE_ROLES}
+    role_grants = {"can_show": PERFORMANCE_ROLES}
     default_view = "index"
 
     @expose("/")

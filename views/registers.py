@@ -106,8 +106,7 @@ def view_class(name: str) -> type[RegisterView]:
             "register_name": name,
             "route_base": f"/registers/{name}",
             "class_permission_name": f"Register {name}",
-            # The menu entry is named like the permission view, so the same grant opens it.
-            "role_grants": {"can_export": roles, "menu_access": roles},
+            "role_grants": {"can_export": roles},
         },
     )
 
@@ -119,8 +118,7 @@ class RegistersMenu(BaseView):
     class_permission_name = "Registers"
     base_permissions = ["can_index"]
     method_permission_name = {"index": "index"}
-    role_grants = {"menu_access": sorted({r for roles in READERS.values() for r in roles}),
-                   "can_index": sorted({r for roles in READERS.values() for r in roles})}
+    role_grants = {"can_index": sorted({r for roles in READERS.values() for r in roles})}
     default_view = "index"
 
     @expose("/")
