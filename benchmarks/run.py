@@ -46,43 +46,50 @@ def _raw_sql(stmt: Any, engine: Any) -> str:
 
 
 def bench_lists(url: str, repeat: int) -> list[dict]:
-    """The all-cases page and the worklist: our select path vs its SQL text on the raw cursor."""
+    """The all-cases page and the worklist, as the screens fetch them, against their SQL on the raw cursor.
+
+    "ours" is the page's whole data path: permission lookups (the worklist reads
+    the user's step grants), building the select, running it and turning the
+    rows into the objects the template reads. "raw SQL" runs the final select's
+    text on the bare DBAPI cursor. "request" is a whole GET of the screen through
+    Flask (login session, FAB's access check, menu, template), for the 50 ms target.
+    """
     from flask import g
     from flask_login import login_user
 
     from app.extensions import db
-    from models import Case
 
     app = make_app(url)
     results = []
     with app.test_request_context("/"):
-        from app import workflow
-        from views.cases import filtered_query
-        from views.worklist import PAGE_SIZE
+        import sqlalchemy as sa
 
-        sm = app.appbuilder.sm
+        from app.case_access import WORKLIST_ORDER, worklist_filter
+        from models import Case
+        from views.cases import all_cases_page, filtered_query
+        from views.worklist import PAGE_SIZE, listed, worklist_page
+
+        filtered = {"status": "in_progress", "service": "TD-BKK", "from": "2025-01-01", "to": "2025-03-31"}
         pages = {
-            "all cases, page 1": lambda user: filtered_query({}),
-            "all cases, in progress + service + 3 months": lambda user: filtered_query(
-                {"status": "in_progress", "service": "TD-BKK", "from": "2025-01-01", "to": "2025-03-31"}),
-            "worklist, Front Office": lambda user: workflow.worklist_query(user),
-            "worklist, Tim Teknis": lambda user: workflow.worklist_query(user),
+            "all cases, page 1": ("bench_kepala_bidang", "/cases/",
+                                  lambda user: all_cases_page({}),
+                                  lambda user: listed(filtered_query({}))),
+            "all cases, in progress + service + 3 months": (
+                "bench_kepala_bidang", "/cases/?" + "&".join(f"{k}={v}" for k, v in filtered.items()),
+                lambda user: all_cases_page(filtered),
+                lambda user: listed(filtered_query(filtered))),
         }
-        users = {"Front Office": "bench_front_office", "Tim Teknis": "bench_tim_teknis"}
-        for label, build in pages.items():
-            username = next((u for r, u in users.items() if r in label), "bench_kepala_bidang")
+        for role, username in (("Front Office", "bench_front_office"), ("Tim Teknis", "bench_tim_teknis")):
+            pages[f"worklist, {role}"] = (
+                username, "/cases/worklist/",
+                lambda user: worklist_page(user, 1),
+                lambda user: listed(sa.select(Case).where(*worklist_filter(user)).order_by(*WORKLIST_ORDER)))
+        sm = app.appbuilder.sm
+        for label, (username, path, fetch, select_of) in pages.items():
             user = sm.find_user(username=username)
             login_user(user)
             g.user = user
-            from sqlalchemy.orm import joinedload
-
-            stmt = build(user).options(joinedload(Case.applicant), joinedload(Case.institution),
-                                       joinedload(Case.service)).limit(PAGE_SIZE + 1)
-
-            def ours():
-                return list(db.session.scalars(stmt).unique())
-
-            sql = _raw_sql(stmt, db.engine)
+            sql = _raw_sql(select_of(user).limit(PAGE_SIZE + 1), db.engine)
             raw = db.engine.raw_connection()
 
             def baseline():
@@ -90,13 +97,32 @@ def bench_lists(url: str, repeat: int) -> list[dict]:
                 cur.execute(sql)
                 return cur.fetchall()
 
-            ours_ms, raw_ms = _ms(ours, repeat), _ms(baseline, repeat)
+            prebuilt = select_of(user).limit(PAGE_SIZE + 1)
+            ours_ms, raw_ms = _ms(lambda: fetch(user), repeat), _ms(baseline, repeat)
+            # SQLAlchemy's own floor: the same select, built once, run through the session.
+            sqla_ms = _ms(lambda: db.session.execute(prebuilt).all(), repeat)
             raw.close()
-            results.append({"page": label, "rows": len(ours()), "ours_ms": round(ours_ms, 2),
+            request_ms = _request_ms(app, user.id, path, repeat)
+            ok = request_ms <= LIST_TARGET_MS and ours_ms <= LIST_TARGET_RATIO * raw_ms
+            results.append({"page": label, "rows": len(fetch(user)), "ours_ms": round(ours_ms, 2),
                             "raw_ms": round(raw_ms, 2), "ratio": round(ours_ms / raw_ms, 2) if raw_ms else None,
-                            "ok": ours_ms <= LIST_TARGET_MS and ours_ms <= LIST_TARGET_RATIO * raw_ms})
+                            "sqla_ms": round(sqla_ms, 2), "request_ms": round(request_ms, 2), "ok": ok})
             db.session.rollback()
     return results
+
+
+def _request_ms(app: Any, user_id: int, path: str, repeat: int) -> float:
+    """Median time of a whole GET of `path` by a logged-in user (Flask test client, no network)."""
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user_id)
+        session["_fresh"] = True
+
+    def get():
+        rv = client.get(path)
+        assert rv.status_code == 200, (path, rv.status_code)
+
+    return _ms(get, repeat)
 
 
 def _child(task: str, url: str, extra: dict) -> dict:
@@ -225,13 +251,17 @@ def bench_exports(url: str, admin_rows: int, pdf_rows: int) -> dict:
     return out
 
 
-def report(n: int, url: str, lists: list[dict], exports: dict) -> str:
+def report(n: int, url: str, lists: list[dict], exports: dict, load: list[tuple]) -> str:
     rps = lambda r: r["rows"] / r["seconds"] if r.get("seconds") else 0  # noqa: E731
+    loads = " → ".join("/".join(f"{x:.1f}" for x in one) for one in load)
     lines = [f"# benchmark {time.strftime('%Y-%m-%d %H:%M')}  N={n:,}  db={url.split(':')[0]}", "",
-             f"## list queries (target ≤ {LIST_TARGET_MS:.0f} ms and ≤ {LIST_TARGET_RATIO:.0f}× raw SQL)",
-             "| page | rows | ours ms | raw SQL ms | ratio | ok |", "|---|---|---|---|---|---|"]
+             f"Load average (1/5/15 min) at start → end of the measurements, on {os.cpu_count()} cores: {loads}", "",
+             f"## list pages (target: request ≤ {LIST_TARGET_MS:.0f} ms, data path ≤ {LIST_TARGET_RATIO:.0f}× raw SQL)",
+             "| page | rows | ours ms (data path) | raw SQL ms | ratio | SQLAlchemy execute ms | whole request ms | ok |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in lists:
-        lines.append(f"| {r['page']} | {r['rows']} | {r['ours_ms']} | {r['raw_ms']} | {r['ratio']} | {r['ok']} |")
+        lines.append(f"| {r['page']} | {r['rows']} | {r['ours_ms']} | {r['raw_ms']} | {r['ratio']} "
+                     f"| {r['sqla_ms']} | {r['request_ms']} | {r['ok']} |")
     if exports:
         csv_, cli, fa = exports["csv"], exports["cli"], exports["flask_admin"]
         lines += ["", f"## CSV export of the cases register, {exports['csv_rows']:,} rows "
@@ -278,12 +308,14 @@ def main(argv: list[str] | None = None) -> None:
         print(f"generating {args.n:,} cases in {args.db} ...", flush=True)
         subprocess.run([sys.executable, "-m", "benchmarks.generate", "--n", str(args.n), "--db", args.db],
                        cwd=ROOT, check=True)
+    load = [os.getloadavg()]
     listed = _child("lists", args.db, {"repeat": args.repeat})
     if "error" in listed:
         raise SystemExit(listed["error"])
     lists = listed["lists"]
     exports = {} if args.skip_exports else bench_exports(args.db, args.admin_rows, args.pdf_rows)
-    text = report(args.n, args.db, lists, exports)
+    load.append(os.getloadavg())
+    text = report(args.n, args.db, lists, exports, load)
     print(text)
     (OUT / "last-run.md").write_text(text + "\n")
 
