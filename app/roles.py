@@ -117,7 +117,7 @@ def _declared_grants(g: _Grants) -> None:
         if not isinstance(console, dict):
             continue
         view = mapper.class_.__name__
-        for action in CONSOLE_ACTIONS:
+        for action in console_actions(mapper.class_):
             g.pair(f"can_{action}", view)
         for role_name, actions in (console.get("roles") or {}).items():
             for action in actions:
@@ -152,6 +152,13 @@ def _menu_grants(g: _Grants) -> None:
                 category_roles |= roles
         if category_roles and category.childs:
             g.grant(sorted(category_roles), MENU_PERMISSION, category.name)
+
+
+def console_actions(model: type) -> tuple[str, ...]:
+    """What the console offers on a model: records declared `readonly` are only read there."""
+    if model.__console__.get("readonly"):
+        return ("list", "export")
+    return CONSOLE_ACTIONS
 
 
 def _service_roles(g: _Grants, services: Iterable[Any]) -> None:

@@ -12,22 +12,25 @@ from .base import Model, utcnow
 
 class OutboxMessage(Model):
     __tablename__ = "outbox_message"
+    __console__ = {"label": "Notification outbox", "readonly": True,
+                   "list": ["created_at", "channel", "recipient", "status", "attempts", "sent_at", "last_error"],
+                   "search": ["recipient", "dedupe_key"], "filters": ["channel", "status"]}
     __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    channel: Mapped[str] = mapped_column(String(10))  # sms | email | letter
-    recipient: Mapped[str] = mapped_column(String(300))
-    subject: Mapped[Optional[str]] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(10), info={"label": "Channel"})  # sms | email | letter
+    recipient: Mapped[str] = mapped_column(String(300), info={"label": "Recipient"})
+    subject: Mapped[Optional[str]] = mapped_column(String(300), info={"label": "Subject"})
+    body: Mapped[str] = mapped_column(Text, info={"label": "Message"})
     # Enqueuing twice for the same event is a no-op ('case-12-ready').
     dedupe_key: Mapped[Optional[str]] = mapped_column(String(120), unique=True)
     case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("case.id"), index=True)
     complaint_id: Mapped[Optional[int]] = mapped_column(ForeignKey("complaint.id"), index=True)
-    status: Mapped[str] = mapped_column(String(10), default="queued")  # queued | sending | sent | failed
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    status: Mapped[str] = mapped_column(String(10), default="queued", info={"label": "Status"})  # queued | sending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0, info={"label": "Attempts"})
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, info={"label": "Next attempt"})
     locked_by: Mapped[Optional[str]] = mapped_column(String(120))
     locked_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
-    last_error: Mapped[Optional[str]] = mapped_column(Text)
+    last_error: Mapped[Optional[str]] = mapped_column(Text, info={"label": "Last error"})
     provider_ref: Mapped[Optional[str]] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    sent_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, info={"label": "Queued at"})
+    sent_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), info={"label": "Sent at"})

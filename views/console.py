@@ -26,13 +26,15 @@ from sqlalchemy.orm import RelationshipDirection
 
 from app.audit import record, snapshot
 from app.extensions import db
+from app.roles import console_actions
 from app.formatting import format_date
 from models import Model
 
 CONSOLE_ACTIONS = ("list", "add", "edit", "delete", "export")
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "app" / "translations" / "console"
 # Menu category by model module; a model may name its own with __console__["category"].
-CATEGORIES = {"service": "Services", "calendar": "Working calendar", "people": "People"}
+CATEGORIES = {"service": "Services", "calendar": "Working calendar", "people": "People",
+              "audit": "Records", "notification": "Records"}
 # Flask-Admin view method -> the console action it performs.
 VIEW_ACTIONS = {
     "index_view": "list",
@@ -105,11 +107,12 @@ class ConsoleModelView(ModelView):
 
     def __init__(self, model: type, **kwargs: Any) -> None:
         self.permission_name = model.__name__
+        self.actions_offered = console_actions(model)
         super().__init__(model, db, **kwargs)
 
     # --- permissions: FAB pairs decide, per request ---
     def _allowed(self, action: str) -> bool:
-        return user_may(action, self.permission_name)
+        return action in self.actions_offered and user_may(action, self.permission_name)
 
     @property
     def can_create(self) -> bool:  # type: ignore[override]

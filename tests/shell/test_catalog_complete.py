@@ -35,4 +35,25 @@ def test_every_shown_string_has_an_indonesian_translation():
             msgid = message if isinstance(message, str) else message[0]
             if msgid and msgid not in translated:
                 missing.append(f"{folder}/{filename}:{lineno}: {msgid!r}")
+    for label in _console_labels():
+        if label not in translated:
+            missing.append(f"models: console label {label!r}")
     assert not missing, "untranslated strings:\n" + "\n".join(missing)
+
+
+def _console_labels() -> set[str]:
+    """Labels the generated console shows: from `__console__` and column `info`."""
+    from models import Model
+    from views.console import CATEGORIES
+
+    labels = set(CATEGORIES.values())
+    for mapper in Model.registry.mappers:
+        meta = mapper.class_.__dict__.get("__console__")
+        if not meta:
+            continue
+        labels.add(meta.get("label", mapper.class_.__name__))
+        for attr in mapper.column_attrs:
+            info = attr.columns[0].info
+            labels.update([info["label"]] if "label" in info else [])
+            labels.update(info.get("choices", ()))
+    return labels
