@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 03:00:50.713097
+Create Date: 2026-11-28 03:07:57.186106
 
 """
 from alembic import op
@@ -399,6 +399,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_case_applicant_id'), ['applicant_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_institution_id'), ['institution_id'], unique=False)
         batch_op.create_index('ix_case_open_due', ['step_due_at', 'id', 'service_id', 'current_step_no', 'status'], unique=False, sqlite_where=sa.text("status IN ('in_progress', 'returned', 'completed')"), postgresql_where=sa.text("status IN ('in_progress', 'returned', 'completed')"))
+        batch_op.create_index('ix_case_received', ['received_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_service_id'), ['service_id'], unique=False)
         batch_op.create_index('ix_case_service_received', ['service_id', 'received_at'], unique=False)
         batch_op.create_index('ix_case_status_due', ['status', 'step_due_at'], unique=False)
@@ -682,6 +683,7 @@ def downgrade():
         batch_op.drop_index('ix_case_status_due')
         batch_op.drop_index('ix_case_service_received')
         batch_op.drop_index(batch_op.f('ix_case_service_id'))
+        batch_op.drop_index('ix_case_received')
         batch_op.drop_index('ix_case_open_due', sqlite_where=sa.text("status IN ('in_progress', 'returned', 'completed')"), postgresql_where=sa.text("status IN ('in_progress', 'returned', 'completed')"))
         batch_op.drop_index(batch_op.f('ix_case_institution_id'))
         batch_op.drop_index(batch_op.f('ix_case_applicant_id'))
