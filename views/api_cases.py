@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 from app import workflow
 from app.control_card import as_utc
 from app.extensions import db
+from app.setup.errors import handle_http_error
 from app.uploads import scan_path, store_scan
 from models import Case, CaseRequirement, RequirementScan, Service
 
@@ -200,7 +201,8 @@ def _json_errors(blueprint) -> None:
 
     @blueprint.errorhandler(HTTPException)
     def _http(exc: HTTPException):
-        return {"message": exc.description or exc.name}, exc.code
+        # Werkzeug's descriptions are English: the app-wide handler answers in the user's language.
+        return handle_http_error(exc)
 
     @blueprint.errorhandler(Exception)
     def _unexpected(exc: Exception):
