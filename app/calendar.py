@@ -7,7 +7,9 @@ the form timestamps are stored in.
 """
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterable, Mapping, Optional
 from zoneinfo import ZoneInfo
@@ -153,20 +155,61 @@ class Calendar:
         return min(max(due, opens), closes).astimezone(timezone.utc)
 
     def working_minutes(self, start: datetime, end: datetime) -> int:
-        """Whole office minutes between two instants; 0 when `end` is not after `start`."""
+        """Whole office minutes between two instants; 0 when `end` is not after `start`.
+
+        The first and last days are measured against their windows; whole days in
+        between are counted per weekday with the holidays taken off, so a case two
+        years late costs the same as one a day late (worklists compute this per row).
+        """
         start, end = _local(start), _local(end)
         if end <= start:
             return 0
-        spent = timedelta()
+        first, last = start.date(), end.date()
+        if (last - first).days < 2:
+            return int(self._seconds_within(start, end) // 60)
+        after_first = datetime.combine(first + timedelta(days=1), time(0), TZ)
+        start_of_last = datetime.combine(last, time(0), TZ)
+        seconds = self._seconds_within(start, after_first) + self._seconds_within(start_of_last, end)
+        whole = self._whole_days_minutes(first + timedelta(days=1), last - timedelta(days=1))
+        return whole + int(seconds // 60)
+
+    def _seconds_within(self, start: datetime, end: datetime) -> float:
+        """Office seconds between two local instants, day by day (short spans only)."""
+        spent = 0.0
         day = start.date()
         while day <= end.date():
             window = self._window(day)
             if window is not None:
                 lo, hi = max(window[0], start), min(window[1], end)
                 if hi > lo:
-                    spent += hi - lo
+                    spent += (hi - lo).total_seconds()
             day += timedelta(days=1)
-        return int(spent.total_seconds() // 60)
+        return spent
+
+    @cached_property
+    def _day_minutes(self) -> dict[int, int]:
+        return {wd: (datetime.combine(date.min, c) - datetime.combine(date.min, o)).seconds // 60
+                for wd, (o, c) in self.hours.items()}
+
+    @cached_property
+    def _sorted_holidays(self) -> list[date]:
+        return sorted(self.holidays)
+
+    def _whole_days_minutes(self, first: date, last: date) -> int:
+        """Office minutes of every whole day from `first` to `last` inclusive."""
+        n_days = (last - first).days + 1
+        if n_days <= 0:
+            return 0
+        weeks, rest = divmod(n_days, 7)
+        total = 0
+        for weekday, minutes in self._day_minutes.items():
+            extra = 1 if (weekday - first.weekday()) % 7 < rest else 0
+            total += (weeks + extra) * minutes
+        lo = bisect_left(self._sorted_holidays, first)
+        hi = bisect_right(self._sorted_holidays, last)
+        for holiday in self._sorted_holidays[lo:hi]:
+            total -= self._day_minutes.get(holiday.weekday(), 0)
+        return total
 
 
 def step_due(cal: Calendar, start: datetime, step: Any) -> datetime:
