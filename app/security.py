@@ -1,10 +1,25 @@
-"""The security manager: FAB's, with our password policy (Superset's pattern)."""
+"""The security manager: FAB's, with our password policy (Superset's pattern).
+
+FAB checks FAB_PASSWORD_COMPLEXITY_VALIDATOR only in its web forms; the CLI
+(`flask fab create-admin`, `create-user`, `reset-password`) hands the password
+straight to `add_user`/`reset_password`, so the same rule is enforced there too.
+"""
 from __future__ import annotations
+
+import logging
+from typing import Any
 
 from flask import current_app
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
+from flask_appbuilder.security.views import ResetMyPasswordView as FabResetMyPasswordView
+from flask_appbuilder.security.views import UserDBModelView as FabUserDBModelView
+from flask_appbuilder.security.views import UserGroupModelView as FabUserGroupModelView
+from flask_appbuilder.security.views import UserInfoEditView as FabUserInfoEditView
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+
+log = logging.getLogger(__name__)
 
 
 def password_validator(password: str) -> None:
@@ -16,5 +31,70 @@ def password_validator(password: str) -> None:
         )
 
 
+def _yes_no(value: object) -> str:
+    return str(lazy_gettext("Yes") if value else lazy_gettext("No"))
+
+
+def _names(items: object) -> str:
+    return ", ".join(str(item) for item in items or ())
+
+
+# FAB's own classes, renamed back to FAB's names so permission and endpoint
+# names stay FAB's. Every officer may open their profile from the navbar and
+# change their own name and password (FAB grants these only to Admin).
+class UserDBModelView(FabUserDBModelView):
+    role_grants = {"can_userinfo": ["*"], "resetmypassword": ["*"], "userinfoedit": ["*"]}
+    # "True" and "[Admin]" are Python's spelling, not the officer's.
+    formatters_columns = {"active": _yes_no, "roles": _names, "groups": _names}
+
+
+class ResetMyPasswordView(FabResetMyPasswordView):
+    role_grants = {"can_this_form_get": ["*"], "can_this_form_post": ["*"]}
+
+
+class UserInfoEditView(FabUserInfoEditView):
+    role_grants = {"can_this_form_get": ["*"], "can_this_form_post": ["*"]}
+
+
+class UserGroupModelView(FabUserGroupModelView):
+    # FAB leaves these labels to be generated from column names, untranslatable.
+    label_columns = {
+        "name": lazy_gettext("Name"),
+        "label": lazy_gettext("Label"),
+        "description": lazy_gettext("Description"),
+        "users": lazy_gettext("Users"),
+        "roles": lazy_gettext("Roles"),
+    }
+    formatters_columns = {"users": _names, "roles": _names}
+
+
 class SecurityManager(FabSecurityManager):
     """FAB's security manager; role and step grants live in app.roles."""
+
+    userdbmodelview = UserDBModelView
+    resetmypasswordview = ResetMyPasswordView
+    userinfoeditview = UserInfoEditView
+    groupmodelview = UserGroupModelView
+    # FAB's user-statistics chart loads Google Charts from the internet.
+    userstatschartview = None
+
+    def add_user(self, username: str, first_name: str, last_name: str, email: str, role: Any = None,
+                 password: str = "", hashed_password: str = "", *args: Any, **kwargs: Any) -> Any:
+        """FAB's, refusing (False, like FAB's other failures) a plain password that is too short.
+
+        An empty password stays allowed: FAB then stores a random secret (accounts of
+        other auth backends), which nobody can log in with.
+        """
+        if password and not hashed_password:
+            try:
+                password_validator(password)
+            except PasswordComplexityValidationError as refused:
+                log.error("User %s not created: %s", username, refused)
+                return False
+        return super().add_user(username, first_name, last_name, email, role, password, hashed_password,
+                                *args, **kwargs)
+
+    def reset_password(self, userid: int, password: str) -> None:
+        """FAB's, refusing a too-short password (PasswordComplexityValidationError) before any change."""
+        password_validator(password)
+        super().reset_password(userid, password)

@@ -99,6 +99,12 @@ def _link_applicant(values: dict, user: Any) -> Applicant:
         if applicant is not None and applicant.user_id not in (None, user.id):
             raise WorkflowError(422, _("This NIK belongs to another account."),
                                 {"applicant.nik": _("This NIK belongs to another account.")})
+        if applicant is not None and applicant.user_id is None:
+            # A NIK is no secret: claiming a record the counter registered would hand
+            # that person's cases, scans and contact details to whoever types it.
+            message = _("This NIK is already registered at the counter; ask the front office "
+                        "to link it to your account.")
+            raise WorkflowError(422, message, {"applicant.nik": message})
     if applicant is None:
         applicant = Applicant(nik=values["nik"])
         db.session.add(applicant)
