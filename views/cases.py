@@ -79,7 +79,7 @@ class AllCasesView(BaseView):
     class_permission_name = "All cases"
     method_permission_name = {"index": "list"}
     default_view = "index"
-    role_grants = {"can_list": LIST_ROLES, "menu_access": LIST_ROLES}
+    role_grants = {"can_list": LIST_ROLES}
 
     @expose("/")
     @has_access
@@ -109,8 +109,7 @@ def register(appbuilder) -> None:
     from .case_forms import NewApplicationView
     from .case_page import CaseView
 
-    # Each menu entry is named like its view's permission name, so the view's
-    # `menu_access` grant opens it; CaseView's ("menu_access", "Cases") opens the category.
+    # Menu entries are opened by app.roles from the grants on their views.
     category = dict(category="Cases", category_label=_l("Cases"), category_icon="fa-folder-open")
     appbuilder.add_view(WorklistView, "My worklist", label=_l("My worklist"), icon="fa-inbox", **category)
     appbuilder.add_view(AllCasesView, "All cases", label=_l("All cases"), icon="fa-list", **category)

@@ -103,7 +103,7 @@ class WorklistView(BaseView):
     class_permission_name = "My worklist"
     method_permission_name = {"index": "worklist"}
     default_view = "index"
-    role_grants = {"can_worklist": EXECUTOR_ROLES, "menu_access": EXECUTOR_ROLES}
+    role_grants = {"can_worklist": EXECUTOR_ROLES}
 
     @expose("/")
     @has_access
