@@ -12,6 +12,8 @@ import re
 import shutil
 import sys
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -56,6 +58,20 @@ def _pg_url(name: str) -> str:
     return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
 
 
+@contextmanager
+def pg_database(admin: sa.Engine, prefix: str, template: str | None = None) -> Iterator[str]:
+    """A PostgreSQL database of its own (a copy of `template` if given), dropped on exit; yields its name."""
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    clause = f' TEMPLATE "{template}"' if template else ""
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"{clause}'))
+    try:
+        yield name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 def _build_template(url: str, instance: Path) -> None:
     from flask_migrate import upgrade
 
@@ -89,15 +105,11 @@ def database_template(tmp_path_factory):
         if os.environ.get("CI") == "true":
             pytest.exit(f"PostgreSQL unreachable at {PG_ADMIN_URL} with CI=true: {exc}", returncode=3)
         pytest.skip(f"PostgreSQL unreachable at {PG_ADMIN_URL}: {exc}")
-    name = f"sp_tmpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     try:
-        _build_template(_pg_url(name), base)
-        yield {"backend": "postgresql", "name": name, "admin": admin}
+        with pg_database(admin, "sp_tmpl") as name:
+            _build_template(_pg_url(name), base)
+            yield {"backend": "postgresql", "name": name, "admin": admin}
     finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 
@@ -109,15 +121,8 @@ def database_url(database_template, tmp_path):
         shutil.copyfile(database_template["path"], path)
         yield f"sqlite:///{path}"
         return
-    admin = database_template["admin"]
-    name = f"sp_t_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{database_template["name"]}"'))
-    try:
+    with pg_database(database_template["admin"], "sp_t", template=database_template["name"]) as name:
         yield _pg_url(name)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture
@@ -178,6 +183,12 @@ def make_user(app):
         return username
 
     return _make
+
+
+def count_rows(app, model) -> int:
+    """How many rows the model's table holds now (what a refused request must leave unchanged)."""
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')

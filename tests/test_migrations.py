@@ -1,9 +1,6 @@
 """The schema comes from Alembic on both databases, and it matches the models."""
 from __future__ import annotations
 
-import os
-import uuid
-
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -12,7 +9,7 @@ from alembic.migration import MigrationContext
 from app import create_app
 from app.extensions import db
 from models import Model
-from tests.conftest import BACKEND, _pg_admin_engine, _pg_url
+from tests.conftest import BACKEND, _pg_admin_engine, _pg_url, pg_database
 
 
 @pytest.fixture
@@ -22,14 +19,10 @@ def empty_database_url(tmp_path):
         yield f"sqlite:///{tmp_path / 'empty.sqlite'}"
         return
     admin = _pg_admin_engine()
-    name = f"sp_mig_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     try:
-        yield _pg_url(name)
+        with pg_database(admin, "sp_mig") as name:
+            yield _pg_url(name)
     finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 

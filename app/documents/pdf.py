@@ -29,8 +29,6 @@ from app.formatting import format_date, format_datetime, format_duration, format
 APP_DIR = Path(__file__).resolve().parent.parent
 STATIC_DIR = APP_DIR / "static"
 TEMPLATE_DIR = APP_DIR / "templates"
-FONT_REGULAR = STATIC_DIR / "fonts" / "DejaVuSans.ttf"
-FONT_BOLD = STATIC_DIR / "fonts" / "DejaVuSans-Bold.ttf"
 # What a refused resource becomes: loads nothing, and xhtml2pdf just skips it.
 _NOTHING = "data:,"
 # Official documents are Indonesian whatever the reader's UI language is.

@@ -6,6 +6,8 @@ import sqlalchemy as sa
 from app.extensions import db
 from models import AuditLog, Complaint, OutboxMessage
 
+from tests.pdf_reading import pdf_text
+
 from .conftest import act, new_complaint
 
 
@@ -103,10 +105,7 @@ def test_berat_is_coordinated_by_kepala_dinas_with_the_mayors_office_and_answere
     AuthActions(client).login("petugas_user")
     pdf = client.get(f"/complaints/{c['id']}/reply-letter.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
-    from io import BytesIO
-
-    from pypdf import PdfReader
-    text = " ".join("".join(p.extract_text() for p in PdfReader(BytesIO(pdf.data)).pages).split())
+    text = pdf_text(pdf.data)
     assert "Izin Saudara ditinjau ulang." in text and "Yayasan Karya" in text and c["number"] in text
     assert act(client, staff["sekretaris"][1], c["id"], "approve").json["status"] == "closed"
 

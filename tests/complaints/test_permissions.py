@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from models import AuditLog, Complaint, ComplaintEvent
+from tests.conftest import count_rows
 
 from .conftest import act, new_complaint
 
@@ -36,8 +37,7 @@ def test_only_the_complaint_officer_records_complaints(app, client, staff):
     assert client.post("/api/v1/complaints/", json=body, headers=staff["sekretaris"][1]).status_code == 403
     rv = client.post("/api/v1/complaints/", json=body)
     assert rv.status_code == 401 and rv.json["message"]
-    with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count(Complaint.id))) == 0
+    assert count_rows(app, Complaint) == 0
 
 
 def test_bad_requests(app, client, staff):

@@ -5,7 +5,8 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from models import Complaint
-from tests.conftest import AuthActions, csrf_token
+from tests.conftest import AuthActions, count_rows, csrf_token
+from tests.pdf_reading import pdf_text
 
 from .conftest import act, new_complaint
 
@@ -36,8 +37,7 @@ def test_form_error_is_shown_in_indonesian_and_nothing_is_saved(app, client, sta
     AuthActions(client).login("petugas_user")
     rv = _record(client, channel="email", email="")
     assert rv.status_code == 200 and "wajib mencantumkan kontak balasannya" in rv.get_data(as_text=True)
-    with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count(Complaint.id))) == 0
+    assert count_rows(app, Complaint) == 0
 
 
 def test_form_without_csrf_is_refused(app, client, staff):
@@ -45,8 +45,7 @@ def test_form_without_csrf_is_refused(app, client, staff):
     rv = client.post("/complaints/new", data={"channel": "face_to_face", "name": "A", "subject": "s",
                                               "description": "d"})
     assert rv.status_code == 400
-    with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count(Complaint.id))) == 0
+    assert count_rows(app, Complaint) == 0
 
 
 def test_kepala_bidang_records_coordination_from_the_complaint_page(app, client, staff):
@@ -86,8 +85,5 @@ def test_monthly_report_for_the_kepala_dinas_as_pdf_and_csv(app, client, staff):
     assert "'=HYPERLINK(1)" in lines[1] and ",Ya,Disetujui Sekretaris" in lines[1]
     pdf = client.get("/complaints/report.pdf?month=2026-03")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
-    from io import BytesIO
-
-    from pypdf import PdfReader
-    text = "".join(p.extract_text() for p in PdfReader(BytesIO(pdf.data)).pages)
+    text = pdf_text(pdf.data)
     assert "LAPORAN PENGADUAN PELAYANAN PUBLIK" in text and march["number"] in text and "Maret 2026" in text

@@ -1,15 +1,7 @@
 """Helpers shared by the console tests."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
-from app.extensions import db
 from tests.conftest import csrf_token
-
-
-def count(app, model) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
 
 
 def post_form(client, form_url: str, data: dict, post_url: str | None = None):

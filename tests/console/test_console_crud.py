@@ -8,7 +8,9 @@ from sqlalchemy import select
 from app.extensions import db
 from models import AuditLog, Holiday, Personnel, Service
 
-from .helpers import count, post_form
+from tests.conftest import count_rows
+
+from .helpers import post_form
 
 HOLIDAYS = "/admin/console_holiday"
 PERSONNEL = "/admin/console_personnel"
@@ -71,11 +73,11 @@ def test_kepegawaian_keeps_personnel_and_exports_csv(app, client, auth, make_use
 
 def test_post_without_csrf_token_is_refused_and_changes_nothing(app, client, auth, make_user):
     auth.login(make_user("Admin"))
-    before = count(app, Holiday)
+    before = count_rows(app, Holiday)
     rv = client.post(f"{HOLIDAYS}/new/", data={"date": "2026-12-31", "name": "Malam Tahun Baru", "kind": "national"})
     assert rv.status_code == 400
     assert "Formulir sudah kedaluwarsa" in rv.get_data(as_text=True)
-    assert count(app, Holiday) == before
+    assert count_rows(app, Holiday) == before
     hid = _holiday_id(app, date(2026, 1, 1))
     rv = client.post(f"{HOLIDAYS}/delete/", data={"id": hid})
     assert rv.status_code == 400
@@ -84,11 +86,11 @@ def test_post_without_csrf_token_is_refused_and_changes_nothing(app, client, aut
 
 def test_a_duplicate_is_refused_in_indonesian_and_nothing_changes(app, client, auth, make_user):
     auth.login(make_user("Admin"))
-    before = count(app, Holiday)
+    before = count_rows(app, Holiday)
     rv = post_form(client, f"{HOLIDAYS}/new/", {"date": "2026-01-01", "name": "Dobel", "kind": "national"})
     assert rv.status_code == 200  # the form again, with the reason next to the field
     assert "Sudah ada." in rv.get_data(as_text=True)
-    assert count(app, Holiday) == before
+    assert count_rows(app, Holiday) == before
 
 
 def test_not_logged_in_goes_to_the_login_page(client):

@@ -9,10 +9,9 @@ from __future__ import annotations
 import pytest
 
 from app.roles import console_actions
-from tests.conftest import csrf_token
+from tests.conftest import count_rows, csrf_token
 from views.console import console_models
 
-from .helpers import count
 
 ROLES = (
     "Admin", "Front Office", "Back Office", "Tim Teknis", "JF Analis Kebijakan Ahli Muda",
@@ -65,7 +64,7 @@ def test_console_matrix(app, client, auth, make_user, sample_rows, role):
         endpoint = f"console_{model.__name__.lower()}"
         allowed = granted(role, model)
         row_id = sample_rows[model.__name__]
-        before = count(app, model)
+        before = count_rows(app, model)
         for action, (get_url, post_url) in urls(endpoint, row_id).items():
             get = client.get(get_url)
             if action in allowed:
@@ -81,4 +80,4 @@ def test_console_matrix(app, client, auth, make_user, sample_rows, role):
             # Export has no POST route at all (405); everything else is refused by permission.
             expected = 405 if action == "export" else 403
             assert post.status_code == expected, (role, model.__name__, action, post.status_code)
-        assert count(app, model) == before, (role, model.__name__)
+        assert count_rows(app, model) == before, (role, model.__name__)

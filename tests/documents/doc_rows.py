@@ -29,12 +29,6 @@ INJECTION = "<para><font color=\"[[[getattr(pow, 'x')]]]\">x</font></para>"
 FILE_IMG = '<img src="file:///etc/passwd">'
 
 
-def pdf_text(data: bytes) -> str:
-    """The PDF's text with runs of whitespace made one space (table cells wrap lines)."""
-    assert data.startswith(b"%PDF-"), data[:40]
-    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
-
-
 def embedded_fonts(data: bytes) -> set[str]:
     """Base names of the fonts whose TrueType program is inside the PDF (FontFile2)."""
     names = set()

@@ -1,7 +1,8 @@
 """Downloading documents: who may, who may not, and the certificate only once numbered."""
 from __future__ import annotations
 
-from doc_rows import CERT_NO, make_case, pdf_text
+from doc_rows import CERT_NO, make_case
+from tests.pdf_reading import pdf_text
 
 
 def _case(app, **kw) -> int:

@@ -10,9 +10,10 @@ from sqlalchemy import select
 from app import documents
 from app.extensions import db
 from doc_rows import (
-    CERT_NO, HOLDER, INSTITUTION, SIGNER, SIGNER_NIP, embedded_fonts, make_case, make_complaint, pdf_text,
+    CERT_NO, HOLDER, INSTITUTION, SIGNER, SIGNER_NIP, embedded_fonts, make_case, make_complaint,
 )
 from models import Case, Service
+from tests.pdf_reading import pdf_text
 
 
 def test_certificate_prints_number_holder_form_data_signer_and_verify_link(app):
@@ -128,18 +129,22 @@ def test_standard_regenerated_from_data(app):
     with app.app_context():
         service = db.session.scalar(select(Service).where(Service.code == "TD-BKK"))
         text = pdf_text(documents.standard_pdf(service))
-        requirement = service.requirements[3].name
+        requirements = [r.name for r in service.requirements]
         executors = [e.name for e in service.executors]
-        steps = len(service.steps)
+        activities = [s.activity for s in service.steps]
     assert "STANDAR PELAYANAN" in text and "STANDAR OPERASIONAL PROSEDUR" in text
-    assert requirement.split()[0] in text
+    # The requirements, numbered in the order of the standard.
+    listed = " ".join(f"{i}. {name}" for i, name in enumerate(requirements, start=1))
+    assert f"Persyaratan pelayanan {listed}" in text
     assert "6 hari kerja (dengan persyaratan lengkap)" in text
     assert "GRATIS" in text and "Surat Tanda Daftar Bursa Kerja Khusus" in text
-    assert "Dasar Hukum" in text and "Undang-Undang Nomor 25" in text
+    assert "Dasar Hukum Undang-Undang Nomor 25 tahun 2009" in text
     assert "Jaminan pelayanan" in text and "Evaluasi kinerja pelaksana" in text
+    # The SOP table: one column per executor, every step's activity, times and the total.
+    assert "Pelaksana Mutu Baku " + " ".join(executors) + " Kelengkapan Waktu Output" in text
+    for activity in activities:
+        assert " ".join(activity.split()) in text, activity
     assert "35 menit" in text and "4 hari kerja" in text and "1 hari kerja" in text
-    for name in ("Tim", "Sekretaris", "Kepala"):
-        assert name in text
-    assert len(executors) == 8
+    assert text.endswith("TOTAL 6 hari kerja")
     # One mark per executor of each step: steps 1 and 10 have two, the rest one.
-    assert text.count("✓") == steps + 2
+    assert text.count("✓") == len(activities) + 2

@@ -8,8 +8,9 @@ from pypdf import PdfReader
 from app import documents
 from app.documents import pdf
 from app.extensions import db
-from doc_rows import FILE_IMG, INJECTION, make_case, pdf_text
+from doc_rows import FILE_IMG, INJECTION, make_case
 from models import Case
+from tests.pdf_reading import pdf_text
 
 
 def test_injection_strings_in_user_text_print_literally(app):
@@ -33,7 +34,7 @@ def test_injection_strings_in_user_text_print_literally(app):
 def test_link_gate_refuses_files_urls_and_foreign_data_uris():
     gate = pdf._LinkGate(trusted={"data:image/png;base64,AAAA"})
     assert gate("data:image/png;base64,AAAA") == "data:image/png;base64,AAAA"
-    assert gate("static/fonts/DejaVuSans.ttf") == str(pdf.FONT_REGULAR)
+    assert gate("static/fonts/DejaVuSans.ttf") == str(pdf.STATIC_DIR / "fonts" / "DejaVuSans.ttf")
     for uri in ("file:///etc/passwd", "/etc/passwd", "static/../../config.py", "http://169.254.169.254/",
                 "https://example.com/a.png", "data:image/png;base64,BBBB", "static/fonts/missing.ttf"):
         assert gate(uri) == "data:,", uri

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from app.extensions import db
-from doc_rows import pdf_text
 from factories import advance, new_case, sample_applicant
 from models import Case
+from tests.pdf_reading import pdf_text
 
 
 def test_walked_case_prints_its_engine_number_signer_and_card_rows(app, client, auth, make_user):

@@ -1,22 +1,17 @@
 """The public complaint form and the survey forms: stored once, CSRF-guarded, rate-limited."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.extensions import db
 from models import Complaint, SurveyInvitation, SurveyResponse
-from tests.conftest import csrf_token
+from tests.conftest import count_rows, csrf_token
 
 COMPLAINT = {"name": "Budi <b>Santoso</b>", "phone": "0812-3456-7890", "email": "budi@example.test",
              "address": "Jl. Riau No. 5", "subject": "Antrian lama",
              "description": "Saya menunggu dua jam di loket."}
 ANSWERS = {f"u{i}": "4" for i in range(1, 10)} | {"sex": "P", "age": "34", "education": "SMA",
                                                   "occupation": "swasta", "suggestion": "Pertahankan."}
-
-
-def count(app, model) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
 
 
 def test_public_complaint_is_stored_and_its_number_shown(app, client):
@@ -33,7 +28,7 @@ def test_public_complaint_is_stored_and_its_number_shown(app, client):
     assert "Budi &lt;b&gt;Santoso" not in html  # the thank-you page repeats nothing typed
     # A reload of the thank-you page does not store it again.
     client.get("/public/complaint/thanks")
-    assert count(app, Complaint) == 1
+    assert count_rows(app, Complaint) == 1
 
 
 def test_public_complaint_with_bad_input_says_why_and_stores_nothing(app, client):
@@ -43,7 +38,7 @@ def test_public_complaint_with_bad_input_says_why_and_stores_nothing(app, client
     assert rv.status_code == 422
     assert "Cantumkan email atau nomor telepon" in html
     assert 'value="Budi &lt;b&gt;Santoso&lt;/b&gt;"' in html  # kept for correction, escaped
-    assert count(app, Complaint) == 0
+    assert count_rows(app, Complaint) == 0
 
 
 def test_public_forms_refuse_a_post_without_csrf_token(app, client, invitation):
@@ -52,8 +47,8 @@ def test_public_forms_refuse_a_post_without_csrf_token(app, client, invitation):
         rv = client.post(url, data=data)
         assert rv.status_code == 400, url
         assert "Formulir sudah kedaluwarsa" in rv.get_data(as_text=True)
-    assert count(app, Complaint) == 0
-    assert count(app, SurveyResponse) == 0
+    assert count_rows(app, Complaint) == 0
+    assert count_rows(app, SurveyResponse) == 0
     with app.app_context():
         assert db.session.scalar(select(SurveyInvitation.used_at)) is None
 
@@ -72,7 +67,7 @@ def test_survey_link_counts_once(app, client, invitation):
     token = csrf_token(client, "/public/services/TD-BKK/survey")  # the used link's page has no form
     replay = client.post(url, data=ANSWERS | {"csrf_token": token})
     assert replay.status_code == 410
-    assert count(app, SurveyResponse) == 1
+    assert count_rows(app, SurveyResponse) == 1
 
 
 def test_unknown_survey_link_is_404(client):
@@ -85,10 +80,10 @@ def test_general_survey_per_service_needs_every_element(app, client):
     partial = {k: v for k, v in ANSWERS.items() if k != "u9"}
     rv = client.post(url, data=partial | {"csrf_token": csrf_token(client, url)})
     assert rv.status_code == 422 and "U9" in rv.get_data(as_text=True)
-    assert count(app, SurveyResponse) == 0
+    assert count_rows(app, SurveyResponse) == 0
     rv = client.post(url, data=ANSWERS | {"csrf_token": csrf_token(client, url)})
     assert rv.status_code == 302
-    assert count(app, SurveyResponse) == 1
+    assert count_rows(app, SurveyResponse) == 1
 
 
 def test_public_complaint_form_is_rate_limited(app, client):
@@ -98,4 +93,16 @@ def test_public_complaint_form_is_rate_limited(app, client):
         assert client.post("/public/complaint", data=COMPLAINT | {"csrf_token": token}).status_code == 302
     refused = client.post("/public/complaint", data=COMPLAINT | {"csrf_token": token})
     assert refused.status_code == 429 and "Terlalu banyak permintaan" in refused.get_data(as_text=True)
-    assert count(app, Complaint) == 2
+    assert count_rows(app, Complaint) == 2
+
+
+def test_public_survey_form_is_rate_limited(app, client):
+    app.config["PUBLIC_FORM_RATE_LIMIT"] = "2 per minute"
+    url = "/public/services/TD-BKK/survey"
+    token = csrf_token(client, url)
+    for _ in range(2):
+        assert client.post(url, data=ANSWERS | {"csrf_token": token}).status_code == 302
+    refused = client.post(url, data=ANSWERS | {"csrf_token": token})
+    assert refused.status_code == 429 and "Terlalu banyak permintaan" in refused.get_data(as_text=True)
+    assert count_rows(app, SurveyResponse) == 2
+    assert client.get(url).status_code == 200  # reading the form is not limited

@@ -2,19 +2,14 @@
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 
 from app.extensions import db
 from models import SurveyResponse
+from tests.conftest import count_rows
 
 from .conftest import answer
 
 GOOD = (4, 4, 3, 3, 4, 4, 4, 3, 3)
-
-
-def _count(app):
-    with app.app_context():
-        return db.session.scalar(sa.select(sa.func.count(SurveyResponse.id)))
 
 
 def test_paper_form_is_stored_with_profile(app, client, typist):
@@ -39,7 +34,7 @@ def test_missing_or_out_of_range_elements_are_422_and_store_nothing(app, client,
     rv = client.post("/api/v1/surveys/", json={"service": "TD-BKK", "date": "2026-06-10", "scores": scores},
                      headers=typist)
     assert rv.status_code == 422 and message in rv.json["message"], rv.json
-    assert _count(app) == 0
+    assert count_rows(app, SurveyResponse) == 0
 
 
 @pytest.mark.parametrize("override, message", [
@@ -52,7 +47,7 @@ def test_missing_or_out_of_range_elements_are_422_and_store_nothing(app, client,
 def test_bad_form_fields_are_422(app, client, typist, override, message):
     rv = client.post("/api/v1/surveys/", json={**answer(GOOD), **override}, headers=typist)
     assert rv.status_code == 422 and message in rv.json["message"]
-    assert _count(app) == 0
+    assert count_rows(app, SurveyResponse) == 0
 
 
 def test_only_roles_allowed_to_type_forms_may_post(app, client, reader, make_user, auth):
@@ -60,7 +55,7 @@ def test_only_roles_allowed_to_type_forms_may_post(app, client, reader, make_use
     assert client.post("/api/v1/surveys/", json=answer(GOOD)).status_code == 401
     typist = auth.token(make_user("Front Office"))
     assert client.get("/api/v1/surveys/ikm", headers=typist).status_code == 403
-    assert _count(app) == 0
+    assert count_rows(app, SurveyResponse) == 0
 
 
 def test_invitation_token_is_used_once(app, client):
@@ -84,4 +79,4 @@ def test_invitation_token_is_used_once(app, client):
         with pytest.raises(SurveyError) as unknown:
             submit_response(body, invitation_token="nope")
         assert unknown.value.status == 404
-    assert _count(app) == 1
+    assert count_rows(app, SurveyResponse) == 1

@@ -1,14 +1,12 @@
 """Survey screens: paper-form entry, the IKM report with its follow-up plans, and the PDF."""
 from __future__ import annotations
 
-from io import BytesIO
-
 import sqlalchemy as sa
-from pypdf import PdfReader
 
 from app.extensions import db
 from models import SurveyFollowUp, SurveyResponse
-from tests.conftest import AuthActions, csrf_token
+from tests.conftest import AuthActions, count_rows, csrf_token
+from tests.pdf_reading import pdf_text
 
 from .conftest import answer
 from .test_ikm import DATA
@@ -53,7 +51,7 @@ def test_report_lists_elements_needing_a_plan_until_one_is_recorded(app, client,
 
     pdf = client.get("/survey/report.pdf?" + PERIOD)
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
-    text = " ".join("".join(p.extract_text() for p in PdfReader(BytesIO(pdf.data)).pages).split())
+    text = pdf_text(pdf.data)
     assert "77.69" in text and "Tambah petugas <b>loket</b>" in text and "U8 (Penanganan pengaduan" in text
 
 
@@ -63,5 +61,4 @@ def test_follow_up_needs_a_plan(app, client, make_user):
     rv = client.post(url, data={"csrf_token": csrf_token(client, url), "service": "TD-BKK", "element": "u1",
                                 "period_from": "2026-01-01", "period_to": "2026-12-31", "plan": " "})
     assert "Rencana tindak lanjut wajib diisi." in rv.get_data(as_text=True)
-    with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count(SurveyFollowUp.id))) == 0
+    assert count_rows(app, SurveyFollowUp) == 0
