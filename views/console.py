@@ -8,7 +8,7 @@ class name), so the console shares FAB's login, roles and grants.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,9 @@ from flask import abort, current_app, flash, g, redirect, request
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.form import SecureForm
+from flask_admin.babel import gettext as admin_gettext
 from flask_admin.contrib.sqla.typefmt import DEFAULT_FORMATTERS
+from flask_admin.model.typefmt import DETAIL_FORMATTERS
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import current_user
@@ -27,7 +29,7 @@ from sqlalchemy.orm import RelationshipDirection
 from app.audit import record, snapshot
 from app.extensions import db
 from app.roles import console_actions
-from app.formatting import format_date
+from app.formatting import format_date, format_datetime
 from models import Model
 
 CONSOLE_ACTIONS = ("list", "add", "edit", "delete", "export")
@@ -47,6 +49,8 @@ VIEW_ACTIONS = {
     "export": "export",
 }
 NEVER_IN_FORMS = ("created_at", "updated_at", "definition_hash")
+# A CSV cell starting with one of these is a formula to Excel/LibreOffice.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ConsoleForm(SecureForm):
@@ -103,7 +107,20 @@ class ConsoleModelView(ModelView):
     page_size = 50
     can_view_details = True
     export_types = ["csv"]
-    column_type_formatters = {**DEFAULT_FORMATTERS, date: lambda view, value, name=None: format_date(value)}
+    # datetime before date: Flask-Admin takes the first isinstance match, and an
+    # audit time needs its hour (Asia/Jakarta), not just the day.
+    column_type_formatters = {
+        **DEFAULT_FORMATTERS,
+        datetime: lambda view, value, name=None: format_datetime(value),
+        date: lambda view, value, name=None: format_date(value),
+    }
+    # The details page shows booleans as words (Flask-Admin prints Python's True/False).
+    column_type_formatters_detail = {
+        **DETAIL_FORMATTERS,
+        bool: lambda view, value, name=None: admin_gettext("Yes") if value else admin_gettext("No"),
+        datetime: lambda view, value, name=None: format_datetime(value),
+        date: lambda view, value, name=None: format_date(value),
+    }
 
     def __init__(self, model: type, **kwargs: Any) -> None:
         self.permission_name = model.__name__
@@ -142,6 +159,13 @@ class ConsoleModelView(ModelView):
         if not self._allowed("list") or not self._allowed(needed):
             abort(403)
         return None
+
+    def get_export_value(self, model: Any, name: Any) -> Any:
+        """Exported text that a spreadsheet would run as a formula is kept as text (leading ')."""
+        value = super().get_export_value(model, name)
+        if isinstance(value, str) and value.startswith(FORMULA_START):
+            return "'" + value
+        return value
 
     # --- audit: before/after of every change, in the same transaction ---
     def update_model(self, form: Any, model: Any) -> bool:
@@ -208,6 +232,10 @@ def view_options(model: type) -> dict[str, Any]:
             labels[attr.key] = _label(info["label"])
         if "choices" in info:
             choices[attr.key] = [(value, _label(value)) for value in info["choices"]]
+    # The timestamps every table inherits carry no label of their own.
+    for name, label in (("created_at", lazy_gettext("Created at")), ("updated_at", lazy_gettext("Updated at"))):
+        if name in mapper.attrs:
+            labels.setdefault(name, label)
     ajax_refs: dict[str, dict] = {}
     excluded = [name for name in NEVER_IN_FORMS if name in mapper.attrs]
     filters: list[str] = []
