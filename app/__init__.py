@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
+import secrets
+from pathlib import Path
 from typing import Any, Mapping
 
 from flask import Flask
@@ -19,16 +22,28 @@ class ConfigurationError(RuntimeError):
 
 def _check_config(app: Flask) -> None:
     env = app.config["APP_ENV"]
-    if env not in {"test", "demo", "development"} and app.config["SECRET_KEY"] in {
-        DEFAULT_SECRET_KEY,
-        "",
-        None,
-    }:
+    unset = app.config["SECRET_KEY"] in {DEFAULT_SECRET_KEY, "", None}
+    if unset and env in {"demo", "development"}:
+        # The default key is published in this repository: anyone could sign an
+        # Admin session with it. A demo keeps a random key of its own instead.
+        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.config["INSTANCE_PATH"]))
+    elif unset and env != "test":
         raise ConfigurationError(
             "SECRET_KEY must be set to a long random value when APP_ENV=%s" % env
         )
     if len(app.config["SECRET_KEY"] or "") < 16 and env == "production":
         raise ConfigurationError("SECRET_KEY is too short for production")
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """A random key kept in instance/secret_key (mode 0600), made on first use."""
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
 
 
 def _register_modules(package: str, hook: str, *args: Any) -> None:
@@ -73,7 +88,5 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
-def _migrations_dir():
-    from pathlib import Path
-
+def _migrations_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "migrations"

@@ -55,3 +55,13 @@ def test_demo_refuses_in_production(app_config, tmp_path):
 def test_production_refuses_to_start_with_a_weak_secret_key(app_config, key):
     with pytest.raises(ConfigurationError):
         create_app({**app_config, "APP_ENV": "production", "SECRET_KEY": key})
+
+
+def test_demo_never_signs_sessions_with_the_published_default_key(app_config, tmp_path):
+    """The default key is in this repository; a demo server makes and keeps its own."""
+    settings = {**app_config, "APP_ENV": "demo", "SECRET_KEY": DEFAULT_SECRET_KEY, "INSTANCE_PATH": str(tmp_path)}
+    first = create_app(settings)
+    key_file = tmp_path / "secret_key"
+    assert first.config["SECRET_KEY"] != DEFAULT_SECRET_KEY and len(first.config["SECRET_KEY"]) >= 48
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert create_app(settings).config["SECRET_KEY"] == first.config["SECRET_KEY"]  # sessions survive a restart
