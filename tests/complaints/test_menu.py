@@ -1,17 +1,10 @@
 """Each role's menu opens the complaint and survey screens it may use, and no others."""
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from tests.conftest import AuthActions
-
-
-def _menu(client) -> str:
-    html = client.get("/").get_data(as_text=True)
-    nav = html[html.index('class="nav navbar-nav"'):html.index("navbar-right")]
-    return " ".join(re.sub(r"<[^>]+>", " ", nav).split())
+from tests.reading import menu_text
 
 
 @pytest.mark.parametrize("role, shown, hidden", [
@@ -24,7 +17,7 @@ def _menu(client) -> str:
 ])
 def test_menu_per_role(client, make_user, role, shown, hidden):
     AuthActions(client).login(make_user(role))
-    menu = _menu(client)
+    menu = menu_text(client.get("/").get_data(as_text=True))
     for label in shown:
         assert label in menu, (role, label, menu)
     for label in hidden:

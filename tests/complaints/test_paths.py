@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from models import AuditLog, Complaint, OutboxMessage
 
-from tests.pdf_reading import pdf_text
+from tests.reading import pdf_text
 
 from .conftest import act, new_complaint
 

@@ -24,7 +24,8 @@ def test_an_applicant_reads_the_services(client, make_user, auth):
     step3 = service["steps"][2]
     assert step3 == {
         "no": 3,
-        "activity": step3["activity"],
+        "activity": "Tim teknis melakukan Peninjauan, survey lapangan dan/atau koordinasi dengan instansi terkait "
+                    "lainnya. Jika memenuhi syarat diteruskan ke proses selanjutnya, jika tidak dikembalikan ke FO",
         "kind": "inspect",
         "executors": ["tim_teknis"],
         "input": "Surat tugas, persyaratan pemohon",
@@ -42,6 +43,7 @@ def test_every_officer_role_reads_it(client, make_user, auth):
     for role in ("Kepala Dinas", "Kepegawaian", "Petugas Pengaduan", "Admin"):
         rv = client.get("/api/v1/services/", headers=auth.token(make_user(role)))
         assert rv.status_code == 200, role
+        assert [(s["code"], len(s["steps"])) for s in rv.json["result"]] == [("TD-BKK", 10)], role
 
 
 def test_a_forged_token_401_json(client):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from doc_rows import CERT_NO, make_case
-from tests.pdf_reading import pdf_text
+from tests.reading import pdf_text
 
 
 def _case(app, **kw) -> int:

@@ -13,7 +13,7 @@ from doc_rows import (
     CERT_NO, HOLDER, INSTITUTION, SIGNER, SIGNER_NIP, embedded_fonts, make_case, make_complaint,
 )
 from models import Case, Service
-from tests.pdf_reading import pdf_text
+from tests.reading import pdf_text
 
 
 def test_certificate_prints_number_holder_form_data_signer_and_verify_link(app):

@@ -10,7 +10,7 @@ from app.documents import pdf
 from app.extensions import db
 from doc_rows import FILE_IMG, INJECTION, make_case
 from models import Case
-from tests.pdf_reading import pdf_text
+from tests.reading import pdf_text
 
 
 def test_injection_strings_in_user_text_print_literally(app):

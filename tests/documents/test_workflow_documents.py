@@ -4,7 +4,7 @@ from __future__ import annotations
 from app.extensions import db
 from factories import advance, new_case, sample_applicant
 from models import Case
-from tests.pdf_reading import pdf_text
+from tests.reading import pdf_text
 
 
 def test_walked_case_prints_its_engine_number_signer_and_card_rows(app, client, auth, make_user):

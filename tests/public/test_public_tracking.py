@@ -1,8 +1,6 @@
 """Tracking by registration number + key: it never tells whether a number exists."""
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 
 from app.extensions import db
@@ -10,6 +8,7 @@ from app.formatting import format_date
 from models import Case
 from tests.conftest import csrf_token
 from tests.factories import advance
+from tests.reading import page_text
 
 from .conftest import without_csrf
 
@@ -33,16 +32,11 @@ def test_unknown_number_and_wrong_key_get_the_same_answer(client, tracked_case):
     assert "Siti Rahasia" not in wrong_html
 
 
-def _shown(rv) -> str:
-    """The page's text as a visitor reads it."""
-    return " ".join(re.sub(r"<[^>]+>", " ", rv.get_data(as_text=True)).split())
-
-
 def test_right_key_shows_status_step_and_due_date_but_nothing_personal(app, client, tracked_case):
     number, key = tracked_case
     with app.app_context():
         due = format_date(db.session.scalar(select(Case.due_at).where(Case.registration_no == number)), "id")
-    text = _shown(track(client, number, key.lower().replace("-", " ")))  # as typed by hand
+    text = page_text(track(client, number, key.lower().replace("-", " ")))  # as typed by hand
     assert NO_MATCH not in text
     assert f"{number} — Tanda Daftar Bursa Kerja Khusus Status Dalam proses" in text
     assert "Langkah saat ini 1. - Pemohon meminta informasi" in text

@@ -1,16 +1,11 @@
 """Indonesian by default on every screen the shell draws; English on request."""
 from __future__ import annotations
 
-import re
-
-
-def _text(rv) -> str:
-    html = re.sub(r"<script.*?</script>", " ", rv.get_data(as_text=True), flags=re.S)
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+from tests.reading import page_text
 
 
 def test_login_page_is_indonesian_by_default(client):
-    page = _text(client.get("/login/"))
+    page = page_text(client.get("/login/"))
     assert "Masukkan nama pengguna dan kata sandi Anda" in page
     assert "Nama pengguna" in page and "Kata sandi" in page
     assert "Sign In" not in page and "Password" not in page
@@ -19,33 +14,33 @@ def test_login_page_is_indonesian_by_default(client):
 def test_language_switch_to_english_and_back(client):
     rv = client.get("/lang/en", headers={"Referer": "/login/"})
     assert rv.status_code == 302
-    page = _text(client.get("/login/"))
+    page = page_text(client.get("/login/"))
     assert "Enter your login and password below" in page and "Password" in page
     assert "Bahasa Indonesia" in page  # the way back is offered
     client.get("/lang/id")
-    assert "Kata sandi" in _text(client.get("/login/"))
+    assert "Kata sandi" in page_text(client.get("/login/"))
 
 
 def test_lang_query_parameter_is_remembered(client):
-    assert "Username" in _text(client.get("/login/?lang=en"))
-    assert "Username" in _text(client.get("/login/"))
+    assert "Username" in page_text(client.get("/login/?lang=en"))
+    assert "Username" in page_text(client.get("/login/"))
 
 
 def test_console_list_in_indonesian_then_english(client, auth, make_user):
     auth.login(make_user("Admin"))
-    page = _text(client.get("/admin/console_holiday/"))
+    page = page_text(client.get("/admin/console_holiday/"))
     assert "Hari libur" in page and "Tanggal" in page and "Tambah saringan" in page
     assert "1 Januari 2026" in page and "libur nasional" in page
     assert "Keluar" in page and "Data induk" in page
     client.get("/lang/en")
-    page = _text(client.get("/admin/console_holiday/"))
+    page = page_text(client.get("/admin/console_holiday/"))
     assert "Holidays" in page and "Add Filter" in page and "Logout" in page
     assert "1 January 2026" in page and "Hari libur" not in page
 
 
 def test_landing_page_links_follow_the_role(client, auth, make_user):
     auth.login(make_user("Kepegawaian"))
-    page = _text(client.get("/"))
+    page = page_text(client.get("/"))
     assert "Selamat datang" in page and "Kepegawaian" in page
     assert 'href="/admin/console_personnel/"' in client.get("/").get_data(as_text=True)
     assert 'href="/admin/console_holiday/"' not in client.get("/").get_data(as_text=True)

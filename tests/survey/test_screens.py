@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from models import SurveyFollowUp, SurveyResponse
 from tests.conftest import AuthActions, count_rows, csrf_token
-from tests.pdf_reading import pdf_text
+from tests.reading import pdf_text
 
 from .conftest import answer
 from .test_ikm import DATA
