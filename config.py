@@ -80,6 +80,8 @@ class Config:
     )
     OFFICE_PHONE = os.environ.get("OFFICE_PHONE", "(0761) 28262")
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0 = none).
+    PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", 0))
 
     # --- uploads ---
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
