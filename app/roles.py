@@ -35,6 +35,9 @@ ALL_ROLES = "*"
 STEP_PERMISSION = "can_act"
 CONSOLE_ACTIONS = ("list", "add", "edit", "delete", "export")
 MENU_PERMISSION = "menu_access"
+# What every login holds on FAB's user view for its own profile (app.security);
+# it does not open the user list, so it earns no menu entry.
+OWN_PROFILE_PERMISSIONS = frozenset({"can_userinfo", "resetmypassword", "userinfoedit"})
 
 
 class _Grants:
@@ -139,7 +142,12 @@ def _menu_grants(g: _Grants) -> None:
         if role.name in (ADMIN, PUBLIC):
             continue
         for pv in role.permissions:
-            if pv.permission is not None and pv.permission.name != MENU_PERMISSION and pv.view_menu is not None:
+            if (
+                pv.permission is not None
+                and pv.permission.name != MENU_PERMISSION
+                and pv.permission.name not in OWN_PROFILE_PERMISSIONS
+                and pv.view_menu is not None
+            ):
                 holders.setdefault(pv.view_menu.name, set()).add(role.name)
     for category in menu.get_list():
         entries = category.childs or [category]

@@ -31,8 +31,8 @@ def password_validator(password: str) -> None:
         )
 
 
-def _yes_no(value: object) -> str:
-    return str(lazy_gettext("Yes") if value else lazy_gettext("No"))
+def _active(value: object) -> str:
+    return str(lazy_gettext("Active") if value else lazy_gettext("Inactive"))
 
 
 def _names(items: object) -> str:
@@ -45,7 +45,7 @@ def _names(items: object) -> str:
 class UserDBModelView(FabUserDBModelView):
     role_grants = {"can_userinfo": ["*"], "resetmypassword": ["*"], "userinfoedit": ["*"]}
     # "True" and "[Admin]" are Python's spelling, not the officer's.
-    formatters_columns = {"active": _yes_no, "roles": _names, "groups": _names}
+    formatters_columns = {"active": _active, "roles": _names, "groups": _names}
 
 
 class ResetMyPasswordView(FabResetMyPasswordView):
