@@ -87,3 +87,18 @@ def test_screen_export_button_downloads_the_filtered_csv(client, reader, sample)
     rv = client.get("/registers/cases/export/csv?service=SIP-X")
     assert rv.status_code == 200
     assert [r[1] for r in parse(rv)[1:]] == ["REG-003"]
+
+
+def test_identifiers_typed_in_the_console_are_guarded_against_formulas_too(app, client, auth, make_user, sample):
+    """NIK, NIP and user names are free text in the console: an `=` there must not run in Excel."""
+    from app.extensions import db
+    from models import Applicant, Personnel
+
+    with app.app_context():
+        db.session.query(Applicant).filter_by(name="Siti Aminah").update({"nik": "=1+1"})
+        db.session.query(Personnel).update({"nip": "@SUM(A1)"})
+        db.session.commit()
+    cases = parse(export(client, auth.token(make_user("Kepala Bidang"))))
+    assert dict(zip(cases[0], cases[1]))["NIK"] == "'=1+1"
+    staff = parse(export(client, auth.token(make_user("Kepegawaian")), "personnel"))
+    assert staff[1][1] == "'@SUM(A1)"
