@@ -22,6 +22,8 @@ class Applicant(TimestampMixin, Model):
     address: Mapped[Optional[str]] = mapped_column(Text, info={"label": "Address"})
     # An applicant may also hold a login (role Pemohon) to follow their own cases.
     user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"), unique=True)
+    # Linked at the counter after the front office checks the person's identity.
+    user = relationship("User")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.nik})"
