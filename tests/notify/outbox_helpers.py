@@ -9,13 +9,6 @@ from app.extensions import db
 from models import OutboxMessage
 
 
-def as_utc(value: datetime | None) -> datetime | None:
-    """Stored timestamps come back naive from SQLite; they are UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=timezone.utc)
-
-
 def soon() -> datetime:
     """A clock a minute ahead, so messages queued just now are due."""
     return datetime.now(timezone.utc).replace(microsecond=0) + timedelta(minutes=1)

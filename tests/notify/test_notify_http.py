@@ -5,9 +5,10 @@ import socket
 import threading
 from datetime import timedelta
 
+from app.control_card import as_utc
 from app.extensions import db
 from app.notify import enqueue, send_pending
-from outbox_helpers import as_utc, outbox, soon
+from outbox_helpers import outbox, soon
 
 
 def test_gateway_gets_credentials_number_and_text(app, sms_over_http):

@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.control_card import as_utc
 from app.extensions import db
 from app.notify import enqueue, normalize_phone, send_pending
 from models import Holiday
-from outbox_helpers import as_utc, outbox, soon
+from outbox_helpers import outbox, soon
 
 
 @pytest.mark.parametrize(
