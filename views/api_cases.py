@@ -9,21 +9,19 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, g, request, send_file
-from flask_appbuilder.api import BaseApi, expose
+from flask_appbuilder.api import expose
 from flask_appbuilder.security.decorators import protect
 from flask_babel import gettext as _
-from flask_jwt_extended.exceptions import JWTExtendedException
-from jwt.exceptions import PyJWTError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from werkzeug.exceptions import HTTPException
 
 from app import workflow
 from app.control_card import as_utc
 from app.extensions import db
-from app.setup.errors import handle_http_error
 from app.uploads import scan_path, store_scan
 from models import Case, CaseRequirement, RequirementScan, Service
+
+from .api_base import JsonApi
 
 EXECUTOR_ROLES = [
     "Pemohon", "Front Office", "Back Office", "Tim Teknis", "JF Analis Kebijakan Ahli Muda",
@@ -67,7 +65,7 @@ def case_detail(case: Case, user: Any) -> dict[str, Any]:
     return data
 
 
-class CaseApi(BaseApi):
+class CaseApi(JsonApi):
     """Cases: register, worklist, detail, checklist and scans, actions."""
 
     resource_name = "cases"
@@ -80,11 +78,6 @@ class CaseApi(BaseApi):
         "can_post": ["Pemohon", "Front Office"],
         "can_put": EXECUTOR_ROLES,
     }
-
-    def create_blueprint(self, appbuilder, *args, **kwargs):
-        blueprint = super().create_blueprint(appbuilder, *args, **kwargs)
-        _json_errors(blueprint)
-        return blueprint
 
     def _error(self, exc: workflow.WorkflowError):
         body: dict[str, Any] = {"message": exc.message}
@@ -189,26 +182,6 @@ class CaseApi(BaseApi):
         except workflow.WorkflowError as exc:
             return self._error(exc)
         return send_file(path, mimetype=scan.mime_type, as_attachment=True, download_name=scan.original_name)
-
-
-def _json_errors(blueprint) -> None:
-    """Errors raised before or around our views answer JSON too, never a stack trace."""
-
-    @blueprint.errorhandler(JWTExtendedException)
-    @blueprint.errorhandler(PyJWTError)
-    def _unauthorised(exc):
-        return {"message": _("Not logged in or the session expired.")}, 401
-
-    @blueprint.errorhandler(HTTPException)
-    def _http(exc: HTTPException):
-        # Werkzeug's descriptions are English: the app-wide handler answers in the user's language.
-        return handle_http_error(exc)
-
-    @blueprint.errorhandler(Exception)
-    def _unexpected(exc: Exception):
-        db.session.rollback()
-        current_app.logger.exception("cases API error")
-        return {"message": _("Internal error; the change was not saved.")}, 500
 
 
 def register(appbuilder) -> None:

@@ -7,12 +7,14 @@ The action permissions are declared here too, as this API's role_grants.
 from __future__ import annotations
 
 from flask import g, request
-from flask_appbuilder.api import BaseApi, expose, protect, safe
+from flask_appbuilder.api import expose, protect, safe
 from flask_login import current_user
 
 from app import complaints
 from app.extensions import db
 from models import Complaint
+
+from .api_base import JsonApi
 
 READ_ROLES = ["Petugas Pengaduan", "Kepala Bidang", "Kepala Dinas", "Sekretaris"]
 
@@ -25,7 +27,7 @@ def _user():
     return current_user._get_current_object()
 
 
-class ComplaintApi(BaseApi):
+class ComplaintApi(JsonApi):
     """Record a complaint, read one, act on one."""
 
     resource_name = "complaints"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g, request
-from flask_appbuilder.api import BaseApi, expose, safe
+from flask_appbuilder.api import expose, safe
 from flask_babel import gettext as _
 from flask_jwt_extended import verify_jwt_in_request
 from flask_jwt_extended.exceptions import JWTExtendedException
@@ -21,6 +21,8 @@ from jwt.exceptions import PyJWTError
 from app.registers import RegisterError, get_register, may_read
 from app.registers.csv_export import csv_response
 from app.registers.pdf_export import pdf_response
+
+from .api_base import JsonApi
 
 FORMATS = ("csv", "pdf")
 
@@ -33,7 +35,7 @@ def _caller() -> Any:
     return getattr(g, "user", None)
 
 
-class RegistersApi(BaseApi):
+class RegistersApi(JsonApi):
     """Export a register as a file."""
 
     resource_name = "registers"

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from flask_appbuilder import AppBuilder
-from flask_appbuilder.api import BaseApi, expose, protect, safe
+from flask_appbuilder.api import expose, protect, safe
 from sqlalchemy import select
 
 from app.extensions import db
 from app.roles import ALL_ROLES
 from app.service_definition import TIME_KEYS
 from models import Service, Step
+
+from .api_base import JsonApi
 
 
 def _step(step: Step, order: dict[int, int]) -> dict:
@@ -50,7 +52,7 @@ def service_to_dict(service: Service) -> dict:
     }
 
 
-class ServiceApi(BaseApi):
+class ServiceApi(JsonApi):
     """Loaded service definitions; any logged-in user may read them."""
 
     resource_name = "services"

@@ -5,13 +5,14 @@ from datetime import date
 from typing import Optional
 
 from flask import request
-from flask_appbuilder.api import BaseApi, expose, protect, safe
+from flask_appbuilder.api import expose, protect, safe
 from sqlalchemy import select
 
 from app import survey
 from app.extensions import db
 from models import Service
 
+from .api_base import JsonApi
 from .api_complaints import _user
 
 # Who types paper questionnaires in, and who reads the index.
@@ -46,7 +47,7 @@ def ikm_json(result: dict) -> dict:
     return out
 
 
-class SurveyApi(BaseApi):
+class SurveyApi(JsonApi):
     """Type in a paper questionnaire; read the satisfaction index."""
 
     resource_name = "surveys"

@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from app.extensions import db
 
 
-def _texts(code: int) -> tuple[str, str]:
+def error_texts(code: int) -> tuple[str, str]:
     """(title, explanation) of a status code, in the reader's language."""
     texts = {
         400: (_("Bad request"), _("The request could not be understood. Nothing was changed.")),
@@ -41,7 +41,7 @@ def _wants_json() -> bool:
 
 
 def _answer(code: int, description: str | None = None) -> Response:
-    title, message = _texts(code)
+    title, message = error_texts(code)
     message = description or message
     if _wants_json():
         return make_response(jsonify(message=message), code)
