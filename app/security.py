@@ -7,17 +7,21 @@ straight to `add_user`/`reset_password`, so the same rule is enforced there too.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from datetime import datetime
+from typing import Any, Optional
 
 from flask import current_app
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
 from flask_appbuilder.security.views import ResetMyPasswordView as FabResetMyPasswordView
+from flask_appbuilder.security.views import RoleModelView as FabRoleModelView
 from flask_appbuilder.security.views import UserDBModelView as FabUserDBModelView
 from flask_appbuilder.security.views import UserGroupModelView as FabUserGroupModelView
 from flask_appbuilder.security.views import UserInfoEditView as FabUserInfoEditView
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
+
+from app.formatting import format_datetime
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +43,26 @@ def _names(items: object) -> str:
     return ", ".join(str(item) for item in items or ())
 
 
+def _local_time(value: Optional[datetime]) -> str:
+    # FAB stamps users with the server's naive local time; astimezone() reads it so.
+    return format_datetime(value.astimezone()) if value else "-"
+
+
+def _or_dash(value: object) -> str:
+    return str(value) if value is not None else "-"
+
+
 # FAB's own classes, renamed back to FAB's names so permission and endpoint
 # names stay FAB's. Every officer may open their profile from the navbar and
 # change their own name and password (FAB grants these only to Admin).
 class UserDBModelView(FabUserDBModelView):
     role_grants = {"can_userinfo": ["*"], "resetmypassword": ["*"], "userinfoedit": ["*"]}
     # "True" and "[Admin]" are Python's spelling, not the officer's.
-    formatters_columns = {"active": _active, "roles": _names, "groups": _names}
+    formatters_columns = {
+        "active": _active, "roles": _names, "groups": _names,
+        "last_login": _local_time, "created_on": _local_time, "changed_on": _local_time,
+        "created_by": _or_dash, "changed_by": _or_dash,
+    }
 
 
 class ResetMyPasswordView(FabResetMyPasswordView):
@@ -68,6 +85,12 @@ class UserGroupModelView(FabUserGroupModelView):
     formatters_columns = {"users": _names, "roles": _names}
 
 
+class RoleModelView(FabRoleModelView):
+    # Admin holds some two hundred permissions: listed in one cell they made the
+    # role list a wall of text. The role's own page still lists them.
+    list_columns = ["name"]
+
+
 class SecurityManager(FabSecurityManager):
     """FAB's security manager; role and step grants live in app.roles."""
 
@@ -75,6 +98,7 @@ class SecurityManager(FabSecurityManager):
     resetmypasswordview = ResetMyPasswordView
     userinfoeditview = UserInfoEditView
     groupmodelview = UserGroupModelView
+    rolemodelview = RoleModelView
     # FAB's user-statistics chart loads Google Charts from the internet.
     userstatschartview = None
 

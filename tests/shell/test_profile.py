@@ -30,3 +30,11 @@ def test_no_user_statistics_chart_that_needs_google_charts(client, make_user, au
     auth.login(make_user("Admin"))
     assert client.get("/userstatschartview/chart/").status_code == 404
     assert "gstatic" not in client.get("/").get_data(as_text=True)
+
+
+def test_role_list_names_the_roles_without_a_wall_of_permissions(client, make_user, auth):
+    auth.login(make_user("Admin"))
+    html = client.get("/roles/list/").get_data(as_text=True)
+    assert "Petugas Pengaduan" in html and "<td>[can " not in html
+    user_page = client.get("/users/userinfo/").get_data(as_text=True)
+    assert "None" not in user_page
