@@ -55,7 +55,7 @@ def _json_errors(blueprint, name: str) -> None:
     @blueprint.errorhandler(JWTExtendedException)
     @blueprint.errorhandler(PyJWTError)
     def _unauthorised(exc):
-        return {"message": _("Not logged in or the session expired.")}, 401
+        return {"message": error_texts(401)[1]}, 401
 
     @blueprint.errorhandler(HTTPException)
     def _http(exc: HTTPException):

@@ -50,7 +50,7 @@ class RegistersApi(JsonApi):
         try:
             user = _caller()
         except (JWTExtendedException, PyJWTError):
-            return self.response(401, message=_("Sign in first: a valid bearer token is required."))
+            return self.response_401()
         try:
             register = get_register(name)
             if not may_read(register):
