@@ -72,11 +72,11 @@ def bench_lists(url: str, repeat: int) -> list[dict]:
         filtered = {"status": "in_progress", "service": "TD-BKK", "from": "2025-01-01", "to": "2025-03-31"}
         pages = {
             "all cases, page 1": ("bench_kepala_bidang", "/cases/",
-                                  lambda user: all_cases_page({}),
+                                  lambda user: all_cases_page({}, user),
                                   lambda user: listed(filtered_query({}))),
             "all cases, in progress + service + 3 months": (
                 "bench_kepala_bidang", "/cases/?" + "&".join(f"{k}={v}" for k, v in filtered.items()),
-                lambda user: all_cases_page(filtered),
+                lambda user: all_cases_page(filtered, user),
                 lambda user: listed(filtered_query(filtered))),
         }
         for role, username in (("Front Office", "bench_front_office"), ("Tim Teknis", "bench_tim_teknis")):

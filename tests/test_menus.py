@@ -12,10 +12,10 @@ SCREENS = {
 }
 
 EXPECTED = {
-    "Tim Teknis": {"/cases/worklist/"},
+    "Tim Teknis": {"/cases/worklist/", "/cases/"},
     "Front Office": {"/cases/worklist/", "/cases/", "/cases/new/", "/registers/cases/", "/admin/", "/survey/entry"},
     "Kepegawaian": {"/dashboard/performance/", "/registers/personnel/", "/admin/"},
-    "Petugas Pengaduan": {"/complaints/", "/complaints/new", "/complaints/report", "/survey/entry"},
+    "Petugas Pengaduan": {"/cases/", "/complaints/", "/complaints/new", "/complaints/report", "/survey/entry"},
     "Kepala Dinas": {"/cases/worklist/", "/cases/", "/complaints/", "/complaints/report", "/dashboard/leaders/",
                      "/registers/cases/"},
     "Admin": SCREENS,

@@ -26,7 +26,9 @@ from .case_display import case_or_abort, current_officer, flash_refusal
 
 RECEIPT_KEY = "case_receipt"  # shown once on the case page
 PRINT_KEY = "case_receipt_print"  # then printable once
-COUNTER_ROLES = ["Front Office"]
+# The counter, and applicants applying for themselves (the engine links the
+# applicant record to their account and refuses someone else's NIK).
+COUNTER_ROLES = ["Front Office", "Pemohon"]
 
 
 @dataclass

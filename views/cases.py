@@ -14,15 +14,18 @@ from flask import request
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 
+from app.case_access import visible_filter
 from app.extensions import db
 from app.formatting import TZ
 from models import Applicant, Case, Service
 from models.case import CASE_STATUSES
 
-from .case_display import CLOCK_STATUSES, STATUS_LABELS, now
-from .worklist import PAGE_SIZE, WorklistView, case_rows, fetch_listed, listed
+from .case_display import CLOCK_STATUSES, STATUS_LABELS, current_officer, now
+from .worklist import EXECUTOR_ROLES, PAGE_SIZE, WorklistView, case_rows, fetch_listed, listed
 
-LIST_ROLES = ["Front Office", "Kepala Bidang", "Kepala Dinas", "Sekretaris"]
+# Every officer may search the cases they can see (visible_filter): leaders all
+# of them, executors those of their services, an applicant their own.
+LIST_ROLES = sorted(set(EXECUTOR_ROLES) | {"Kepala Bidang", "Petugas Pengaduan"})
 FILTER_KEYS = ("service", "status", "step", "late", "from", "to", "q")
 
 
@@ -37,9 +40,9 @@ def _local_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=TZ)
 
 
-def all_cases_page(args, before: Optional[int] = None) -> list:
-    """One page of the filtered cases (ids below `before`), plus one row more for the pager."""
-    query = filtered_query(args)
+def all_cases_page(args, user, before: Optional[int] = None) -> list:
+    """One page of the filtered cases the user may see (ids below `before`), plus one more for the pager."""
+    query = filtered_query(args).where(visible_filter(user))
     if before is not None:
         query = query.where(Case.id < before)
     return fetch_listed(listed(query).limit(PAGE_SIZE + 1))
@@ -87,7 +90,7 @@ class AllCasesView(BaseView):
         """The register of cases with its filters."""
         args = {k: request.args.get(k, "") for k in FILTER_KEYS}
         before = request.args.get("before", "")
-        cases = all_cases_page(args, int(before) if before.isdigit() else None)
+        cases = all_cases_page(args, current_officer(), int(before) if before.isdigit() else None)
         has_next = len(cases) > PAGE_SIZE
         cases = cases[:PAGE_SIZE]
         active = {k: v for k, v in args.items() if v}

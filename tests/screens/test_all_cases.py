@@ -16,9 +16,28 @@ def _ids(rv) -> set[int]:
     return set(map(int, re.findall(r'data-case-id="(\d+)"', rv.get_data(as_text=True))))
 
 
-def test_officer_without_the_register_gets_403(login_as, client):
-    login_as("Tim Teknis")
+def test_role_without_a_case_screen_gets_403(login_as, client):
+    login_as("Kepegawaian")
     assert client.get("/cases/").status_code == 403
+
+
+def test_applicant_lists_only_their_own_cases(app, login_as, client):
+    mine, theirs = new_case(app), new_case(app)
+    username = login_as("Pemohon")
+    with app.app_context():
+        user = app.appbuilder.sm.find_user(username=username)
+        db.session.get(Case, mine).applicant.user_id = user.id
+        db.session.commit()
+    rv = client.get("/cases/")
+    assert rv.status_code == 200
+    assert _ids(rv) == {mine}
+    assert theirs not in _ids(client.get("/cases/?q=TD-BKK"))
+
+
+def test_executor_searches_the_cases_of_their_service(app, login_as, client):
+    case_id = new_case(app)
+    login_as("Tim Teknis")
+    assert case_id in _ids(client.get("/cases/"))
 
 
 def test_leader_sees_every_case_with_links(app, login_as, client):

@@ -127,3 +127,14 @@ def test_registration_shows_the_tracking_key_once_and_prints_it_once(app, login_
     reprint = client.get(f"/cases/{case_id}/receipt")
     assert reprint.status_code == 302
     assert key not in client.get(reprint.headers["Location"]).get_data(as_text=True)
+
+
+def test_applicant_applies_for_themselves_and_the_case_is_theirs(app, login_as, client):
+    username = login_as("Pemohon")
+    rv = client.post(URL, data=_valid_form(csrf_from(client.get(URL))))
+    assert rv.status_code == 302
+    case_id = int(rv.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    with app.app_context():
+        user = app.appbuilder.sm.find_user(username=username)
+        assert db.session.get(Case, case_id).applicant.user_id == user.id
+    assert f'data-case-id="{case_id}"' in client.get("/cases/").get_data(as_text=True)
