@@ -7,7 +7,7 @@ verify step, a 'memenuhi' BAP at the inspect step and a receipt at handover.
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from werkzeug.datastructures import FileStorage
 
 from app import workflow
 from app.extensions import db
+from app.formatting import TZ
 from app.uploads import store_scan
 from models import Case, Service
 
@@ -44,9 +45,10 @@ def sample_form(service: Service) -> dict[str, Any]:
 def step_data(kind: str, applicant_name: str = "Penerima", id_no: str = "1471010101900001") -> dict[str, Any]:
     """What forwarding a step of `kind` needs in `data`."""
     if kind == "inspect":
-        return {"report": {"date": "2026-01-06", "findings": "Ruangan, struktur organisasi dan rencana "
-                           "penempatan sesuai persyaratan.", "recommendation": "memenuhi",
-                           "team": ["Andi Saputra", "Rina Marlina"]}}
+        # Inspected today (office time), as a team that just came back would report it.
+        return {"report": {"date": datetime.now(TZ).date().isoformat(),
+                           "findings": "Ruangan, struktur organisasi dan rencana penempatan sesuai persyaratan.",
+                           "recommendation": "memenuhi", "team": ["Andi Saputra", "Rina Marlina"]}}
     if kind == "handover":
         return {"received_by": applicant_name, "id_no": id_no}
     return {}

@@ -69,7 +69,8 @@ def outcome_label(outcome: str) -> str:
 
 
 def short(text: Optional[str], length: int = 60) -> str:
-    text = " ".join((text or "").split())
+    # Activities written as bullet lists ("- Pemohon meminta ...") read as one line.
+    text = " ".join((text or "").split()).removeprefix("- ")
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
