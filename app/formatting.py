@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
+from babel.numbers import format_decimal
 
 TZ = ZoneInfo("Asia/Jakarta")
 
@@ -53,6 +54,13 @@ def format_rupiah(amount: Optional[int | float]) -> str:
     amount = int(round(amount or 0))
     sign = "-" if amount < 0 else ""
     return f"{sign}Rp {abs(amount):,}".replace(",", ".")
+
+
+def format_number(value: Optional[float], digits: int = 2, locale: Optional[str] = None) -> str:
+    """`69,67` in Indonesian (decimal comma, dot for thousands), `69.67` in English."""
+    if value is None:
+        return "-"
+    return format_decimal(value, format="#,##0." + "0" * digits if digits else "#,##0", locale=locale or _locale())
 
 
 def format_duration(minutes: Optional[int]) -> str:

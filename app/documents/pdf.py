@@ -24,7 +24,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
-from app.formatting import format_date, format_datetime, format_duration, format_rupiah
+from app.formatting import format_date, format_datetime, format_duration, format_number, format_rupiah
 
 APP_DIR = Path(__file__).resolve().parent.parent
 STATIC_DIR = APP_DIR / "static"
@@ -93,7 +93,8 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(tgl=_tgl, tgl_jam=_tgl_jam, rupiah=format_rupiah, durasi=format_duration)
+    env.filters.update(tgl=_tgl, tgl_jam=_tgl_jam, rupiah=format_rupiah, durasi=format_duration,
+                       angka=lambda value, digits=2: format_number(value, digits, locale=DOC_LOCALE))
     return env
 
 

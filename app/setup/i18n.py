@@ -13,7 +13,7 @@ from typing import Optional
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_babel
 
-from app.formatting import format_date, format_datetime, format_duration, format_rupiah
+from app.formatting import format_date, format_datetime, format_duration, format_number, format_rupiah
 
 TRANSLATIONS_ROOT = Path(__file__).resolve().parent.parent / "translations"
 
@@ -55,6 +55,7 @@ def init_app(app: Flask) -> None:
         tgl_jam=format_datetime,
         rupiah=format_rupiah,
         durasi=format_duration,
+        angka=format_number,
     )
 
     @app.context_processor

@@ -39,7 +39,7 @@ def test_dashboard_page_shows_the_figures_and_chart_data(client, auth, make_user
     assert re.search(r'data-figure="cases">\s*4<', html)
     assert re.search(r'data-figure="late">\s*2<', html)
     assert re.search(r'data-figure="complaints">\s*3<', html)
-    assert "86.63 (B)" in html
+    assert "86,63 (B)" in html
     assert "DASH-A" in html and "DASH-E" in html and "DASH-B" not in html
     assert re.search(r'data-month="2026-01">.*?data-pct>50.0<', html, re.S)
     assert "Formulir web" in html and "Belum dipilah" in html  # channel and weight labels

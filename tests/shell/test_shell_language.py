@@ -49,3 +49,11 @@ def test_landing_page_links_follow_the_role(client, auth, make_user):
 def test_anonymous_start_page_sends_to_login(client):
     rv = client.get("/")
     assert rv.status_code == 302 and "/login/" in rv.headers["Location"]
+
+
+def test_numbers_use_the_decimal_comma_in_indonesian_and_the_point_in_english():
+    from app.formatting import format_number
+
+    assert format_number(77.6925, 2, locale="id") == "77,69"
+    assert format_number(1234.5, 1, locale="id") == "1.234,5"
+    assert format_number(77.6925, 2, locale="en") == "77.69"

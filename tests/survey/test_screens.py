@@ -34,7 +34,7 @@ def test_report_lists_elements_needing_a_plan_until_one_is_recorded(app, client,
         client.post("/api/v1/surveys/", json=answer(row), headers=typist)
     AuthActions(client).login(make_user("Kepala Bidang", username="kabid_survey"))
     page = client.get("/survey/?" + PERIOD).get_data(as_text=True)
-    assert "77.69" in page and "B (baik)" in page and "Indeks Kepuasan Masyarakat" in page
+    assert "77,69" in page and "B (baik)" in page and "Indeks Kepuasan Masyarakat" in page
     assert "U2, U3, U5, U8" in page
 
     url = "/survey/follow-up?service=TD-BKK&element=u3&period_from=2026-06-01&period_to=2026-06-30"
@@ -52,7 +52,7 @@ def test_report_lists_elements_needing_a_plan_until_one_is_recorded(app, client,
     pdf = client.get("/survey/report.pdf?" + PERIOD)
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     text = pdf_text(pdf.data)
-    assert "77.69" in text and "Tambah petugas <b>loket</b>" in text and "U8 (Penanganan pengaduan" in text
+    assert "77,69" in text and "Tambah petugas <b>loket</b>" in text and "U8 (Penanganan pengaduan" in text
 
 
 def test_follow_up_needs_a_plan(app, client, make_user):
