@@ -57,9 +57,19 @@ def hash_tracking_key(key: str) -> str:
     return hashlib.sha256(normalised.encode()).hexdigest()
 
 
-def check_tracking_key(case: Case, key: str) -> bool:
-    """Whether `key` is the tracking key printed on the case's receipt."""
-    return bool(case.tracking_key_hash) and hmac.compare_digest(case.tracking_key_hash, hash_tracking_key(key))
+# Compared against when there is no case, so that path hashes and compares too.
+_NO_CASE_HASH = hash_tracking_key("no such case")
+
+
+def check_tracking_key(case: Optional[Case], key: str) -> bool:
+    """Whether `key` is the tracking key printed on the case's receipt.
+
+    An unknown number (case None) costs the same hash and compare, so neither
+    the answer nor its timing tells the public whether a number exists.
+    """
+    expected = case.tracking_key_hash if case is not None and case.tracking_key_hash else _NO_CASE_HASH
+    matches = hmac.compare_digest(expected, hash_tracking_key(key))
+    return matches and case is not None and bool(case.tracking_key_hash)
 
 
 def _new_tracking_key() -> str:

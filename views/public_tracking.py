@@ -2,13 +2,12 @@
 
 The page must not tell whether a registration number exists: an unknown
 number and a wrong key get the very same answer, and the key's hash is
-computed either way (the engine's `hash_tracking_key`) so both take the same
+computed either way (the engine's `check_tracking_key`) so both take the same
 path. A match shows only what the applicant already knows from the receipt:
 status, current step, due date and whether the product is ready.
 """
 from __future__ import annotations
 
-import hmac
 from typing import Any, Optional
 
 from flask import render_template, request
@@ -16,15 +15,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
-from app.workflow import hash_tracking_key
+from app.workflow import check_tracking_key
 from models import Case, Service, Step
 
 from .case_display import status_label
 
 NUMBER_MAX = 40  # Case.registration_no's length: anything longer cannot match
 KEY_MAX = 40
-# Compared against when the number is unknown, so that path hashes and compares too.
-_NO_CASE_HASH = hash_tracking_key("no such case")
 
 
 def find_case(number: str, key: str) -> Optional[Case]:
@@ -32,9 +29,7 @@ def find_case(number: str, key: str) -> Optional[Case]:
     case = None
     if number and len(number) <= NUMBER_MAX:
         case = db.session.scalar(select(Case).where(Case.registration_no == number))
-    expected = case.tracking_key_hash if case is not None and case.tracking_key_hash else _NO_CASE_HASH
-    matches = hmac.compare_digest(expected, hash_tracking_key(key[:KEY_MAX]))
-    return case if case is not None and case.tracking_key_hash and matches else None
+    return case if check_tracking_key(case, key[:KEY_MAX]) else None
 
 
 def case_status(case: Case) -> dict[str, Any]:

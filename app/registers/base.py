@@ -17,7 +17,6 @@ from app.formatting import TZ
 
 # Column kinds fix how a value is written: CSV wants machine-readable values
 # Excel recognises, the PDF wants what a reader expects on paper.
-KINDS = ("text", "user_text", "int", "date", "datetime", "label")
 SERVICE_CODE_RE = re.compile(r"^[A-Z0-9-]{1,40}$")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 WIB_OFFSET = timedelta(hours=7)
