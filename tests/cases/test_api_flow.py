@@ -5,8 +5,11 @@ refused with 403, and the case is unchanged.
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
+from app.control_card import as_utc
 from app.extensions import db
 from models import Case, Certificate, OutboxMessage, SurveyInvitation
 
@@ -86,9 +89,14 @@ def test_whole_case_through_the_api_with_403_for_every_other_role(app, api, staf
 def test_case_detail_and_worklist_shape(app, api, staff):
     case_id = api.create(staff["Front Office"]).json["id"]
     detail = api.get(staff["Front Office"], f"/api/v1/cases/{case_id}").json
-    for key in ("id", "registration_no", "service", "status", "step", "due_at", "certificate_no",
-                "version", "requirements", "control_card"):
-        assert key in detail
+    with app.app_context():
+        row = db.session.get(Case, case_id)
+        registration_no, due_at = row.registration_no, as_utc(row.due_at)
+    assert detail["id"] == case_id and detail["registration_no"] == registration_no
+    assert (detail["service"], detail["status"], detail["step"], detail["version"]) == ("TD-BKK", "in_progress", 1, 1)
+    assert detail["certificate_no"] is None and detail["control_card"] == []
+    assert datetime.fromisoformat(detail["due_at"]) == due_at  # 6 working days on, per the calendar
+    assert [r["code"] for r in detail["requirements"]][:2] == ["formulir", "izin_operasional"]
     assert detail["allowed_actions"] == ["forward", "reject"]
     worklist = api.get(staff["Front Office"], "/api/v1/cases/?status=in_progress&service=TD-BKK").json
     assert [c["id"] for c in worklist["result"]] == [case_id]

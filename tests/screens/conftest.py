@@ -36,13 +36,6 @@ def load_case(app):
     return _load
 
 
-def page_text(rv) -> str:
-    """The response body with tags stripped and whitespace collapsed, as a reader sees it."""
-    html = rv.get_data(as_text=True)
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
-
-
 def csrf_from(rv) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', rv.get_data(as_text=True))
     assert match, "no csrf_token on the page"

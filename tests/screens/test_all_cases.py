@@ -9,7 +9,7 @@ from sqlalchemy import update
 from app.extensions import db
 from models import Case
 from tests.factories import advance, new_case, sample_applicant
-from tests.screens.conftest import page_text
+from tests.reading import page_text
 
 
 def _ids(rv) -> set[int]:

@@ -7,7 +7,8 @@ import re
 from app.extensions import db
 from models import Case, InspectionReport
 from tests.factories import advance, new_case
-from tests.screens.conftest import csrf_from, page_text
+from tests.reading import page_text
+from tests.screens.conftest import csrf_from
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

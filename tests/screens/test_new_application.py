@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select
-
 from app import workflow
 from app.extensions import db
 from models import Case
-from tests.screens.conftest import csrf_from, page_text
+from tests.conftest import count_rows
+from tests.reading import page_text
+from tests.screens.conftest import csrf_from
 
 URL = "/cases/new/TD-BKK"
 
@@ -27,11 +27,6 @@ def _valid_form(token: str) -> dict:
         "form.luas_ruangan_m2": "24,5",
         "form.rencana_penempatan": "40",
     }
-
-
-def _count(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(Case))
 
 
 def _error_after(html: str, name: str) -> str:
@@ -66,10 +61,10 @@ def test_officer_without_counter_rights_gets_403_and_nothing_is_created(app, log
     login_as("Front Office")
     token = csrf_from(client.get(URL))
     login_as("Tim Teknis")
-    before = _count(app)
+    before = count_rows(app, Case)
     assert client.get(URL).status_code == 403
     assert client.post(URL, data=_valid_form(token)).status_code == 403
-    assert _count(app) == before
+    assert count_rows(app, Case) == before
 
 
 def test_bad_input_shows_indonesian_messages_next_to_each_field(app, login_as, client):
@@ -77,7 +72,7 @@ def test_bad_input_shows_indonesian_messages_next_to_each_field(app, login_as, c
     data = _valid_form(csrf_from(client.get(URL)))
     data.update({"applicant.nik": "12345", "applicant.phone": "021-555-1234",
                  "form.luas_ruangan_m2": "", "form.rencana_penempatan": "banyak"})
-    before = _count(app)
+    before = count_rows(app, Case)
     rv = client.post(URL, data=data)
     html = rv.get_data(as_text=True)
     assert rv.status_code == 200
@@ -89,16 +84,16 @@ def test_bad_input_shows_indonesian_messages_next_to_each_field(app, login_as, c
     assert _error_after(html, "applicant.name") == ""
     assert 'value="Rahmat Hidayat"' in html  # what was typed is kept
     assert "Permohonan belum disimpan" in page_text(rv)
-    assert _count(app) == before
+    assert count_rows(app, Case) == before
 
 
 def test_missing_csrf_token_is_refused(app, login_as, client):
     login_as("Front Office")
     data = _valid_form("")
     data.pop("csrf_token")
-    before = _count(app)
+    before = count_rows(app, Case)
     assert client.post(URL, data=data).status_code == 400
-    assert _count(app) == before
+    assert count_rows(app, Case) == before
 
 
 def test_registration_shows_the_tracking_key_once_and_prints_it_once(app, login_as, client):

@@ -9,7 +9,7 @@ from sqlalchemy import update
 from app.extensions import db
 from models import Case
 from tests.factories import new_case
-from tests.screens.conftest import page_text
+from tests.reading import menu_text, page_text
 
 import views.worklist
 
@@ -50,7 +50,10 @@ def test_front_office_sees_its_cases_late_first(app, login_as, client):
     text = page_text(rv)
     assert all(no in text for no in nos)
     late_row = html[html.index(f'data-case-id="{third}"'):].split("</tr>")[0]
-    assert "TERLAMBAT" in late_row and 'class="danger"' in html
+    assert "TERLAMBAT" in late_row
+    row_tags = {case: attrs for attrs, case in re.findall(r'<tr([^>]*data-case-id="(\d+)"[^>]*)>', html)}
+    assert 'class="danger"' in row_tags[str(third)]  # the late row is red, the others are not
+    assert all('class="danger"' not in row_tags[str(c)] for c in (first, second))
     assert "terlambat" in late_row  # how late, in office time
 
 
@@ -76,16 +79,11 @@ def test_worklist_pages_without_counting(app, login_as, client, monkeypatch):
     assert "?page=3" not in second and "Sebelumnya" in second
 
 
-def _menu(html: str) -> str:
-    nav = html[html.index('class="nav navbar-nav"'):html.index("navbar-right")]
-    return " ".join(re.sub(r"<[^>]+>", " ", nav).split())
-
-
 def test_cases_menu_offers_each_role_its_own_screens(login_as, client):
     login_as("Front Office")
-    menu = _menu(client.get("/cases/worklist/").get_data(as_text=True))
+    menu = menu_text(client.get("/cases/worklist/").get_data(as_text=True))
     assert "Permohonan" in menu and "Daftar kerja saya" in menu and "Semua berkas" in menu and "Permohonan baru" in menu
     login_as("Tim Teknis")
-    menu = _menu(client.get("/cases/worklist/").get_data(as_text=True))
+    menu = menu_text(client.get("/cases/worklist/").get_data(as_text=True))
     assert "Daftar kerja saya" in menu and "Semua berkas" in menu
     assert "Permohonan baru" not in menu
