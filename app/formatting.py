@@ -6,6 +6,7 @@ filters in app/setup/i18n.py.
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from decimal import Decimal
 from typing import Optional
 from zoneinfo import ZoneInfo
 
@@ -56,11 +57,16 @@ def format_rupiah(amount: Optional[int | float]) -> str:
     return f"{sign}Rp {abs(amount):,}".replace(",", ".")
 
 
-def format_number(value: Optional[float], digits: int = 2, locale: Optional[str] = None) -> str:
-    """`69,67` in Indonesian (decimal comma, dot for thousands), `69.67` in English."""
-    if value is None:
+def format_number(value: Optional[float | str], digits: Optional[int] = 2, locale: Optional[str] = None) -> str:
+    """`69,67` in Indonesian (decimal comma, dot for thousands), `69.67` in English.
+
+    `digits=None` keeps the value's own decimals (a form's `24.5` m2 reads `24,5`).
+    """
+    if value is None or value == "":
         return "-"
-    return format_decimal(value, format="#,##0." + "0" * digits if digits else "#,##0", locale=locale or _locale())
+    number = Decimal(str(value))
+    pattern = None if digits is None else ("#,##0." + "0" * digits if digits else "#,##0")
+    return format_decimal(number, format=pattern, locale=locale or _locale())
 
 
 def format_duration(minutes: Optional[int]) -> str:

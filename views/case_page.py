@@ -76,6 +76,7 @@ class CaseView(BaseView):
             actions=actions,
             checklist=self._checklist_rights(case, step, user),
             form_labels={f.name: f.label for f in case.service.form_fields},
+            form_types={f.name: f.type for f in case.service.form_fields},
             card=case.control_card,
             report=case.inspection_reports[-1] if case.inspection_reports else None,
             return_target=self._return_target(case, step),

@@ -113,6 +113,7 @@ def test_registration_shows_the_tracking_key_once_and_prints_it_once(app, login_
         assert case.applicant.phone == "+6281276543210"
         assert key not in (case.tracking_key_hash or "")
     assert "telah didaftarkan" in first
+    assert re.search(r"Luas ruangan kantor \(m2\)</th><td>24,5<", first)  # typed and shown with a comma
 
     again = client.get(case_url).get_data(as_text=True)
     assert key not in again and "sp-tracking-key" not in again

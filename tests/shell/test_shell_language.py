@@ -57,3 +57,4 @@ def test_numbers_use_the_decimal_comma_in_indonesian_and_the_point_in_english():
     assert format_number(77.6925, 2, locale="id") == "77,69"
     assert format_number(1234.5, 1, locale="id") == "1.234,5"
     assert format_number(77.6925, 2, locale="en") == "77.69"
+    assert format_number("24.5", None, locale="id") == "24,5"  # a form's own decimals kept
