@@ -87,3 +87,16 @@ def test_register_pages_by_id_without_counting(app, login_as, client, monkeypatc
     second = client.get("/cases/" + match.group(1).replace("&amp;", "&"))
     assert _ids(second) == {ids[0]}
     assert "Berikutnya" not in page_text(second)
+
+
+def test_export_buttons_keep_the_filters_and_show_only_to_register_readers(app, login_as, client):
+    new_case(app)
+    login_as("Kepala Bidang")
+    html = client.get("/cases/?service=TD-BKK&status=in_progress&from=2026-01-01").get_data(as_text=True)
+    links = re.findall(r'href="(/registers/cases/export/(?:csv|pdf)\?[^"]+)"', html)
+    assert len(links) == 2
+    for link in links:
+        assert "service=TD-BKK" in link and "status=in_progress" in link and "from=2026-01-01" in link
+    assert client.get(links[0].replace("&amp;", "&")).status_code == 200
+    login_as("Tim Teknis")  # may search cases, may not export the register
+    assert "/registers/cases/export/" not in client.get("/cases/").get_data(as_text=True)
