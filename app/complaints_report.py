@@ -9,14 +9,14 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import select
 
 from app.complaints import CLOSED, is_late
 from app.extensions import db
-from app.formatting import TZ, format_date, format_datetime
+from app.formatting import format_date, format_datetime, local_midnight
 from models import Complaint
 
 CHANNEL_LABELS = {
@@ -34,10 +34,8 @@ CSV_HEADER = ["Nomor", "Tanggal pengaduan", "Nama pengadu", "Telepon", "Email", 
 
 def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
     """The first instant of the month and of the next one, Asia/Jakarta, as UTC."""
-    start = datetime.combine(date(year, month, 1), time.min, tzinfo=TZ)
     nxt = date(year + (month == 12), month % 12 + 1, 1)
-    end = datetime.combine(nxt, time.min, tzinfo=TZ)
-    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    return local_midnight(date(year, month, 1)), local_midnight(nxt)
 
 
 def monthly(year: int, month: int) -> dict[str, Any]:

@@ -10,14 +10,14 @@ service chosen, complaints count only those tied to that service's cases
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Optional
 
 from sqlalchemy import case as when, func, select
 from sqlalchemy.sql import ColumnElement
 
 from app.extensions import db
-from app.formatting import TZ
+from app.formatting import local_midnight
 from models import Case, Complaint, ControlCardEntry, Service, Step
 
 LATE_LIMIT = 20
@@ -31,12 +31,12 @@ class Period:
 
     @property
     def lower(self) -> datetime:
-        return datetime.combine(self.start, time.min, tzinfo=TZ).astimezone(timezone.utc)
+        return local_midnight(self.start)
 
     @property
     def upper(self) -> datetime:
         """Exclusive: midnight after the last day."""
-        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=TZ).astimezone(timezone.utc)
+        return local_midnight(self.end + timedelta(days=1))
 
 
 def between(column: ColumnElement, period: Period) -> ColumnElement:

@@ -5,7 +5,7 @@ filters in app/setup/i18n.py.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from typing import Optional
 from zoneinfo import ZoneInfo
@@ -32,6 +32,15 @@ def to_local(value: datetime) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     return value.astimezone(TZ)
+
+
+def local_midnight(day: date) -> datetime:
+    """The first instant of `day` in the office time zone, as UTC.
+
+    Date filters bind this: SQLite stores UTC wall-clock time without an offset,
+    so an Asia/Jakarta datetime bound as is would be compared 7 hours off.
+    """
+    return datetime.combine(day, time.min, tzinfo=TZ).astimezone(timezone.utc)
 
 
 def format_date(value: Optional[date | datetime], locale: Optional[str] = None) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, g, request, send_file
+from flask import g, request, send_file
 from flask_appbuilder.api import expose
 from flask_appbuilder.security.decorators import protect
 from flask_babel import gettext as _

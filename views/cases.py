@@ -5,7 +5,7 @@ so its order is fixed in one place.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Optional
 from urllib.parse import urlencode
 
@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.case_access import visible_filter
 from app.extensions import db
-from app.formatting import TZ
+from app.formatting import local_midnight
 from models import Applicant, Case, Service
 from models.case import CASE_STATUSES
 
@@ -34,10 +34,6 @@ def _date(value: Optional[str]) -> Optional[date]:
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
-
-
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=TZ)
 
 
 def all_cases_page(args, user, before: Optional[int] = None) -> list:
@@ -61,9 +57,9 @@ def filtered_query(args) -> sa.Select:
         query = query.where(Case.status.in_(CLOCK_STATUSES), Case.step_due_at < now())
     start, end = _date(args.get("from")), _date(args.get("to"))
     if start:
-        query = query.where(Case.received_at >= _local_midnight(start))
+        query = query.where(Case.received_at >= local_midnight(start))
     if end:
-        query = query.where(Case.received_at < _local_midnight(end + timedelta(days=1)))
+        query = query.where(Case.received_at < local_midnight(end + timedelta(days=1)))
     term = (args.get("q") or "").strip()
     if term:
         pattern = f"%{term.lower()}%"

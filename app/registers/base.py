@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, Optional
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
-from app.formatting import TZ
+from app.formatting import local_midnight
 
 # Column kinds fix how a value is written: CSV wants machine-readable values
 # Excel recognises, the PDF wants what a reader expects on paper.
@@ -144,8 +144,7 @@ class Register:
 def _bound(col: Any, day: date) -> Any:
     """Midnight of `day` in the office time zone, for timestamp columns; the date itself otherwise."""
     if _is_datetime(col):
-        # SQLite keeps the UTC wall clock without an offset: compare in UTC.
-        return datetime.combine(day, time(0), TZ).astimezone(timezone.utc)
+        return local_midnight(day)
     return day
 
 

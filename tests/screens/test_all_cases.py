@@ -100,3 +100,16 @@ def test_export_buttons_keep_the_filters_and_show_only_to_register_readers(app, 
     assert client.get(links[0].replace("&amp;", "&")).status_code == 200
     login_as("Tim Teknis")  # may search cases, may not export the register
     assert "/registers/cases/export/" not in client.get("/cases/").get_data(as_text=True)
+
+
+def test_date_filter_counts_days_in_office_time(app, login_as, client):
+    """Received at 06:00 WIB on 2 March (23:00 UTC on 1 March): it belongs to 2 March."""
+    from datetime import datetime, timezone
+
+    case_id = new_case(app)
+    with app.app_context():
+        db.session.get(Case, case_id).received_at = datetime(2026, 3, 1, 23, 0, tzinfo=timezone.utc)
+        db.session.commit()
+    login_as("Kepala Bidang")
+    assert case_id in _ids(client.get("/cases/?from=2026-03-02&to=2026-03-02"))
+    assert case_id not in _ids(client.get("/cases/?from=2026-03-01&to=2026-03-01"))
