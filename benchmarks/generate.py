@@ -198,8 +198,9 @@ def generate(url: str, n: int, log=print) -> dict:
             if sqlite:
                 raw.execute("ANALYZE")
             else:
-                raw.autocommit = True
-                raw.cursor().execute("VACUUM ANALYZE")
+                # VACUUM refuses a transaction: switch the driver connection itself.
+                raw.driver_connection.autocommit = True
+                raw.driver_connection.execute("VACUUM ANALYZE")
         finally:
             raw.close()
         counts["seconds"] = round(time.perf_counter() - t0, 1)

@@ -23,6 +23,8 @@ class Case(Model):
         Index("ix_case_status_due", "status", "step_due_at"),
         # Register order and date ranges (received_at, id): exports stream without sorting the table.
         Index("ix_case_received", "received_at", "id"),
+        # The all-cases list filtered by status (and a date range), newest first.
+        Index("ix_case_status_received", "status", "received_at", "id"),
     )
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     registration_no: Mapped[str] = mapped_column(String(40), unique=True)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 03:07:57.186106
+Create Date: 2026-11-28 03:53:01.702247
 
 """
 from alembic import op
@@ -403,6 +403,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_case_service_id'), ['service_id'], unique=False)
         batch_op.create_index('ix_case_service_received', ['service_id', 'received_at'], unique=False)
         batch_op.create_index('ix_case_status_due', ['status', 'step_due_at'], unique=False)
+        batch_op.create_index('ix_case_status_received', ['status', 'received_at', 'id'], unique=False)
         batch_op.create_index('ix_case_status_step', ['status', 'current_step_no'], unique=False)
 
     op.create_table('step_executor',
@@ -680,6 +681,7 @@ def downgrade():
     op.drop_table('step_executor')
     with op.batch_alter_table('case', schema=None) as batch_op:
         batch_op.drop_index('ix_case_status_step')
+        batch_op.drop_index('ix_case_status_received')
         batch_op.drop_index('ix_case_status_due')
         batch_op.drop_index('ix_case_service_received')
         batch_op.drop_index(batch_op.f('ix_case_service_id'))
