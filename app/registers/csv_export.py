@@ -40,6 +40,10 @@ def iter_csv(register: Register, filters: Filters, chunk_rows: int = CHUNK_ROWS)
     yield (BOM + buf.getvalue()).encode("utf-8")
     number = 0
     with db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            # A server-side cursor is planned for its first 10% of rows (nested
+            # loops); the export reads every row, so plan for all of them.
+            conn.exec_driver_sql("SET LOCAL cursor_tuple_fraction = 1.0")
         stmt, writers = _csv_select(register, register.select(filters), conn.dialect.name)
         result = conn.execution_options(stream_results=True, yield_per=chunk_rows).execute(stmt)
         for part in result.partitions():
