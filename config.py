@@ -71,14 +71,6 @@ class Config:
     }
     TIMEZONE = "Asia/Jakarta"
 
-    # --- the office ---
-    OFFICE_NAME = os.environ.get(
-        "OFFICE_NAME", "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Kota Pekanbaru"
-    )
-    OFFICE_ADDRESS = os.environ.get(
-        "OFFICE_ADDRESS", "Jalan Jenderal Sudirman No. 464 Pekanbaru"
-    )
-    OFFICE_PHONE = os.environ.get("OFFICE_PHONE", "(0761) 28262")
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0 = none).
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", 0))

@@ -19,6 +19,18 @@ from sqlalchemy import event, select
 from models import Holiday, OfficeHours
 
 TZ = ZoneInfo("Asia/Jakarta")
+
+
+class CalendarNotSetUp(ValueError):
+    """No working day within a year: the office hours are missing (the office definition is not loaded).
+
+    An administrator's setup error, not an officer's: answered as 503 with a
+    message saying what to do (app.setup.errors), never as a crash.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("the calendar has no working day within a year: load the office definition "
+                         "(`flask bootstrap`) or set the office hours")
 # A year without a single working day means the calendar is misconfigured
 # (all office hours deleted); stop there instead of looping forever.
 _SEARCH_LIMIT_DAYS = 366
@@ -91,7 +103,7 @@ class Calendar:
             day += timedelta(days=1)
             if self.is_working_day(day):
                 return day
-        raise ValueError("the calendar has no working day within a year: check office hours")
+        raise CalendarNotSetUp()
 
     def add_working_days_date(self, day: date, n: int) -> date:
         """The date `n` working days after `day` (`day` itself is not counted)."""

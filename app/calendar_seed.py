@@ -1,12 +1,12 @@
-"""The 2026 holidays (SKB 3 Menteri) and the default office hours; idempotent."""
+"""The 2026 holidays (SKB 3 Menteri); idempotent. Office hours come from the office definition."""
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date
 
 from sqlalchemy import select
 
 from app.extensions import db
-from models import Holiday, OfficeHours
+from models import Holiday
 
 # National holidays and joint leave days (cuti bersama) of 2026, per the joint
 # ministerial decree (SKB 3 Menteri).
@@ -38,23 +38,10 @@ HOLIDAYS_2026: list[tuple[date, str, str]] = [
     (date(2026, 12, 25), "Hari Raya Natal", "national"),
 ]
 
-# Monday-Thursday 07:30-16:00, Friday 07:30-16:30; weekends closed.
-OFFICE_HOURS: list[tuple[int, time, time]] = [
-    (0, time(7, 30), time(16, 0)),
-    (1, time(7, 30), time(16, 0)),
-    (2, time(7, 30), time(16, 0)),
-    (3, time(7, 30), time(16, 0)),
-    (4, time(7, 30), time(16, 30)),
-]
-
-
 def seed_calendar() -> None:
-    """Add the missing holidays and office hours; never overwrite an edited row."""
+    """Add the missing holidays; never overwrite an edited row."""
     known = set(db.session.scalars(select(Holiday.date)))
     for day, name, kind in HOLIDAYS_2026:
         if day not in known:
             db.session.add(Holiday(date=day, name=name, kind=kind))
-    if db.session.scalar(select(OfficeHours.id).limit(1)) is None:
-        for weekday, opens, closes in OFFICE_HOURS:
-            db.session.add(OfficeHours(weekday=weekday, opens=opens, closes=closes))
     db.session.commit()

@@ -2,8 +2,9 @@
 
 A step is held through the pair ("can_act", "<CODE> step <no>") on any of the
 user's roles, so a grant an administrator adds by hand (a delegation) works at
-once. Applicants (users whose every role is an applicant executor column, i.e.
-Pemohon) only ever see and act on their own cases (Applicant.user_id).
+once. Applicants (users whose every role is an applicant executor column of a
+service definition) only ever see and act on their own cases
+(Applicant.user_id). Holders of the capability `cases.read_all` read every case.
 """
 from __future__ import annotations
 
@@ -15,13 +16,12 @@ from sqlalchemy import Select, and_, false, literal, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
+from app.capabilities import CASES_READ_ALL, has_capability
 from app.roles import step_grants, user_can_act  # noqa: F401  (re-exported to app.workflow)
 from app.step_needs import WorkflowError
 from models import Applicant, Case, Executor, Service, Step
 from models.case import OPEN_STATUSES
 
-# Leaders and the complaints desk read every case; they act only where granted.
-VIEW_ALL_ROLES = ("Kepala Bidang", "Petugas Pengaduan")
 
 
 def _role_names(user: Any) -> set[str]:
@@ -63,7 +63,7 @@ def can_view(case: Case, user: Any) -> bool:
     """Applicants: their own cases only. Officers: cases of services they hold a step of."""
     if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", True):
         return False
-    if is_admin(user) or _role_names(user) & set(VIEW_ALL_ROLES):
+    if is_admin(user) or has_capability(user, CASES_READ_ALL):
         return True
     if is_applicant_user(user):
         return case.applicant is not None and case.applicant.user_id == user.id
@@ -72,7 +72,7 @@ def can_view(case: Case, user: Any) -> bool:
 
 def visible_filter(user: Any):
     """A WHERE clause limiting a query on Case to what `can_view` allows."""
-    if is_admin(user) or _role_names(user) & set(VIEW_ALL_ROLES):
+    if is_admin(user) or has_capability(user, CASES_READ_ALL):
         return Case.id.is_not(None)
     if is_applicant_user(user):
         return Case.applicant_id == (own_applicant_id(user) or -1)

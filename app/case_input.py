@@ -66,6 +66,26 @@ def clean_value(field_type: str, raw: Any, choices: Iterable[str] | None = None)
     return None, _("Unknown field type.")
 
 
+def _out_of_bounds(field: Any, value: Any) -> str | None:
+    """The definition's optional min/max (numbers, dates) and max_length (text) on a clean value."""
+    low, high = getattr(field, "min_value", None), getattr(field, "max_value", None)
+    limit = getattr(field, "max_length", None)
+    if limit and isinstance(value, str) and field.type in ("text", "email") and len(value) > limit:
+        return _("At most %(n)d characters.", n=limit)
+    if field.type in ("integer", "decimal"):
+        number = Decimal(str(value))
+        if low is not None and number < Decimal(str(low)):
+            return _("Must be at least %(n)s.", n=low)
+        if high is not None and number > Decimal(str(high)):
+            return _("Must be at most %(n)s.", n=high)
+    if field.type == "date":
+        if low is not None and value < str(low):
+            return _("Must be on or after %(day)s.", day=low)
+        if high is not None and value > str(high):
+            return _("Must be on or before %(day)s.", day=high)
+    return None
+
+
 def validate_form(fields: Iterable[Any], data: dict | None) -> tuple[dict, dict]:
     """Check `data` against the service's FormField rows: (clean values, errors)."""
     data = data if isinstance(data, dict) else {}
@@ -78,6 +98,7 @@ def validate_form(fields: Iterable[Any], data: dict | None) -> tuple[dict, dict]
                 errors[field.name] = _("%(label)s is required.", label=field.label)
             continue
         value, error = clean_value(field.type, raw, field.choices)
+        error = error or _out_of_bounds(field, value)
         if error:
             errors[field.name] = error
         else:
@@ -111,11 +132,19 @@ def validate_applicant(data: dict | None) -> tuple[dict, dict]:
     return clean, errors
 
 
-def validate_institution(data: dict | None) -> tuple[dict, dict]:
-    """The institution running the job exchange: name required, address and licence optional."""
+def validate_institution(data: dict | None, mode: str = "required") -> tuple[dict | None, dict]:
+    """The institution the application is for, as the service's `institution` key asks.
+
+    `required`: name required, address and licence optional; `optional`: none
+    at all, or a named one; `none`: the service has no institution (None).
+    """
+    if mode == "none":
+        return None, {}
     data = data if isinstance(data, dict) else {}
     clean = {key: _text(data.get(key)) or None for key in ("name", "address", "license_no")}
     errors: dict[str, str] = {}
+    if mode == "optional" and not any(clean.values()):
+        return None, {}
     if not clean["name"]:
         errors["institution.name"] = _("This field is required.")
     elif len(clean["name"]) > 300:

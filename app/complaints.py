@@ -31,6 +31,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app import audit
+from app import capabilities as cap
 from app.complaint_intake import (  # noqa: F401  (re-exported: one import for callers)
     NO_REPLY_ROUTE,
     OFFICER_CHANNELS,
@@ -65,13 +66,13 @@ ACTIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "return": ((REVIEW,), "can_review"),
     "correct": ((CORRECTION,), "can_reply"),
 }
-# Default grants of the action permissions (declared on the API as role_grants).
+# The capabilities that open each action permission (declared on the API as capability_grants).
 PERMISSIONS: dict[str, list[str]] = {
-    "can_sort": ["Petugas Pengaduan"],
-    "can_reply": ["Petugas Pengaduan"],
-    "can_coordinate_head": ["Kepala Bidang"],
-    "can_coordinate_kadis": ["Kepala Dinas"],
-    "can_review": ["Sekretaris"],
+    "can_sort": [cap.COMPLAINTS_REPLY],
+    "can_reply": [cap.COMPLAINTS_REPLY],
+    "can_coordinate_head": [cap.COMPLAINTS_COORDINATE_DIVISION],
+    "can_coordinate_kadis": [cap.COMPLAINTS_COORDINATE_HEAD],
+    "can_review": [cap.COMPLAINTS_REVIEW],
 }
 # Which coordinations a weight needs before the reply (points d and e).
 REQUIRED_COORDINATION = {"ringan": (), "sedang": ("coordinate_head", "coordinate_kadis"),

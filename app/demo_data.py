@@ -63,6 +63,16 @@ def complete_requirements(case: Case, officer: Any) -> None:
             workflow.check_requirement(case, line.requirement.code, officer, True)
 
 
+def officer_role(step: Any) -> str:
+    """The role an officer (not the applicant) acts in on `step`."""
+    return next(e.name for e in step.executors if not e.applicant)
+
+
+def counter_role(service: Service) -> str:
+    """The officers' role that registers applications at the counter: the service's intake step."""
+    return officer_role(service.steps[0])
+
+
 def walk(case_id: int, to_step_no: int, actor: Callable[[str], Any]) -> Case:
     """Forward the case until it waits at `to_step_no` (past the last step: handed over).
 
@@ -74,7 +84,7 @@ def walk(case_id: int, to_step_no: int, actor: Callable[[str], Any]) -> Case:
         if case.status not in ("in_progress", "completed") or case.current_step_no >= to_step_no:
             return case
         step = workflow.get_step(case)
-        role = next(e.name for e in step.executors if not e.applicant)
+        role = officer_role(step)
         if step.kind == "verify":
             complete_requirements(case, actor(role))
         workflow.act(case, actor(role), "forward", case.version,
@@ -109,18 +119,20 @@ def create_sample_cases(n: int = 6, service_code: str = "TD-BKK") -> list[int]:
         nik, name, phone, school = SAMPLE_APPLICANTS[index % len(SAMPLE_APPLICANTS)]
         stop, how = PLAN[index % len(PLAN)]
         form = sample_form(service)
+        institution = None if service.institution == "none" else {
+            "name": school, "address": "Pekanbaru", "license_no": f"421.5/DISDIK/{2015 + index}/{index + 1:03d}"}
         case = workflow.create_case(
             service,
             {"nik": nik, "name": name, "phone": phone, "email": None, "address": "Jl. Sudirman, Pekanbaru"},
-            {"name": school, "address": "Pekanbaru", "license_no": f"421.5/DISDIK/{2015 + index}/{index + 1:03d}"},
-            form, actor("Front Office"),
+            institution, form, actor(counter_role(service)),
         )
         case = walk(case.id, stop, actor)
         if how == "late":
             _backdate(case, days=10)
-        if how == "returned":
-            workflow.act(case, actor("Front Office"), "return", case.version,
-                         note="Struktur organisasi BKK belum ditandatangani kepala sekolah.")
+        step = workflow.get_step(case)
+        if how == "returned" and case.status == "in_progress" and step is not None and step.returns_to:
+            workflow.act(case, actor(officer_role(step)), "return", case.version,
+                         note="Berkas persyaratan belum lengkap; mohon dilengkapi.")
         ids.append(case.id)
     return ids
 

@@ -2,8 +2,8 @@
 
 Actions come from the control card (one row per action, with its standard and
 working minutes and whether it was late), aggregated per officer in one query.
-Competency is checked against the minimum education each role's standard
-asks for; MIN_EDUCATION below is that rule, the one place it is kept.
+Competency is checked against the minimum education the service definitions
+ask of each executor column (`competency: {education}` on an executor).
 """
 from __future__ import annotations
 
@@ -14,22 +14,24 @@ from sqlalchemy import case as when, func, select
 
 from app.dashboard import Period, between
 from app.extensions import db
-from models import Case, ControlCardEntry, Personnel
+from models import Case, ControlCardEntry, Executor, Personnel
 
 # Levels as Personnel.education stores them, lowest first.
 EDUCATION_LEVELS = ("SD", "SMP", "SMU", "D3", "S1", "S2", "S3")
-# From the TD-BKK standard's competency component ("Kompetensi pelaksana"):
-# Petugas Front Office "Minimal lulusan SMU/ sederajat", Tim Teknis "Lulusan S1
-# (semua jurusan)". A role not listed has no education requirement.
-MIN_EDUCATION: dict[str, str] = {
-    "Front Office": "SMU",
-    "Tim Teknis": "S1",
-}
+# Definitions say SMA (today's name of the upper secondary school); records may say SMU.
+SAME_LEVEL = {"SMA": "SMU"}
 
 
 def education_rank(level: Optional[str]) -> int:
     """Position in EDUCATION_LEVELS; -1 for nothing recorded or an unknown value."""
+    level = SAME_LEVEL.get(level or "", level)
     return EDUCATION_LEVELS.index(level) if level in EDUCATION_LEVELS else -1
+
+
+def min_education() -> dict[str, str]:
+    """{role name: minimum education} of every executor column whose definition sets one."""
+    return dict(db.session.execute(
+        select(Executor.name, Executor.education).where(Executor.education.is_not(None))).tuples())
 
 
 def officer_actions(period: Period) -> list[dict[str, Any]]:
@@ -61,6 +63,7 @@ def competency_gaps() -> list[dict[str, Any]]:
     `gap` is None when met, else "no_record" (no personnel record),
     "no_education" (record without education) or "below" (education under the minimum).
     """
+    minimums = min_education()
     sm = current_app.appbuilder.sm
     user, role = sm.user_model, sm.role_model
     stmt = (
@@ -68,12 +71,12 @@ def competency_gaps() -> list[dict[str, Any]]:
                Personnel.id, Personnel.name, Personnel.education, Personnel.competencies)
         .join(user.roles)
         .outerjoin(Personnel, Personnel.user_id == user.id)
-        .where(role.name.in_(list(MIN_EDUCATION)), user.active.is_(True))
+        .where(role.name.in_(list(minimums)), user.active.is_(True))
         .order_by(role.name, user.username)
     )
     rows = []
     for uid, first, last, username, role_name, pid, pname, education, competencies in db.session.execute(stmt):
-        minimum = MIN_EDUCATION[role_name]
+        minimum = minimums[role_name]
         if pid is None:
             gap = "no_record"
         elif not education:

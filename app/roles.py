@@ -1,12 +1,14 @@
 """Roles and permission grants as data, synced by one idempotent call (Superset's pattern).
 
 `sync_roles()` creates every FAB view/menu permission, FAB's Admin and Public
-roles, one role per SOP executor of every loaded service, the step permission
-pairs ("can_act", "<CODE> step <no>") granted to their executors' roles, and the
-grants declared next to the views (`role_grants` on FAB views/APIs,
-`__console__["roles"]` on console models). Admin gets every permission. Grants
-are only ever added: one an administrator added by hand (a delegation to an
-acting official) survives every sync.
+roles, one role per SOP executor of every loaded service and one per office
+role, the step permission pairs ("can_act", "<CODE> step <no>") granted to
+their executors' roles, and for every role the pairs its capabilities open
+(app.capabilities: `capability_grants` on FAB views/APIs,
+`__console__["capabilities"]` on console models). No role is named here: the
+service and office definitions name them. Admin gets every permission. Grants
+are only ever added by a sync: one an administrator added by hand (a
+delegation to an acting official, a capability pair) survives every sync.
 
 FAB's own helpers commit after each row; these write through the session
 without committing so a service load and its grants land in one transaction.
@@ -19,19 +21,13 @@ from typing import Any, Iterable, Optional
 from flask import current_app
 from sqlalchemy import select
 
+from app.capabilities import ANY_LOGIN, CAPABILITIES, CAPABILITY_VIEW, closure, executor_capabilities, merge
 from app.extensions import db
 
 log = logging.getLogger(__name__)
 
 ADMIN = "Admin"
 PUBLIC = "Public"
-PETUGAS_PENGADUAN = "Petugas Pengaduan"
-KEPALA_BIDANG = "Kepala Bidang"
-KEPEGAWAIAN = "Kepegawaian"
-# Roles that are not SOP executor columns.
-EXTRA_ROLES = (ADMIN, PETUGAS_PENGADUAN, KEPALA_BIDANG, KEPEGAWAIAN)
-# In a `role_grants` list: every role except Public (e.g. a read-only API any login may call).
-ALL_ROLES = "*"
 STEP_PERMISSION = "can_act"
 CONSOLE_ACTIONS = ("list", "add", "edit", "delete", "export")
 MENU_PERMISSION = "menu_access"
@@ -84,7 +80,7 @@ class _Grants:
         """Grant to existing roles; a role not created yet gets it at a later sync."""
         pv = self.pair(permission, view)
         for name in role_names:
-            targets = [r for n, r in self.roles.items() if n != PUBLIC] if name == ALL_ROLES else [self.roles.get(name)]
+            targets = [r for n, r in self.roles.items() if n != PUBLIC] if name == ANY_LOGIN else [self.roles.get(name)]
             for role in targets:
                 if role is None:
                     log.info("grant %s on %s: role %r does not exist yet", permission, view, name)
@@ -109,22 +105,87 @@ def _fab_views(g: _Grants) -> None:
                     g.pair(MENU_PERMISSION, item.name)
 
 
-def _declared_grants(g: _Grants) -> None:
-    for view in current_app.appbuilder.baseviews:
-        for perm, role_names in (getattr(view, "role_grants", None) or {}).items():
-            g.grant(role_names, perm, view.class_permission_name)
+def held_capabilities(g: _Grants) -> dict[str, set[str]]:
+    """{role: capabilities} held now through marker pairs (synced or added by hand)."""
+    held: dict[str, set[str]] = {}
+    for role in g.roles.values():
+        for pv in role.permissions:
+            if pv.view_menu is not None and pv.view_menu.name == CAPABILITY_VIEW and pv.permission is not None:
+                held.setdefault(role.name, set()).add(pv.permission.name)
+    return held
+
+
+def capability_map() -> dict[str, dict[str, set[str]]]:
+    """{capability: {view: permissions}} declared on FAB views and console models."""
     from models import Model
 
+    opened: dict[str, dict[str, set[str]]] = {}
+    for view in current_app.appbuilder.baseviews:
+        for perm, caps in (getattr(view, "capability_grants", None) or {}).items():
+            for cap in caps:
+                opened.setdefault(cap, {}).setdefault(view.class_permission_name, set()).add(perm)
     for mapper in Model.registry.mappers:
         console = getattr(mapper.class_, "__console__", None)
         if not isinstance(console, dict):
             continue
-        view = mapper.class_.__name__
-        for action in console_actions(mapper.class_):
-            g.pair(f"can_{action}", view)
-        for role_name, actions in (console.get("roles") or {}).items():
-            for action in actions:
-                g.grant([role_name], f"can_{action}", view)
+        for cap, actions in (console.get("capabilities") or {}).items():
+            opened.setdefault(cap, {}).setdefault(mapper.class_.__name__, set()).update(
+                f"can_{action}" for action in actions)
+    return opened
+
+
+def _capability_grants(g: _Grants, role_caps: dict[str, set[str]]) -> None:
+    """Each role gets the marker pair of every capability it holds and the view pairs those open."""
+    from models import Model
+
+    for mapper in Model.registry.mappers:
+        if isinstance(getattr(mapper.class_, "__console__", None), dict):
+            for action in console_actions(mapper.class_):
+                g.pair(f"can_{action}", mapper.class_.__name__)
+    for cap in CAPABILITIES:
+        g.pair(cap, CAPABILITY_VIEW)
+    opened = capability_map()
+    for view, pairs in opened.get(ANY_LOGIN, {}).items():
+        for perm in sorted(pairs):
+            g.grant([ANY_LOGIN], perm, view)
+    for role_name in sorted(role_caps):
+        g.role(role_name)
+        for cap in sorted(role_caps[role_name]):
+            g.grant([role_name], cap, CAPABILITY_VIEW)
+            for view, perms in sorted(opened.get(cap, {}).items()):
+                for perm in sorted(perms):
+                    g.grant([role_name], perm, view)
+
+
+def revoke_capabilities(old: dict[str, list[str]], new: dict[str, list[str]]) -> None:
+    """Take from office roles what a reloaded office definition no longer gives them.
+
+    The marker pair of a dropped capability goes, and every view pair it
+    opened that none of the role's remaining capabilities opens. Called by the
+    office loader only, so pairs an administrator added by hand elsewhere stay.
+    """
+    sm = current_app.appbuilder.sm
+    opened = capability_map()
+    for role_name, caps in old.items():
+        lost = closure(caps) - closure(new.get(role_name, []))
+        role = sm.find_role(role_name) if role_name != ADMIN else None
+        if not lost or role is None:
+            continue
+        remaining = {cap for pv in role.permissions
+                     if pv.view_menu is not None and pv.view_menu.name == CAPABILITY_VIEW
+                     for cap in [pv.permission.name] if cap not in lost}
+        kept = {(perm, view) for cap in closure(remaining) for view, perms in opened.get(cap, {}).items()
+                for perm in perms}
+        dropped = {(cap, CAPABILITY_VIEW) for cap in lost} | {
+            (perm, view) for cap in lost for view, perms in opened.get(cap, {}).items() for perm in perms
+        }
+        for pv in list(role.permissions):
+            if pv.permission is None or pv.view_menu is None:
+                continue
+            key = (pv.permission.name, pv.view_menu.name)
+            if key in dropped and key not in kept:
+                role.permissions.remove(pv)
+    db.session.flush()
 
 
 def _menu_grants(g: _Grants) -> None:
@@ -180,10 +241,11 @@ def _service_roles(g: _Grants, services: Iterable[Any]) -> None:
 
 def sync_in_transaction(services: Optional[Iterable[Any]] = None) -> None:
     """The whole sync in the current transaction (the caller commits); a service load uses it."""
+    from app.office import office_roles
     from models import Service
 
     g = _Grants()
-    for name in (ADMIN, PUBLIC) + EXTRA_ROLES:
+    for name in (ADMIN, PUBLIC):
         g.role(name)
     # FAB_ROLES (config-declared roles), as FAB's create_db would store them.
     for role_name, pairs in g.sm.builtin_roles.items():
@@ -192,9 +254,10 @@ def sync_in_transaction(services: Optional[Iterable[Any]] = None) -> None:
             g.grant([role_name], permission, view)
     if services is None:
         services = db.session.scalars(select(Service).order_by(Service.id)).all()
+    services = list(services)
     _service_roles(g, services)
     _fab_views(g)
-    _declared_grants(g)
+    _capability_grants(g, merge(executor_capabilities(services), office_roles(), held_capabilities(g)))
     _menu_grants(g)
     admin = g.roles[ADMIN]
     owned = set(admin.permissions)
@@ -228,7 +291,7 @@ def revoke_step_grants(pairs: Iterable[tuple[str, str]]) -> None:
 
 
 def step_grants(user: Any) -> dict[str, list[str]]:
-    """{"TD-BKK step 3": ["Tim Teknis"], ...}: step views the user's roles hold, with those roles.
+    """{"<CODE> step <no>": [role name, ...], ...}: step views the user's roles hold, with those roles.
 
     One query, read straight from FAB's tables so a grant an administrator adds
     by hand (a delegation) works at once; callers that check many steps (a

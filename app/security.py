@@ -21,6 +21,7 @@ from flask_appbuilder.security.views import UserInfoEditView as FabUserInfoEditV
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
+from app.capabilities import ANY_LOGIN
 from app.formatting import format_datetime
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ def _or_dash(value: object) -> str:
 # names stay FAB's. Every officer may open their profile from the navbar and
 # change their own name and password (FAB grants these only to Admin).
 class UserDBModelView(FabUserDBModelView):
-    role_grants = {"can_userinfo": ["*"], "resetmypassword": ["*"], "userinfoedit": ["*"]}
+    capability_grants = {"can_userinfo": [ANY_LOGIN], "resetmypassword": [ANY_LOGIN], "userinfoedit": [ANY_LOGIN]}
     # "True" and "[Admin]" are Python's spelling, not the officer's.
     formatters_columns = {
         "active": _active, "roles": _names, "groups": _names,
@@ -66,11 +67,11 @@ class UserDBModelView(FabUserDBModelView):
 
 
 class ResetMyPasswordView(FabResetMyPasswordView):
-    role_grants = {"can_this_form_get": ["*"], "can_this_form_post": ["*"]}
+    capability_grants = {"can_this_form_get": [ANY_LOGIN], "can_this_form_post": [ANY_LOGIN]}
 
 
 class UserInfoEditView(FabUserInfoEditView):
-    role_grants = {"can_this_form_get": ["*"], "can_this_form_post": ["*"]}
+    capability_grants = {"can_this_form_get": [ANY_LOGIN], "can_this_form_post": [ANY_LOGIN]}
 
 
 class UserGroupModelView(FabUserGroupModelView):

@@ -6,10 +6,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from models.service import COMPONENT_KEYS
+from models.service import COMPONENT_KEYS, INSTITUTION_MODES  # noqa: F401  (re-exported)
 
 FORMAT_VERSION = 1
 TIME_KEYS = ("minutes", "hours", "working_days")
+EDUCATION_MINIMUMS = ("SMA", "D3", "S1", "S2")
 
 
 class DefinitionError(ValueError):
@@ -26,6 +27,9 @@ class ExecutorDef:
     code: str
     name: str
     applicant: bool = False
+    # The minimum the standard asks of this executor's officers (competency-gap report).
+    education: Optional[str] = None
+    competency_note: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,10 @@ class FieldDef:
     type: str
     required: bool
     choices: Optional[tuple[str, ...]] = None
+    # Bounds: numbers for integer/decimal, ISO dates for date fields; max_length for text.
+    min: Optional[Any] = None
+    max: Optional[Any] = None
+    max_length: Optional[int] = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,7 @@ class StepDef:
     input: Optional[str] = None
     output: Optional[str] = None
     returns_to: Optional[str] = None  # 'applicant' or the number of an earlier step, as text
+    short: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,9 @@ class ServiceDefinition:
     requirements: tuple[RequirementDef, ...]
     form: tuple[FieldDef, ...]
     steps: tuple[StepDef, ...]
+    institution: str = "required"
+    certificate_title: Optional[str] = None
+    certificate_body: Optional[str] = None
     filename: str = field(default="", compare=False)
 
     def to_document(self) -> dict:
@@ -89,6 +101,8 @@ def canonical_document(d: ServiceDefinition) -> dict:
     steps = []
     for s in d.steps:
         step: dict[str, Any] = {"no": s.no, "activity": s.activity, "kind": s.kind, "executors": list(s.executors)}
+        if s.short is not None:
+            step["short"] = s.short
         if s.input is not None:
             step["input"] = s.input
         step[s.time_key] = s.time_value
@@ -102,8 +116,9 @@ def canonical_document(d: ServiceDefinition) -> dict:
         item: dict[str, Any] = {"name": f.name, "label": f.label, "type": f.type, "required": f.required}
         if f.choices is not None:
             item["choices"] = list(f.choices)
+        item.update({k: getattr(f, k) for k in ("min", "max", "max_length") if getattr(f, k) is not None})
         form.append(item)
-    return {
+    doc: dict[str, Any] = {
         "format": FORMAT_VERSION,
         "code": d.code,
         "name": d.name,
@@ -111,13 +126,24 @@ def canonical_document(d: ServiceDefinition) -> dict:
         "fee": d.fee,
         "completion_working_days": d.completion_working_days,
         "number_format": d.number_format,
+        **({"institution": d.institution} if d.institution != "required" else {}),
+        **({"certificate": {k: v for k, v in (("title", d.certificate_title), ("body", d.certificate_body)) if v}}
+           if d.certificate_title or d.certificate_body else {}),
         "standard": {k: list(d.standard[k]) for k in COMPONENT_KEYS if k in d.standard},
-        "executors": [
-            {"code": e.code, "name": e.name, **({"applicant": True} if e.applicant else {})} for e in d.executors
-        ],
+        "executors": [_executor_document(e) for e in d.executors],
         "requirements": [
             {"code": r.code, "name": r.name, "required": r.required, "document": r.document} for r in d.requirements
         ],
         "form": form,
         "steps": steps,
     }
+    return doc
+
+
+def _executor_document(e: ExecutorDef) -> dict[str, Any]:
+    item: dict[str, Any] = {"code": e.code, "name": e.name}
+    if e.applicant:
+        item["applicant"] = True
+    if e.education or e.competency_note:
+        item["competency"] = {k: v for k, v in (("education", e.education), ("note", e.competency_note)) if v}
+    return item

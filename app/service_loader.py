@@ -92,6 +92,11 @@ def _executors(d: ServiceDefinition) -> dict[str, Executor]:
         if row is None:
             row = Executor(code=e.code, name=e.name, applicant=e.applicant)
             db.session.add(row)
+        elif e.education is None and e.competency_note is None and (row.education or row.competency_note):
+            # Another service's definition gave the shared executor its competency; a
+            # definition silent on it keeps it rather than wiping it.
+            e = type(e)(code=e.code, name=e.name, applicant=e.applicant, education=row.education,
+                        competency_note=row.competency_note)
         elif row.name != e.name or row.applicant != e.applicant:
             raise DefinitionError(
                 d.filename, f"executors[{i}]",
@@ -99,6 +104,7 @@ def _executors(d: ServiceDefinition) -> dict[str, Executor]:
                   "its role is shared by every service, so change it everywhere at once",
                   code=e.code, name=row.name, applicant=str(row.applicant).lower()),
             )
+        _set(row, education=e.education, competency_note=e.competency_note)
         result[e.code] = row
     return result
 
@@ -118,6 +124,8 @@ def _apply(d: ServiceDefinition, service: Service | None) -> Service:
         db.session.add(service)
     service.name, service.product, service.fee = d.name, d.product, d.fee
     service.completion_working_days, service.number_format = d.completion_working_days, d.number_format
+    _set(service, institution=d.institution, certificate_title=d.certificate_title,
+         certificate_body=d.certificate_body)
     service.definition_hash = d.hash
 
     by_exec = {se.executor.code: se for se in service.service_executors}
@@ -149,7 +157,8 @@ def _apply(d: ServiceDefinition, service: Service | None) -> Service:
     by_name = {f.name: f for f in service.form_fields}
     service.form_fields = [
         _set(by_name.get(f.name) or FormField(name=f.name), label=f.label, type=f.type, required=f.required,
-             choices=list(f.choices) if f.choices is not None else None, position=i)
+             choices=list(f.choices) if f.choices is not None else None, min_value=f.min, max_value=f.max,
+             max_length=f.max_length, position=i)
         for i, f in enumerate(d.form)
     ]
 
@@ -162,7 +171,8 @@ def _apply(d: ServiceDefinition, service: Service | None) -> Service:
                                   _("step %(no)d would be removed but %(n)d running case(s) sit on it; "
                                     "finish or move them first", no=no, n=running))
     service.steps = [
-        _set(by_no.get(s.no) or Step(no=s.no), activity=s.activity, kind=s.kind, input=s.input, output=s.output,
+        _set(by_no.get(s.no) or Step(no=s.no), activity=s.activity, short=s.short, kind=s.kind, input=s.input,
+             output=s.output,
              returns_to=s.returns_to, executors=[executors[c] for c in s.executors],
              **{k: s.time_value if k == s.time_key else None for k in TIME_KEYS})
         for s in d.steps
@@ -187,6 +197,8 @@ def _document_of(service: Service) -> dict:
     steps = []
     for s in service.steps:
         step = {"no": s.no, "activity": s.activity, "kind": s.kind, "executors": [e.code for e in s.executors]}
+        if s.short is not None:
+            step["short"] = s.short
         step.update({k: v for k, v in (("input", s.input), ("output", s.output)) if v is not None})
         step.update({k: getattr(s, k) for k in TIME_KEYS if getattr(s, k) is not None})
         if s.returns_to is not None:
@@ -196,13 +208,27 @@ def _document_of(service: Service) -> dict:
         "format": FORMAT_VERSION, "code": service.code, "name": service.name, "product": service.product,
         "fee": service.fee, "completion_working_days": service.completion_working_days,
         "number_format": service.number_format, "standard": standard,
-        "executors": [{"code": e.code, "name": e.name, "applicant": e.applicant} for e in service.executors],
+        **({"institution": service.institution} if service.institution not in (None, "required") else {}),
+        **({"certificate": {k: v for k, v in (("title", service.certificate_title),
+                                               ("body", service.certificate_body)) if v}}
+           if service.certificate_title or service.certificate_body else {}),
+        "executors": [_executor_of(e) for e in service.executors],
         "requirements": [{"code": r.code, "name": r.name, "required": r.required, "document": r.document}
                          for r in service.requirements],
         "form": [{"name": f.name, "label": f.label, "type": f.type, "required": f.required,
-                  **({"choices": f.choices} if f.choices is not None else {})} for f in service.form_fields],
+                  **({"choices": f.choices} if f.choices is not None else {}),
+                  **{k: v for k, v in (("min", f.min_value), ("max", f.max_value), ("max_length", f.max_length))
+                     if v is not None}} for f in service.form_fields],
         "steps": steps,
     }
+
+
+def _executor_of(e: Executor) -> dict:
+    item: dict[str, Any] = {"code": e.code, "name": e.name, "applicant": e.applicant}
+    competency = {k: v for k, v in (("education", e.education), ("note", e.competency_note)) if v}
+    if competency:
+        item["competency"] = competency
+    return item
 
 
 def _stored_hash(service: Service) -> Optional[str]:

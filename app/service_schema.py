@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import re
 import string
+from datetime import date
 from typing import Any, Callable
 
 from flask_babel import gettext as _
 
 from app.service_definition import (
+    EDUCATION_MINIMUMS,
     FORMAT_VERSION,
+    INSTITUTION_MODES,
     TIME_KEYS,
     DefinitionError,
     ExecutorDef,
@@ -23,20 +26,27 @@ from app.service_definition import (
     StepDef,
 )
 from models.service import (
-    COMPONENT_KEYS, FIELD_TYPES, STEP_KINDS, Executor, FormField, Requirement, Service,
+    COMPONENT_KEYS, FIELD_TYPES, STEP_KINDS, Executor, FormField, Requirement, Service, Step,
 )
+
+# The longest text a form field may be given a max_length of (what a Text column holds sensibly).
+MAX_TEXT_LENGTH = 10_000
 
 SERVICE_CODE_RE = re.compile(r"^[A-Z0-9-]+$")
 # Executor and requirement codes and field names end up in URLs and form keys.
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 NUMBER_PLACEHOLDERS = ("seq", "year", "month", "month_roman")
 
-TOP_KEYS = ("format", "code", "name", "product", "fee", "completion_working_days", "number_format",
-            "standard", "executors", "requirements", "form", "steps")
-EXECUTOR_KEYS = ("code", "name", "applicant")
+REQUIRED_TOP_KEYS = ("format", "code", "name", "product", "fee", "completion_working_days", "number_format",
+                     "standard", "executors", "requirements", "form", "steps")
+TOP_KEYS = REQUIRED_TOP_KEYS + ("institution", "certificate")
+CERTIFICATE_KEYS = ("title", "body")
+EXECUTOR_KEYS = ("code", "name", "applicant", "competency")
+COMPETENCY_KEYS = ("education", "note")
 REQUIREMENT_KEYS = ("code", "name", "required", "document")
-FIELD_KEYS = ("name", "label", "type", "required", "choices")
-STEP_KEYS = ("no", "activity", "kind", "executors", "input") + TIME_KEYS + ("output", "returns_to")
+FIELD_KEYS = ("name", "label", "type", "required", "choices", "min", "max", "max_length")
+STEP_KEYS = ("no", "activity", "kind", "short", "executors", "input") + TIME_KEYS + ("output", "returns_to")
+SHORT_MAX = 60
 
 
 class _Checker:
@@ -147,10 +157,22 @@ def _check_executors(c: _Checker, value: Any) -> tuple[ExecutorDef, ...]:
     for i, item in enumerate(c.sequence(value, "executors")):
         path = f"executors[{i}]"
         item = c.mapping(item, path, EXECUTOR_KEYS, ("code", "name"))
+        education = note = None
+        if "competency" in item:
+            competency = c.mapping(item["competency"], f"{path}.competency", COMPETENCY_KEYS, ())
+            if "education" in competency:
+                education = c.text(competency["education"], f"{path}.competency.education")
+                if education not in EDUCATION_MINIMUMS:
+                    raise c.fail(f"{path}.competency.education", _(
+                        "unknown education level '%(value)s'; allowed: %(allowed)s",
+                        value=education, allowed=", ".join(EDUCATION_MINIMUMS)))
+            if "note" in competency:
+                note = c.text(competency["note"], f"{path}.competency.note", Executor.competency_note)
         result.append(ExecutorDef(
             code=c.name(item["code"], f"{path}.code", Executor.code),
             name=c.text(item["name"], f"{path}.name", Executor.name),
             applicant=c.boolean(item.get("applicant", False), f"{path}.applicant"),
+            education=education, competency_note=note,
         ))
     _unique(c, "executors", lambda v: _("duplicate executor code '%(value)s'", value=v), [e.code for e in result])
     _unique(c, "executors", lambda v: _("duplicate executor name '%(value)s'", value=v), [e.name for e in result])
@@ -196,9 +218,48 @@ def _check_form(c: _Checker, value: Any) -> tuple[FieldDef, ...]:
             type=ftype,
             required=c.boolean(item["required"], f"{path}.required"),
             choices=choices,
+            **_check_bounds(c, item, path, ftype),
         ))
     _unique(c, "form", lambda v: _("duplicate field name '%(value)s'", value=v), [f.name for f in result])
     return tuple(result)
+
+
+def _bound(c: _Checker, value: Any, path: str, ftype: str) -> Any:
+    if ftype == "date":
+        try:
+            return date.fromisoformat(value).isoformat() if isinstance(value, str) else _bad_date(c, path)
+        except ValueError:
+            return _bad_date(c, path)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or abs(value) > 1e15:
+        raise c.fail(path, _("must be a number"))
+    if ftype == "integer" and value != int(value):
+        raise c.fail(path, _("must be a whole number"))
+    return value
+
+
+def _bad_date(c: _Checker, path: str) -> Any:
+    raise c.fail(path, _("must be a date written YYYY-MM-DD"))
+
+
+def _check_bounds(c: _Checker, item: dict, path: str, ftype: str) -> dict:
+    """min/max for integer, decimal and date fields; max_length for the text kinds."""
+    bounds: dict[str, Any] = {}
+    for key in ("min", "max"):
+        if key in item:
+            if ftype not in ("integer", "decimal", "date"):
+                raise c.fail(f"{path}.{key}", _("only integer, decimal and date fields take '%(key)s', not a %(type)s field",
+                                                  key=key, type=ftype))
+            bounds[key] = _bound(c, item[key], f"{path}.{key}", ftype)
+    if "min" in bounds and "max" in bounds and bounds["max"] < bounds["min"]:
+        raise c.fail(f"{path}.max", _("must not be below min"))
+    if "max_length" in item:
+        if ftype not in ("text", "email"):
+            raise c.fail(f"{path}.max_length", _("only text and email fields take 'max_length', not a %(type)s field",
+                                                    type=ftype))
+        bounds["max_length"] = c.integer(item["max_length"], f"{path}.max_length", 1)
+        if bounds["max_length"] > MAX_TEXT_LENGTH:
+            raise c.fail(f"{path}.max_length", _("must be at most %(n)d", n=MAX_TEXT_LENGTH))
+    return bounds
 
 
 def _check_step(c: _Checker, i: int, item: Any, executor_codes: dict[str, int]) -> StepDef:
@@ -235,10 +296,11 @@ def _check_step(c: _Checker, i: int, item: Any, executor_codes: dict[str, int]) 
                                                     no=no, to=returns_to))
         returns_to = str(returns_to)
     optional_text = {k: c.text(item[k], f"{path}.{k}") if k in item else None for k in ("input", "output")}
+    short = c.text(item["short"], f"{path}.short", Step.short) if "short" in item else None
     return StepDef(
         no=no, activity=c.text(item["activity"], f"{path}.activity"), kind=kind, executors=tuple(codes),
         time_key=time_key, time_value=c.integer(item[time_key], f"{path}.{time_key}", 1),
-        returns_to=returns_to, **optional_text,
+        returns_to=returns_to, short=short, **optional_text,
     )
 
 
@@ -255,7 +317,7 @@ def _check_steps(c: _Checker, value: Any, executor_codes: dict[str, int]) -> tup
 def validate(data: Any, filename: str) -> ServiceDefinition:
     """Check a parsed document; return the definition or raise DefinitionError."""
     c = _Checker(filename)
-    data = c.mapping(data, "", TOP_KEYS, TOP_KEYS)
+    data = c.mapping(data, "", TOP_KEYS, REQUIRED_TOP_KEYS)
     if data["format"] != FORMAT_VERSION or isinstance(data["format"], bool):
         raise c.fail("format", _("unsupported format %(found)r; this loader reads format %(version)d",
                                  found=data["format"], version=FORMAT_VERSION))
@@ -275,5 +337,25 @@ def validate(data: Any, filename: str) -> ServiceDefinition:
         requirements=_check_requirements(c, data["requirements"]),
         form=_check_form(c, data["form"]),
         steps=_check_steps(c, data["steps"], {e.code: i for i, e in enumerate(executors)}),
+        institution=_check_institution(c, data.get("institution", "required")),
+        **_check_certificate(c, data.get("certificate")),
         filename=filename,
     )
+
+
+def _check_institution(c: _Checker, value: Any) -> str:
+    if value not in INSTITUTION_MODES:
+        raise c.fail("institution", _("must be one of %(allowed)s", allowed=", ".join(INSTITUTION_MODES)))
+    return value
+
+
+def _check_certificate(c: _Checker, value: Any) -> dict:
+    if value is None:
+        return {}
+    value = c.mapping(value, "certificate", CERTIFICATE_KEYS, ())
+    return {
+        "certificate_title": c.text(value["title"], "certificate.title", Service.certificate_title)
+        if "title" in value else None,
+        "certificate_body": c.text(value["body"], "certificate.body", Service.certificate_body)
+        if "body" in value else None,
+    }

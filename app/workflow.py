@@ -143,7 +143,7 @@ def _link_institution(values: dict) -> Institution:
     return institution
 
 
-def create_case(service: Service, applicant: dict, institution: dict, form: dict, user: Any) -> Case:
+def create_case(service: Service, applicant: dict, institution: Optional[dict], form: dict, user: Any) -> Case:
     """Register an application at step 1; `case.tracking_key` holds the plain key once."""
     first = _first_step(service)
     if not service.active:
@@ -151,7 +151,7 @@ def create_case(service: Service, applicant: dict, institution: dict, form: dict
     if not user_can_act(user, first):
         raise WorkflowError(403, _("You may not register applications for this service."))
     applicant_values, errors = validate_applicant(applicant)
-    institution_values, more = validate_institution(institution)
+    institution_values, more = validate_institution(institution, service.institution)
     form_values, form_errors = validate_form(service.form_fields, form)
     errors.update(more)
     errors.update({f"form.{name}": message for name, message in form_errors.items()})
@@ -159,7 +159,7 @@ def create_case(service: Service, applicant: dict, institution: dict, form: dict
         raise WorkflowError(422, _("The application has errors; please correct the marked fields."), errors)
     try:
         person = _link_applicant(applicant_values, user)
-        school = _link_institution(institution_values)
+        school = _link_institution(institution_values) if institution_values is not None else None
         now = _now()
         cal = Calendar.from_db()
         key = _new_tracking_key()
@@ -239,7 +239,8 @@ def allowed_actions(case: Case, user: Any) -> list[str]:
             actions.append("forward")
             if step.returns_to is not None:
                 actions.append("return")
-            actions.append("reject")
+            if not is_applicant_user(user):
+                actions.append("reject")
         elif case.status == "completed" and step.kind == "handover":
             actions.append("forward")
     if case.status in ("in_progress", "returned") and _may_cancel(case, user):
@@ -365,6 +366,9 @@ def _authorise(case: Case, user: Any, action: str, step: Optional[Step]) -> str:
         raise WorkflowError(409, _("The case is closed."))
     if not roles:
         raise WorkflowError(403, _("Your role may not act on this step."))
+    if action == "reject" and is_applicant_user(user):
+        # The office rejects; an applicant withdraws their own application (cancel).
+        raise WorkflowError(403, _("An applicant cannot reject an application; cancel it instead."))
     return roles[0]
 
 

@@ -18,6 +18,7 @@ from .service import (  # noqa: F401
 )
 from .people import Applicant, Institution, Personnel  # noqa: F401
 from .calendar import Holiday, OfficeHours  # noqa: F401
+from .office import Office  # noqa: F401
 from .case import (  # noqa: F401
     Case,
     CaseRequirement,

@@ -16,7 +16,7 @@ class Holiday(Model):
 
     __tablename__ = "holiday"
     __console__ = {"label": "Holidays", "list": ["date", "name", "kind"], "search": ["name"], "filters": ["kind", "date"],
-                   "roles": {"Kepala Bidang": ["list", "export"]}}
+                   "capabilities": {"console.read": ["list", "export"]}}
     id: Mapped[int] = mapped_column(primary_key=True)
     date: Mapped[date] = mapped_column(Date, unique=True, info={"label": "Date"})
     name: Mapped[str] = mapped_column(String(200), info={"label": "Name"})
@@ -32,7 +32,7 @@ class OfficeHours(Model):
     __tablename__ = "office_hours"
     __table_args__ = (UniqueConstraint("weekday"),)
     __console__ = {"label": "Office hours", "list": ["weekday", "opens", "closes"],
-                   "roles": {"Kepala Bidang": ["list"]}}
+                   "capabilities": {"console.read": ["list"]}}
     id: Mapped[int] = mapped_column(primary_key=True)
     weekday: Mapped[int] = mapped_column(Integer, info={"label": "Weekday (0 = Monday)"})
     opens: Mapped[time] = mapped_column(Time, info={"label": "Opens"})

@@ -13,7 +13,7 @@ class Applicant(TimestampMixin, Model):
     __tablename__ = "applicant"
     __console__ = {"label": "Applicants", "list": ["nik", "name", "phone", "email"],
                    "search": ["nik", "name", "phone", "email"],
-                   "roles": {"Front Office": ["list", "add", "edit"], "Kepala Bidang": ["list"]}}
+                   "capabilities": {"cases.register": ["list", "add", "edit"], "console.read": ["list"]}}
     id: Mapped[int] = mapped_column(primary_key=True)
     nik: Mapped[str] = mapped_column(String(16), unique=True, info={"label": "NIK"})
     name: Mapped[str] = mapped_column(String(200), info={"label": "Name"})
@@ -35,7 +35,7 @@ class Institution(TimestampMixin, Model):
     __tablename__ = "institution"
     __console__ = {"label": "Institutions", "list": ["name", "license_no", "address"],
                    "search": ["name", "license_no"],
-                   "roles": {"Front Office": ["list", "add", "edit"], "Kepala Bidang": ["list"]}}
+                   "capabilities": {"cases.register": ["list", "add", "edit"], "console.read": ["list"]}}
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(300), info={"label": "Name"})
     address: Mapped[Optional[str]] = mapped_column(Text, info={"label": "Address"})
@@ -51,7 +51,7 @@ class Personnel(TimestampMixin, Model):
     __tablename__ = "personnel"
     __console__ = {"label": "Personnel", "list": ["nip", "name", "position", "rank", "education"],
                    "search": ["nip", "name", "position"], "filters": ["education"],
-                   "roles": {"Kepegawaian": ["list", "add", "edit", "delete", "export"], "Kepala Bidang": ["list", "export"]}}
+                   "capabilities": {"personnel": ["list", "add", "edit", "delete", "export"], "console.read": ["list", "export"]}}
     id: Mapped[int] = mapped_column(primary_key=True)
     nip: Mapped[Optional[str]] = mapped_column(String(18), unique=True, info={"label": "NIP"})
     name: Mapped[str] = mapped_column(String(200), info={"label": "Name"})

@@ -1,7 +1,7 @@
 """A public service as its standard defines it: components, requirements, form, SOP."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from sqlalchemy import Boolean, Column, ForeignKey, Integer, JSON, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Model, TimestampMixin
 
 STEP_KINDS = ("intake", "verify", "inspect", "draft", "approve", "sign", "number", "handover", "task")
+INSTITUTION_MODES = ("required", "optional", "none")
 FIELD_TYPES = ("text", "integer", "decimal", "date", "email", "phone", "nik", "choice")
 # The published components of a standard, in the order the document lists them.
 COMPONENT_KEYS = (
@@ -31,7 +32,7 @@ class Service(TimestampMixin, Model):
         "list": ["code", "name", "completion_working_days", "fee", "active"],
         "search": ["code", "name", "product"],
         "filters": ["active"],
-        "roles": {"Kepala Bidang": ["list", "export"]},
+        "capabilities": {"console.read": ["list", "export"]},
     }
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True, info={"label": "Code"})
@@ -42,6 +43,11 @@ class Service(TimestampMixin, Model):
         Integer, info={"label": "Completion time (working days)"}
     )
     number_format: Mapped[str] = mapped_column(String(200), info={"label": "Certificate number format"})
+    # Whether an application names an institution: required, optional or none.
+    institution: Mapped[str] = mapped_column(String(10), default="required", server_default="required",
+                                             info={"label": "Institution", "choices": INSTITUTION_MODES})
+    certificate_title: Mapped[Optional[str]] = mapped_column(String(300), info={"label": "Certificate title"})
+    certificate_body: Mapped[Optional[str]] = mapped_column(Text, info={"label": "Certificate wording"})
     active: Mapped[bool] = mapped_column(Boolean, default=True, info={"label": "Active"})
     # SHA-256 of the last loaded definition: loading the same file again is a no-op.
     definition_hash: Mapped[Optional[str]] = mapped_column(String(64))
@@ -77,7 +83,7 @@ class ServiceComponent(Model):
     __tablename__ = "service_component"
     __console__ = {"label": "Standard components", "list": ["service", "key", "position", "text"],
                    "search": ["text"], "filters": ["service", "key"],
-                   "roles": {"Kepala Bidang": ["list", "export"]}}
+                   "capabilities": {"console.read": ["list", "export"]}}
     id: Mapped[int] = mapped_column(primary_key=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"), index=True)
     key: Mapped[str] = mapped_column(String(40), info={"label": "Component"})
@@ -94,11 +100,13 @@ class Executor(Model):
 
     __tablename__ = "executor"
     __console__ = {"label": "Executors", "list": ["code", "name", "applicant"], "search": ["code", "name"],
-                   "roles": {"Kepala Bidang": ["list"]}}
+                   "capabilities": {"console.read": ["list"]}}
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), unique=True, info={"label": "Code"})
     name: Mapped[str] = mapped_column(String(120), unique=True, info={"label": "Name"})
     applicant: Mapped[bool] = mapped_column(Boolean, default=False, info={"label": "Is the applicant"})
+    education: Mapped[Optional[str]] = mapped_column(String(10), info={"label": "Minimum education"})
+    competency_note: Mapped[Optional[str]] = mapped_column(Text, info={"label": "Competency"})
 
     def __str__(self) -> str:
         return self.name
@@ -122,7 +130,7 @@ class Requirement(Model):
     __table_args__ = (UniqueConstraint("service_id", "code"),)
     __console__ = {"label": "Requirements", "list": ["service", "position", "code", "name", "required", "document"],
                    "search": ["code", "name"], "filters": ["service", "required", "document"],
-                   "roles": {"Kepala Bidang": ["list", "export"]}}
+                   "capabilities": {"console.read": ["list", "export"]}}
     id: Mapped[int] = mapped_column(primary_key=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(60), info={"label": "Code"})
@@ -143,7 +151,7 @@ class FormField(Model):
     __table_args__ = (UniqueConstraint("service_id", "name"),)
     __console__ = {"label": "Form fields", "list": ["service", "position", "name", "label", "type", "required"],
                    "search": ["name", "label"], "filters": ["service", "type"],
-                   "roles": {"Kepala Bidang": ["list", "export"]}}
+                   "capabilities": {"console.read": ["list", "export"]}}
     id: Mapped[int] = mapped_column(primary_key=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(60), info={"label": "Field name"})
@@ -151,6 +159,10 @@ class FormField(Model):
     type: Mapped[str] = mapped_column(String(20), info={"label": "Type", "choices": FIELD_TYPES})
     required: Mapped[bool] = mapped_column(Boolean, default=True, info={"label": "Required"})
     choices: Mapped[Optional[list]] = mapped_column(JSON, info={"label": "Choices"})
+    # Bounds as the definition gives them: numbers, or ISO dates for a date field.
+    min_value: Mapped[Optional[Any]] = mapped_column(JSON, info={"label": "Minimum"})
+    max_value: Mapped[Optional[Any]] = mapped_column(JSON, info={"label": "Maximum"})
+    max_length: Mapped[Optional[int]] = mapped_column(Integer, info={"label": "Maximum length"})
     position: Mapped[int] = mapped_column(Integer, default=0, info={"label": "Order"})
     service: Mapped[Service] = relationship(back_populates="form_fields")
 
@@ -173,11 +185,12 @@ class Step(Model):
     __table_args__ = (UniqueConstraint("service_id", "no"),)
     __console__ = {"label": "SOP steps", "list": ["service", "no", "kind", "activity", "minutes", "hours", "working_days"],
                    "search": ["activity"], "filters": ["service", "kind"],
-                   "roles": {"Kepala Bidang": ["list", "export"]}}
+                   "capabilities": {"console.read": ["list", "export"]}}
     id: Mapped[int] = mapped_column(primary_key=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"), index=True)
     no: Mapped[int] = mapped_column(Integer, info={"label": "No"})
     activity: Mapped[str] = mapped_column(Text, info={"label": "Activity"})
+    short: Mapped[Optional[str]] = mapped_column(String(60), info={"label": "Short name"})
     kind: Mapped[str] = mapped_column(String(20), info={"label": "Kind", "choices": STEP_KINDS})
     input: Mapped[Optional[str]] = mapped_column(Text, info={"label": "Input (kelengkapan)"})
     output: Mapped[Optional[str]] = mapped_column(Text, info={"label": "Output"})

@@ -9,6 +9,7 @@ receipt); `to_step_no` past the last step hands the product over.
 from __future__ import annotations
 
 import uuid
+from datetime import time
 from typing import Any, Optional
 
 from sqlalchemy import select
@@ -95,3 +96,20 @@ def fetch(app, case_id: int) -> dict[str, Any]:
         return {"status": case.status, "step": case.current_step_no, "version": case.version,
                 "card": len(case.control_card), "due_at": case.due_at, "paused_at": case.paused_at,
                 "step_due_at": case.step_due_at}
+
+
+def shipped_office_hours() -> list[tuple[int, time, time]]:
+    """(weekday, opens, closes) of the shipped office definition, for calendars built without a database."""
+    from app.office import OFFICES_DIR, WEEKDAYS
+    from app.service_yaml import parse
+
+    path = next(iter(sorted(OFFICES_DIR.glob("*.yaml"))))
+    hours = parse(path.read_text(encoding="utf-8"), path.name)["office_hours"]
+    result = []
+    for day, text in hours.items():
+        opens, closes = text.split("-")
+        result.append((WEEKDAYS.index(day), time.fromisoformat(opens), time.fromisoformat(closes)))
+    return sorted(result)
+
+
+OFFICE_HOURS = shipped_office_hours()

@@ -16,7 +16,8 @@ from jwt.exceptions import PyJWTError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
-from app.setup.errors import error_texts, handle_http_error
+from app.calendar import CalendarNotSetUp
+from app.setup.errors import handle_calendar_not_set_up, error_texts, handle_http_error
 
 
 class JsonApi(BaseApi):
@@ -60,6 +61,10 @@ def _json_errors(blueprint, name: str) -> None:
     @blueprint.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         return handle_http_error(exc)
+
+    @blueprint.errorhandler(CalendarNotSetUp)
+    def _no_calendar(exc: CalendarNotSetUp):
+        return handle_calendar_not_set_up(exc)
 
     @blueprint.errorhandler(Exception)
     def _unexpected(exc: Exception):

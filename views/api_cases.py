@@ -1,7 +1,7 @@
 """JSON API of cases under /api/v1/cases (DESIGN.md "JSON API").
 
-FAB's `protect` only admits roles holding the class pair (granted below to the
-executor roles); the real gate is the engine's step-level check. Every error
+FAB's `protect` only admits roles holding the class pair (opened below by
+capabilities); the real gate is the engine's step-level check. Every error
 is JSON {"message": ...}; 422 adds {"errors": {field: message}}.
 """
 from __future__ import annotations
@@ -19,15 +19,10 @@ from app import workflow
 from app.control_card import as_utc
 from app.extensions import db
 from app.uploads import scan_path, store_scan
+from app import capabilities as cap
 from models import Case, CaseRequirement, RequirementScan, Service
 
 from .api_base import JsonApi
-
-EXECUTOR_ROLES = [
-    "Pemohon", "Front Office", "Back Office", "Tim Teknis", "JF Analis Kebijakan Ahli Muda",
-    "JF Analis Kebijakan Ahli Madya", "Sekretaris", "Kepala Dinas",
-]
-
 
 def _iso(value) -> str | None:
     return as_utc(value).isoformat() if value is not None else None
@@ -72,11 +67,12 @@ class CaseApi(JsonApi):
     class_permission_name = "Cases API"
     method_permission_name = {
         "create": "post", "worklist": "get", "show": "get", "requirement": "put", "act": "put", "scan": "get",
+        "document": "get",
     }
-    role_grants = {
-        "can_get": EXECUTOR_ROLES + ["Kepala Bidang", "Petugas Pengaduan"],
-        "can_post": ["Pemohon", "Front Office"],
-        "can_put": EXECUTOR_ROLES,
+    capability_grants = {
+        "can_get": [cap.CASES_WORK, cap.CASES_READ_ALL],
+        "can_post": [cap.CASES_REGISTER, cap.CASES_APPLY],
+        "can_put": [cap.CASES_WORK],
     }
 
     def _error(self, exc: workflow.WorkflowError):
@@ -166,6 +162,18 @@ class CaseApi(JsonApi):
             return self._error(exc)
         result = case_detail(case, g.user)
         return self.response(200, **result)
+
+    @expose("/<int:case_id>/documents/<kind>", methods=["GET"])
+    @protect(allow_browser_login=True)
+    def document(self, case_id: int, kind: str):
+        """A case's PDF (certificate, control-card, bap, assignment-letter), for users who may view the case."""
+        from .documents import case_document_response
+
+        try:
+            case = self._case(case_id)
+        except workflow.WorkflowError as exc:
+            return self._error(exc)
+        return case_document_response(case, kind)
 
     @expose("/<int:case_id>/scans/<int:scan_id>", methods=["GET"])
     @protect(allow_browser_login=True)

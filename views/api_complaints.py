@@ -2,7 +2,7 @@
 
 The FAB pair (`can_add`/`can_show`/`can_act` on "Complaints") opens the door;
 the engine (app.complaints) checks the action's own permission and the status.
-The action permissions are declared here too, as this API's role_grants.
+The action permissions are declared here too, as this API's capability_grants.
 """
 from __future__ import annotations
 
@@ -12,11 +12,10 @@ from flask_login import current_user
 
 from app import complaints
 from app.extensions import db
+from app import capabilities as cap
 from models import Complaint
 
 from .api_base import JsonApi
-
-READ_ROLES = ["Petugas Pengaduan", "Kepala Bidang", "Kepala Dinas", "Sekretaris"]
 
 
 def _user():
@@ -33,10 +32,10 @@ class ComplaintApi(JsonApi):
     resource_name = "complaints"
     class_permission_name = complaints.PERMISSION_VIEW
     method_permission_name = {"post": "add", "get": "show", "act": "act"}
-    role_grants = {
-        "can_add": ["Petugas Pengaduan"],
-        "can_show": READ_ROLES,
-        "can_act": READ_ROLES,
+    capability_grants = {
+        "can_add": [cap.COMPLAINTS_RECORD],
+        "can_show": [cap.COMPLAINTS_READ],
+        "can_act": [cap.COMPLAINTS_READ],
         **complaints.PERMISSIONS,
     }
 

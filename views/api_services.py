@@ -6,7 +6,7 @@ from flask_appbuilder.api import expose, protect, safe
 from sqlalchemy import select
 
 from app.extensions import db
-from app.roles import ALL_ROLES
+from app.capabilities import ANY_LOGIN
 from app.service_definition import TIME_KEYS
 from models import Service, Step
 
@@ -19,6 +19,7 @@ def _step(step: Step, order: dict[int, int]) -> dict:
     return {
         "no": step.no,
         "activity": step.activity,
+        "short": step.short,
         "kind": step.kind,
         "executors": [e.code for e in sorted(step.executors, key=lambda e: order.get(e.id, 0))],
         "input": step.input,
@@ -39,13 +40,15 @@ def service_to_dict(service: Service) -> dict:
         "fee": service.fee,
         "completion_working_days": service.completion_working_days,
         "active": service.active,
+        "institution": service.institution,
         "executors": [{"code": e.code, "name": e.name, "applicant": e.applicant} for e in service.executors],
         "requirements": [
             {"code": r.code, "name": r.name, "required": r.required, "document": r.document}
             for r in service.requirements
         ],
         "form": [
-            {"name": f.name, "label": f.label, "type": f.type, "required": f.required, "choices": f.choices}
+            {"name": f.name, "label": f.label, "type": f.type, "required": f.required, "choices": f.choices,
+             "min": f.min_value, "max": f.max_value, "max_length": f.max_length}
             for f in service.form_fields
         ],
         "steps": [_step(s, order) for s in service.steps],
@@ -58,7 +61,7 @@ class ServiceApi(JsonApi):
     resource_name = "services"
     class_permission_name = "Services API"
     method_permission_name = {"get_list": "list"}
-    role_grants = {"can_list": [ALL_ROLES]}
+    capability_grants = {"can_list": [ANY_LOGIN]}
 
     @expose("/", methods=["GET"])
     @protect()

@@ -10,14 +10,13 @@ from sqlalchemy import select
 
 from app import survey
 from app.extensions import db
+from app import capabilities as cap
 from models import Service
 
 from .api_base import JsonApi
 from .api_complaints import _user
 
 # Who types paper questionnaires in, and who reads the index.
-ENTRY_ROLES = ["Front Office", "Petugas Pengaduan"]
-REPORT_ROLES = ["Petugas Pengaduan", "Kepala Bidang", "Sekretaris", "Kepala Dinas"]
 SURVEY_VIEW = "Survey"
 
 
@@ -53,7 +52,7 @@ class SurveyApi(JsonApi):
     resource_name = "surveys"
     class_permission_name = SURVEY_VIEW
     method_permission_name = {"post": "add", "ikm": "report"}
-    role_grants = {"can_add": ENTRY_ROLES, "can_report": REPORT_ROLES}
+    capability_grants = {"can_add": [cap.SURVEYS_ENTER], "can_report": [cap.SURVEYS_REPORT]}
 
     @expose("/", methods=["POST"])
     @protect()

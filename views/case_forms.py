@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import case_input, workflow
 from app.extensions import db
+from app import capabilities as cap
 from models import Case, Service
 
 from .case_display import case_or_abort, current_officer, flash_refusal
@@ -28,7 +29,6 @@ RECEIPT_KEY = "case_receipt"  # shown once on the case page
 PRINT_KEY = "case_receipt_print"  # then printable once
 # The counter, and applicants applying for themselves (the engine links the
 # applicant record to their account and refuses someone else's NIK).
-COUNTER_ROLES = ["Front Office", "Pemohon"]
 
 
 @dataclass
@@ -65,9 +65,12 @@ def applicant_fields() -> list[Field]:
     ]
 
 
-def institution_fields() -> list[Field]:
+def institution_fields(mode: str = "required") -> list[Field]:
+    """The institution block as the service asks for it; none for `institution: none`."""
+    if mode == "none":
+        return []
     return [
-        Field("institution.name", _("Institution / school name")),
+        Field("institution.name", _("Institution / school name"), required=mode == "required"),
         Field("institution.address", _("Institution address"), "textarea", required=False),
         Field("institution.license_no", _("Operating licence no."), required=False),
     ]
@@ -91,7 +94,7 @@ def validate(service: Any, data: Mapping[str, str]) -> tuple[dict, dict]:
         return {k.split(".", 1)[1]: v for k, v in data.items() if k.startswith(prefix + ".")}
 
     applicant, errors = case_input.validate_applicant(group("applicant"))
-    institution, inst_errors = case_input.validate_institution(group("institution"))
+    institution, inst_errors = case_input.validate_institution(group("institution"), service.institution)
     form, form_errors = case_input.validate_form(service.form_fields, group("form"))
     errors.update(inst_errors)
     errors.update({f"form.{name}": message for name, message in form_errors.items()})
@@ -137,7 +140,7 @@ class NewApplicationView(BaseView):
     class_permission_name = "New application"
     method_permission_name = {"index": "add", "new": "add", "receipt": "add"}
     default_view = "index"
-    role_grants = {"can_add": COUNTER_ROLES}
+    capability_grants = {"can_add": [cap.CASES_REGISTER, cap.CASES_APPLY]}
 
     @expose("/new/")
     @has_access
@@ -155,7 +158,7 @@ class NewApplicationView(BaseView):
             abort(404)
         fields = {
             "applicant": applicant_fields(),
-            "institution": institution_fields(),
+            "institution": institution_fields(service.institution),
             "form": service_fields(service.form_fields),
         }
         errors: dict[str, str] = {}

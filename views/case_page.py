@@ -17,6 +17,7 @@ from app import uploads, workflow
 from app.extensions import db
 from app.qr import qr_data_uri
 from app.roles import acting_views
+from app import capabilities as cap
 from models import Case, CaseRequirement, RequirementScan, Step, SurveyInvitation
 
 from . import case_forms
@@ -24,9 +25,6 @@ from .case_forms import PRINT_KEY, RECEIPT_KEY
 from .case_display import (
     case_or_abort, current_officer, flash_refusal, outcome_label, status_label, steps_for,
 )
-from .worklist import EXECUTOR_ROLES
-
-VIEWER_ROLES = EXECUTOR_ROLES + ["Kepala Bidang", "Petugas Pengaduan"]
 
 # While the case sits at these kinds of step the checklist is worked on the page.
 CHECKLIST_KINDS = ("intake", "verify")
@@ -49,9 +47,9 @@ class CaseView(BaseView):
         "act": "handle",
         "requirement": "handle",
     }
-    role_grants = {
-        "can_show": VIEWER_ROLES,
-        "can_handle": EXECUTOR_ROLES,
+    capability_grants = {
+        "can_show": [cap.CASES_WORK, cap.CASES_READ_ALL],
+        "can_handle": [cap.CASES_WORK],
     }
 
     @expose("/<int:case_id>")

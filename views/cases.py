@@ -17,15 +17,13 @@ from flask_babel import lazy_gettext as _l
 from app.case_access import visible_filter
 from app.extensions import db
 from app.formatting import local_midnight
+from app import capabilities as cap
 from models import Applicant, Case, Service
 from models.case import CASE_STATUSES
 
 from .case_display import CLOCK_STATUSES, STATUS_LABELS, current_officer, now
-from .worklist import EXECUTOR_ROLES, PAGE_SIZE, WorklistView, case_rows, fetch_listed, listed
+from .worklist import PAGE_SIZE, WorklistView, case_rows, fetch_listed, listed
 
-# Every officer may search the cases they can see (visible_filter): leaders all
-# of them, executors those of their services, an applicant their own.
-LIST_ROLES = sorted(set(EXECUTOR_ROLES) | {"Kepala Bidang", "Petugas Pengaduan"})
 FILTER_KEYS = ("service", "status", "step", "late", "from", "to", "q")
 
 
@@ -87,7 +85,9 @@ class AllCasesView(BaseView):
     class_permission_name = "All cases"
     method_permission_name = {"index": "list"}
     default_view = "index"
-    role_grants = {"can_list": LIST_ROLES}
+    # Every officer may search the cases they can see (visible_filter): readers of
+    # every case all of them, executors those of their services, an applicant their own.
+    capability_grants = {"can_list": [cap.CASES_WORK, cap.CASES_READ_ALL]}
 
     @expose("/")
     @has_access

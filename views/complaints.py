@@ -18,13 +18,12 @@ from app import complaints
 from app.complaints_report import CHANNEL_LABELS, STATUS_LABELS, WEIGHT_LABELS, monthly, to_csv, to_pdf
 from app.extensions import db
 from app.formatting import TZ
+from app import capabilities as cap
 from models import Complaint
 
-from .api_complaints import READ_ROLES, _user
+from .api_complaints import _user
 
 PAGE_SIZE = 50
-REPORT_ROLES = ["Petugas Pengaduan", "Sekretaris", "Kepala Dinas"]
-INTAKE_ROLES = ["Petugas Pengaduan"]
 ACTION_LABELS = {
     "sort": _l("Sort (set the weight)"), "coordinate_head": _l("Record coordination (Kepala Bidang)"),
     "coordinate_kadis": _l("Record coordination (Kepala Dinas)"),
@@ -74,7 +73,7 @@ class ComplaintBookView(BaseView):
     class_permission_name = "Complaint book"
     method_permission_name = {"index": "list"}
     default_view = "index"
-    role_grants = {"can_list": READ_ROLES}
+    capability_grants = {"can_list": [cap.COMPLAINTS_READ]}
 
     @expose("/")
     @has_access
@@ -115,7 +114,7 @@ class ComplaintIntakeView(BaseView):
     class_permission_name = "Record a complaint"
     method_permission_name = {"new": "add"}
     default_view = "new"
-    role_grants = {"can_add": INTAKE_ROLES}
+    capability_grants = {"can_add": [cap.COMPLAINTS_RECORD]}
 
     @expose("/new", methods=["GET", "POST"])
     @has_access
@@ -143,7 +142,7 @@ class ComplaintView(BaseView):
     route_base = "/complaints"
     class_permission_name = complaints.PERMISSION_VIEW
     method_permission_name = {"show": "show", "act": "act", "reply_letter": "show"}
-    role_grants = {"can_show": READ_ROLES, "can_act": READ_ROLES}
+    capability_grants = {"can_show": [cap.COMPLAINTS_READ], "can_act": [cap.COMPLAINTS_READ]}
 
     def _complaint(self, complaint_id: int) -> Complaint:
         c = db.session.get(Complaint, complaint_id)
@@ -203,7 +202,7 @@ class ComplaintReportView(BaseView):
     class_permission_name = "Monthly complaint report"
     method_permission_name = {"report": "report", "report_file": "report"}
     default_view = "report"
-    role_grants = {"can_report": REPORT_ROLES}
+    capability_grants = {"can_report": [cap.COMPLAINTS_REPORT]}
 
     @expose("/report")
     @has_access

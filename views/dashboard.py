@@ -21,12 +21,11 @@ from app import dashboard
 from app.complaints_report import CHANNEL_LABELS, STATUS_LABELS as COMPLAINT_STATUS_LABELS, WEIGHT_LABELS
 from app.extensions import db
 from app.formatting import TZ
+from app import capabilities as cap
 from models import Service
 
 from .case_display import STATUS_LABELS, short
 
-LEADER_ROLES = ["Kepala Dinas", "Kepala Bidang", "Sekretaris"]
-PERFORMANCE_ROLES = ["Kepegawaian"]
 CATEGORY = dict(category="Dashboard", category_label=_l("Dashboard"), category_icon="fa-dashboard")
 
 
@@ -83,7 +82,7 @@ class DashboardMenu(BaseView):
     class_permission_name = "Dashboard"
     base_permissions = ["can_index"]
     method_permission_name = {"index": "index"}
-    role_grants = {"can_index": LEADER_ROLES + PERFORMANCE_ROLES}
+    capability_grants = {"can_index": [cap.DASHBOARD, cap.PERFORMANCE]}
     default_view = "index"
 
     @expose("/")
@@ -104,7 +103,7 @@ class LeadersDashboardView(BaseView):
     class_permission_name = "Leaders dashboard"
     base_permissions = ["can_show"]
     method_permission_name = {"index": "show"}
-    role_grants = {"can_show": LEADER_ROLES}
+    capability_grants = {"can_show": [cap.DASHBOARD]}
     default_view = "index"
 
     @expose("/")

@@ -19,6 +19,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app import audit, documents
+from app.capabilities import ANY_LOGIN
 from app.extensions import db
 from models import Case, Certificate, Service
 
@@ -26,7 +27,7 @@ REASON_MAX = 1000
 
 # URL name -> (document function, file name prefix)
 CASE_DOCUMENTS: dict[str, tuple[Callable[[Case], bytes], str]] = {
-    "certificate": (documents.certificate_pdf, "surat-tanda-daftar"),
+    "certificate": (documents.certificate_pdf, "sertifikat"),
     "control-card": (documents.control_card_pdf, "kartu-kendali"),
     "bap": (documents.bap_pdf, "bap"),
     "assignment-letter": (documents.assignment_letter_pdf, "surat-tugas"),
@@ -46,6 +47,20 @@ def _pdf(data: bytes, name: str) -> Response:
     )
 
 
+def case_document_response(case: Case, kind: str) -> Response:
+    """The PDF `kind` of a case the caller may view; 404 (with the reason) when it does not exist yet."""
+    if kind not in CASE_DOCUMENTS:
+        abort(404)
+    if kind == "certificate" and case.certificate is None:
+        abort(404, description=_("The certificate has no number yet."))
+    func, prefix = CASE_DOCUMENTS[kind]
+    try:
+        data = func(case)
+    except documents.DocumentError:
+        abort(404, description=_("This document does not exist for the case yet."))
+    return _pdf(data, f"{prefix}-{case.registration_no}")
+
+
 def _user():
     return current_user._get_current_object()
 
@@ -60,7 +75,7 @@ class DocumentsView(BaseView):
         "revoke": "revoke",
     }
     # Revocation is Admin's alone (Admin holds every pair).
-    role_grants = {"can_download": ["*"]}
+    capability_grants = {"can_download": [ANY_LOGIN]}
 
     @expose("/case/<int:case_id>/<string:kind>.pdf")
     @has_access
@@ -68,21 +83,12 @@ class DocumentsView(BaseView):
         """One document of a case, for users who may see the case."""
         from app.workflow import can_view
 
-        if kind not in CASE_DOCUMENTS:
-            abort(404)
         case = db.session.get(Case, case_id)
         if case is None:
             abort(404)
         if not can_view(case, _user()):
             abort(403)
-        if kind == "certificate" and case.certificate is None:
-            abort(404, description=_("The certificate has no number yet."))
-        func, prefix = CASE_DOCUMENTS[kind]
-        try:
-            data = func(case)
-        except documents.DocumentError:
-            abort(404, description=_("This document does not exist for the case yet."))
-        return _pdf(data, f"{prefix}-{case.registration_no}")
+        return case_document_response(case, kind)
 
     @expose("/standard/<string:code>.pdf")
     def standard(self, code: str):

@@ -8,8 +8,9 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 
 from app import performance
+from app import capabilities as cap
 
-from .dashboard import CATEGORY, PERFORMANCE_ROLES, parse_period
+from .dashboard import CATEGORY, parse_period
 
 GAP_LABELS = {
     "no_record": _l("No personnel record"),
@@ -25,7 +26,7 @@ class PerformanceView(BaseView):
     class_permission_name = "Officer performance"
     base_permissions = ["can_show"]
     method_permission_name = {"index": "show"}
-    role_grants = {"can_show": PERFORMANCE_ROLES}
+    capability_grants = {"can_show": [cap.PERFORMANCE]}
     default_view = "index"
 
     @expose("/")
@@ -35,7 +36,7 @@ class PerformanceView(BaseView):
         actions = performance.officer_actions(period) if period is not None else []
         return self.render_template(
             "dashboard/performance.html", period=period, error=error, args=request.args, actions=actions,
-            gaps=performance.competency_gaps(), gap_labels=GAP_LABELS, minimums=performance.MIN_EDUCATION,
+            gaps=performance.competency_gaps(), gap_labels=GAP_LABELS, minimums=performance.min_education(),
         ), 200 if error is None else 400
 
 

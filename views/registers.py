@@ -15,7 +15,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.extensions import db
-from app.registers import READERS, REGISTERS, Filters, Register, RegisterError
+from app.registers import REGISTERS, Filters, register_capability, Register, RegisterError
 from app.registers.csv_export import csv_response
 from app.registers.pdf_export import pdf_response
 
@@ -98,7 +98,6 @@ class RegisterView(BaseView):
 
 def view_class(name: str) -> type[RegisterView]:
     """`RegisterCasesView` for `cases`: its own endpoint, route, permission and grants."""
-    roles = READERS[name]
     return type(
         f"Register{name.capitalize()}View",
         (RegisterView,),
@@ -106,7 +105,7 @@ def view_class(name: str) -> type[RegisterView]:
             "register_name": name,
             "route_base": f"/registers/{name}",
             "class_permission_name": f"Register {name}",
-            "role_grants": {"can_export": roles},
+            "capability_grants": {"can_export": [register_capability(name)]},
         },
     )
 
@@ -118,7 +117,7 @@ class RegistersMenu(BaseView):
     class_permission_name = "Registers"
     base_permissions = ["can_index"]
     method_permission_name = {"index": "index"}
-    role_grants = {"can_index": sorted({r for roles in READERS.values() for r in roles})}
+    capability_grants = {"can_index": [register_capability(name) for name in REGISTERS]}
     default_view = "index"
 
     @expose("/")

@@ -14,13 +14,12 @@ from app import survey
 from app.complaints import holds
 from app.extensions import db
 from app.formatting import TZ
+from app import capabilities as cap
 from models import Service
 
 from .api_complaints import _user
-from .api_surveys import ENTRY_ROLES, REPORT_ROLES, parse_period
+from .api_surveys import parse_period
 
-FOLLOW_UP_ROLES = ["Kepala Bidang", "Sekretaris", "Kepala Dinas"]
-READ_ROLES = sorted(set(REPORT_ROLES + FOLLOW_UP_ROLES))
 
 
 def _services() -> list[Service]:
@@ -54,7 +53,7 @@ class SurveyEntryView(BaseView):
     class_permission_name = "Type in paper forms"
     method_permission_name = {"entry": "add"}
     default_view = "entry"
-    role_grants = {"can_add": ENTRY_ROLES}
+    capability_grants = {"can_add": [cap.SURVEYS_ENTER]}
 
     @expose("/entry", methods=["GET", "POST"])
     @has_access
@@ -89,7 +88,7 @@ class SurveyReportView(BaseView):
     class_permission_name = "Satisfaction index"
     method_permission_name = {"report": "report", "report_pdf": "report"}
     default_view = "report"
-    role_grants = {"can_report": READ_ROLES}
+    capability_grants = {"can_report": [cap.SURVEYS_REPORT]}
 
     @expose("/")
     @has_access
@@ -131,7 +130,7 @@ class SurveyFollowUpView(BaseView):
     class_permission_name = "Follow-up plans"
     method_permission_name = {"follow_up": "add"}
     default_view = "follow_up"
-    role_grants = {"can_add": FOLLOW_UP_ROLES}
+    capability_grants = {"can_add": [cap.SURVEYS_FOLLOW_UP]}
 
     @expose("/follow-up", methods=["GET", "POST"])
     @has_access

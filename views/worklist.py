@@ -12,16 +12,12 @@ from flask_appbuilder import BaseView, expose, has_access
 from app.calendar import Calendar
 from app.case_access import WORKLIST_ORDER, worklist_filter
 from app.extensions import db
+from app import capabilities as cap
 from models import Applicant, Case, Institution
 
 from .case_display import current_officer, is_late, now, short, status_label, steps_for, time_left
 
 PAGE_SIZE = 25
-# Every SOP executor column of the shipped services; Pemohon sees only their own cases.
-EXECUTOR_ROLES = [
-    "Pemohon", "Front Office", "Back Office", "Tim Teknis", "JF Analis Kebijakan Ahli Muda",
-    "JF Analis Kebijakan Ahli Madya", "Sekretaris", "Kepala Dinas",
-]
 
 
 def page_number() -> int:
@@ -103,7 +99,7 @@ class WorklistView(BaseView):
     class_permission_name = "My worklist"
     method_permission_name = {"index": "worklist"}
     default_view = "index"
-    role_grants = {"can_worklist": EXECUTOR_ROLES}
+    capability_grants = {"can_worklist": [cap.CASES_WORK]}
 
     @expose("/")
     @has_access

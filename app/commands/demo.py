@@ -27,7 +27,13 @@ DEMO_ACCOUNTS = {
     "pengaduan": "Petugas Pengaduan",
     "kabid": "Kepala Bidang",
     "kepegawaian": "Kepegawaian",
+    # IPDH's own executor columns (app/services/ipdh.yaml).
+    "seksisurvei": "Seksi Survei",
+    "seksiizin": "Seksi Perizinan",
+    "kabidyandu": "Kepala Bidang Pelayanan dan Pengaduan",
 }
+# Sample cases per service code; a service not named gets a few.
+SAMPLE_CASES = {"TD-BKK": 6}
 DEMO_ENVS = ("demo", "development")
 ACCOUNTS_FILE = "demo-accounts.txt"
 
@@ -88,9 +94,13 @@ def add_sample_cases() -> int:
         return 0
     from models import Case
 
+    from models import Service
+
     if db.session.scalar(select(func.count()).select_from(Case)):
         return 0
-    ids = create_sample_cases()
+    ids = []
+    for code in db.session.scalars(select(Service.code).where(Service.active).order_by(Service.code)).all():
+        ids += create_sample_cases(SAMPLE_CASES.get(code, 3), code)
     db.session.commit()
     return len(ids)
 

@@ -38,15 +38,11 @@ def _setting(key: str, default: str = "") -> str:
     return fallback
 
 
-def office() -> dict[str, str]:
-    """The letterhead: office name, address and phone from OFFICE_* settings."""
-    return {
-        "name": _setting("OFFICE_NAME"),
-        "address": _setting("OFFICE_ADDRESS"),
-        "phone": _setting("OFFICE_PHONE"),
-        # The place written before a letter's date; OFFICE_CITY is optional.
-        "city": _setting("OFFICE_CITY", "Pekanbaru"),
-    }
+def office() -> dict[str, Any]:
+    """The letterhead, contact lines and signer titles: the loaded office definition."""
+    from app.office import current_office
+
+    return current_office()
 
 
 def verify_url(token: str) -> str:

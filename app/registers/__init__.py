@@ -10,9 +10,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from .base import Column, Filters, Register, RegisterError
-from .definitions import READERS, REGISTERS
+from .definitions import REGISTERS, register_capability
 
-__all__ = ["Column", "Filters", "Register", "RegisterError", "READERS", "REGISTERS", "get_register", "may_read"]
+__all__ = ["Column", "Filters", "Register", "RegisterError", "REGISTERS", "register_capability", "get_register", "may_read"]
 
 
 def get_register(name: str) -> Register:

@@ -195,11 +195,8 @@ PERSONNEL = Register(
 
 REGISTERS: dict[str, Register] = {r.name: r for r in (CASES, CERTIFICATES, COMPLAINTS, SURVEYS, PERSONNEL)}
 
-# Who reads which register by default (Admin reads all); see views/registers.py.
-READERS: dict[str, list[str]] = {
-    "cases": ["Kepala Bidang", "Kepala Dinas", "Sekretaris", "Front Office"],
-    "certificates": ["Kepala Bidang", "Kepala Dinas", "Sekretaris"],
-    "complaints": ["Kepala Bidang", "Kepala Dinas", "Sekretaris", "Petugas Pengaduan"],
-    "surveys": ["Kepala Bidang", "Kepala Dinas", "Sekretaris"],
-    "personnel": ["Kepegawaian"],
-}
+
+
+def register_capability(name: str) -> str:
+    """The capability that opens register `name` ("registers.cases", ...)."""
+    return f"registers.{name}"

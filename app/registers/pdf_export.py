@@ -33,6 +33,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, LongTable, PageTemplate, 
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.office import current_office
 from app.formatting import format_date, format_datetime
 
 from .base import Filters, Register, RegisterError, accumulate, totals_row
@@ -242,7 +243,7 @@ def write_pdf(register: Register, filters: Filters, out: BinaryIO, *, printed_by
                            colWidths=widths, style=TOTAL_STYLE))
 
     title = str(register.title)
-    office = current_app.config.get("OFFICE_NAME", "")
+    office = current_office().name
     subtitle = describe_filters(register, filters)
     printed = _("Printed %(at)s", at=format_datetime(datetime.now(timezone.utc)))
     if printed_by:

@@ -8,10 +8,11 @@ PROPAGATE_EXCEPTIONS the environment sets, so a visitor never sees a trace.
 """
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app.calendar import CalendarNotSetUp
 from app.extensions import db
 
 
@@ -25,6 +26,7 @@ def error_texts(code: int) -> tuple[str, str]:
         405: (_("Method not allowed"), _("This address does not accept this kind of request. Nothing was changed.")),
         413: (_("File too large"), _("The upload is larger than the allowed limit. Nothing was saved.")),
         429: (_("Too many requests"), _("Too many requests from your connection. Wait a minute and try again.")),
+        503: (_("Service unavailable"), _("The service cannot answer now. Nothing was changed; try again later.")),
         500: (_("Internal error"), _("Something went wrong on our side. The change was not saved; try again later.")),
     }
     return texts.get(code, texts[500] if code >= 500 else texts[400])
@@ -67,6 +69,14 @@ def handle_server_error(error: InternalServerError):
     return _answer(500)
 
 
+def handle_calendar_not_set_up(error: Exception):
+    """No office hours: every SLA clock is undefined. Say so, change nothing."""
+    db.session.rollback()
+    current_app.logger.error("%s", error)
+    return _answer(503, _("The working calendar has no office hours yet, so no deadline can be set. Nothing was "
+                          "changed. An administrator must run `flask bootstrap` or set the office hours."))
+
+
 def harden_production(app: Flask) -> None:
     """In production an exception is never re-raised to a debugger or shown as a trace."""
     if app.config.get("APP_ENV") != "production":
@@ -80,3 +90,4 @@ def init_app(app: Flask) -> None:
     harden_production(app)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_server_error)
+    app.register_error_handler(CalendarNotSetUp, handle_calendar_not_set_up)

@@ -4,9 +4,15 @@ FAB builds Flask-Babel before our setup modules run, so this module adjusts the
 live Babel configuration instead of the config keys FAB already read: every
 `app/translations/<area>` directory joins the catalogs and our locale selector
 replaces FAB's (whose fallback is the first language ever stored in a session).
+
+Only the `.po` sources ship (in git and in the installed package): start-up
+compiles any missing or outdated `.mo`, in place when the package directory can
+be written, else under the instance folder or the user's cache directory, and
+points Babel there (app/i18n_compile.py).
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Optional
 
@@ -14,13 +20,36 @@ from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_babel
 
 from app.formatting import format_date, format_datetime, format_duration, format_number, format_rupiah
+from app.i18n_compile import ensure_compiled
 
 TRANSLATIONS_ROOT = Path(__file__).resolve().parent.parent / "translations"
+EXTENSION_KEY = "sp_translations"
 
 
 def translation_directories(root: Path = TRANSLATIONS_ROOT) -> list[str]:
     """Every area's catalog directory (`app/translations/<area>`), sorted by name."""
     return [str(p) for p in sorted(root.iterdir()) if p.is_dir() and not p.name.startswith(("_", "."))]
+
+
+def fallback_directories(app: Flask) -> list[Path]:
+    """Where to compile the catalogs when the package directory is read-only."""
+    dirs = [Path(app.config["INSTANCE_PATH"]) / "translations"]
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    if os.path.isabs(cache):
+        dirs.append(Path(cache) / "sp-backoffice" / "translations")
+    return dirs
+
+
+def compiled_root(app: Flask) -> Path:
+    """The directory holding this app's compiled catalogs, compiling them on first use."""
+    if EXTENSION_KEY not in app.extensions:
+        app.extensions[EXTENSION_KEY] = ensure_compiled(TRANSLATIONS_ROOT, fallback_directories(app))
+    return app.extensions[EXTENSION_KEY]
+
+
+def catalog_directory(area: str, app: Optional[Flask] = None) -> str:
+    """One area's compiled catalog directory (for Flask-Admin's `translations_path`)."""
+    return str(compiled_root(app or current_app._get_current_object()) / area)
 
 
 def select_locale() -> Optional[str]:
@@ -45,7 +74,8 @@ def select_locale() -> Optional[str]:
 def init_app(app: Flask) -> None:
     babel = get_babel(app)
     known = set(babel.translation_directories)
-    babel.translation_directories.extend(d for d in translation_directories() if d not in known)
+    root = compiled_root(app)
+    babel.translation_directories.extend(d for d in translation_directories(root) if d not in known)
     # FAB already translated menu labels inside the factory's app context, which
     # cached catalogs loaded without our directories.
     babel.instance.domain_instance.cache.clear()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 03:53:01.702247
+Create Date: 2026-12-01 10:59:40.458665
 
 """
 from alembic import op
@@ -83,6 +83,8 @@ def upgrade():
     sa.Column('code', sa.String(length=60), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('applicant', sa.Boolean(), nullable=False),
+    sa.Column('education', sa.String(length=10), nullable=True),
+    sa.Column('competency_note', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('code'),
     sa.UniqueConstraint('name')
@@ -107,6 +109,29 @@ def upgrade():
     with op.batch_alter_table('institution', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_institution_license_no'), ['license_no'], unique=False)
 
+    op.create_table('office',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=40), nullable=False),
+    sa.Column('name', sa.String(length=300), nullable=False),
+    sa.Column('short_name', sa.String(length=120), nullable=False),
+    sa.Column('letterhead', sa.JSON(), nullable=False),
+    sa.Column('address', sa.String(length=300), nullable=False),
+    sa.Column('city', sa.String(length=120), nullable=False),
+    sa.Column('phone', sa.String(length=60), nullable=False),
+    sa.Column('fax', sa.String(length=60), nullable=True),
+    sa.Column('email', sa.String(length=200), nullable=True),
+    sa.Column('website', sa.String(length=200), nullable=True),
+    sa.Column('timezone', sa.String(length=60), nullable=False),
+    sa.Column('head_title', sa.String(length=120), nullable=False),
+    sa.Column('head_signature', sa.String(length=300), nullable=False),
+    sa.Column('head_role', sa.String(length=64), nullable=False),
+    sa.Column('roles', sa.JSON(), nullable=False),
+    sa.Column('definition_hash', sa.String(length=64), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('code')
+    )
     op.create_table('office_hours',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('weekday', sa.Integer(), nullable=False),
@@ -123,6 +148,9 @@ def upgrade():
     sa.Column('fee', sa.Integer(), nullable=False),
     sa.Column('completion_working_days', sa.Integer(), nullable=False),
     sa.Column('number_format', sa.String(length=200), nullable=False),
+    sa.Column('institution', sa.String(length=10), server_default='required', nullable=False),
+    sa.Column('certificate_title', sa.String(length=300), nullable=True),
+    sa.Column('certificate_body', sa.Text(), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('definition_hash', sa.String(length=64), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -252,6 +280,9 @@ def upgrade():
     sa.Column('type', sa.String(length=20), nullable=False),
     sa.Column('required', sa.Boolean(), nullable=False),
     sa.Column('choices', sa.JSON(), nullable=True),
+    sa.Column('min_value', sa.JSON(), nullable=True),
+    sa.Column('max_value', sa.JSON(), nullable=True),
+    sa.Column('max_length', sa.Integer(), nullable=True),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['service_id'], ['service.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
@@ -318,6 +349,7 @@ def upgrade():
     sa.Column('service_id', sa.Integer(), nullable=False),
     sa.Column('no', sa.Integer(), nullable=False),
     sa.Column('activity', sa.Text(), nullable=False),
+    sa.Column('short', sa.String(length=60), nullable=True),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('input', sa.Text(), nullable=True),
     sa.Column('output', sa.Text(), nullable=True),
@@ -746,6 +778,7 @@ def downgrade():
     op.drop_table('ab_api_key')
     op.drop_table('service')
     op.drop_table('office_hours')
+    op.drop_table('office')
     with op.batch_alter_table('institution', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_institution_license_no'))
 

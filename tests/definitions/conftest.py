@@ -17,7 +17,7 @@ TD_BKK = SERVICES_DIR / "td-bkk.yaml"
 TABLES = (
     "service", "service_component", "executor", "service_executor", "requirement", "form_field", "step",
     "step_executor", "ab_role", "ab_permission", "ab_view_menu", "ab_permission_view",
-    "ab_permission_view_role", "audit_log",
+    "ab_permission_view_role", "audit_log", "office", "office_hours",
 )
 
 

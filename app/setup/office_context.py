@@ -1,0 +1,19 @@
+"""`office` in every page template: the loaded office definition's name and contact lines."""
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.office import OfficeInfo, current_office, fallback_office
+
+
+def _office() -> dict[str, OfficeInfo]:
+    try:
+        return {"office": current_office()}
+    except SQLAlchemyError:
+        # An error page must still render when the database is what failed.
+        return {"office": fallback_office()}
+
+
+def init_app(app: Flask) -> None:
+    app.context_processor(_office)
