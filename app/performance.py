@@ -14,7 +14,7 @@ from sqlalchemy import case as when, func, select
 
 from app.dashboard import Period, between
 from app.extensions import db
-from models import Case, ControlCardEntry, Executor, Personnel
+from models import Case, ControlCardEntry, Executor, Personnel, ServiceExecutor
 
 # Levels as Personnel.education stores them, lowest first.
 EDUCATION_LEVELS = ("SD", "SMP", "SMU", "D3", "S1", "S2", "S3")
@@ -29,9 +29,20 @@ def education_rank(level: Optional[str]) -> int:
 
 
 def min_education() -> dict[str, str]:
-    """{role name: minimum education} of every executor column whose definition sets one."""
-    return dict(db.session.execute(
-        select(Executor.name, Executor.education).where(Executor.education.is_not(None))).tuples())
+    """{role name: minimum education} of every executor column a definition sets one for.
+
+    A role shared by several services must meet the highest of their minimums.
+    """
+    rows = db.session.execute(
+        select(Executor.name, ServiceExecutor.education)
+        .join(ServiceExecutor, ServiceExecutor.executor_id == Executor.id)
+        .where(ServiceExecutor.education.is_not(None))
+    )
+    result: dict[str, str] = {}
+    for name, education in rows:
+        if education_rank(education) > education_rank(result.get(name)):
+            result[name] = education
+    return result
 
 
 def officer_actions(period: Period) -> list[dict[str, Any]]:

@@ -115,6 +115,15 @@ def held_capabilities(g: _Grants) -> dict[str, set[str]]:
     return held
 
 
+def role_capabilities() -> dict[str, set[str]]:
+    """{role: capabilities} as the next sync will grant them: definitions' rules, the office, hand grants."""
+    from app.office import office_roles
+    from models import Service
+
+    services = db.session.scalars(select(Service).order_by(Service.id)).all()
+    return merge(executor_capabilities(services), office_roles(), held_capabilities(_Grants()))
+
+
 def capability_map() -> dict[str, dict[str, set[str]]]:
     """{capability: {view: permissions}} declared on FAB views and console models."""
     from models import Model

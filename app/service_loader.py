@@ -92,11 +92,6 @@ def _executors(d: ServiceDefinition) -> dict[str, Executor]:
         if row is None:
             row = Executor(code=e.code, name=e.name, applicant=e.applicant)
             db.session.add(row)
-        elif e.education is None and e.competency_note is None and (row.education or row.competency_note):
-            # Another service's definition gave the shared executor its competency; a
-            # definition silent on it keeps it rather than wiping it.
-            e = type(e)(code=e.code, name=e.name, applicant=e.applicant, education=row.education,
-                        competency_note=row.competency_note)
         elif row.name != e.name or row.applicant != e.applicant:
             raise DefinitionError(
                 d.filename, f"executors[{i}]",
@@ -104,7 +99,6 @@ def _executors(d: ServiceDefinition) -> dict[str, Executor]:
                   "its role is shared by every service, so change it everywhere at once",
                   code=e.code, name=row.name, applicant=str(row.applicant).lower()),
             )
-        _set(row, education=e.education, competency_note=e.competency_note)
         result[e.code] = row
     return result
 
@@ -130,8 +124,9 @@ def _apply(d: ServiceDefinition, service: Service | None) -> Service:
 
     by_exec = {se.executor.code: se for se in service.service_executors}
     service.service_executors = [
-        _set(by_exec.get(code) or ServiceExecutor(executor=executors[code]), position=i)
-        for i, code in enumerate(e.code for e in d.executors)
+        _set(by_exec.get(e.code) or ServiceExecutor(executor=executors[e.code]), position=i,
+             education=e.education, competency_note=e.competency_note)
+        for i, e in enumerate(d.executors)
     ]
 
     by_key = {(c.key, c.position): c for c in service.components}
@@ -212,7 +207,7 @@ def _document_of(service: Service) -> dict:
         **({"certificate": {k: v for k, v in (("title", service.certificate_title),
                                                ("body", service.certificate_body)) if v}}
            if service.certificate_title or service.certificate_body else {}),
-        "executors": [_executor_of(e) for e in service.executors],
+        "executors": [_executor_of(se) for se in service.service_executors],
         "requirements": [{"code": r.code, "name": r.name, "required": r.required, "document": r.document}
                          for r in service.requirements],
         "form": [{"name": f.name, "label": f.label, "type": f.type, "required": f.required,
@@ -223,9 +218,10 @@ def _document_of(service: Service) -> dict:
     }
 
 
-def _executor_of(e: Executor) -> dict:
+def _executor_of(se: ServiceExecutor) -> dict:
+    e = se.executor
     item: dict[str, Any] = {"code": e.code, "name": e.name, "applicant": e.applicant}
-    competency = {k: v for k, v in (("education", e.education), ("note", e.competency_note)) if v}
+    competency = {k: v for k, v in (("education", se.education), ("note", se.competency_note)) if v}
     if competency:
         item["competency"] = competency
     return item

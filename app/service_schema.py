@@ -167,7 +167,7 @@ def _check_executors(c: _Checker, value: Any) -> tuple[ExecutorDef, ...]:
                         "unknown education level '%(value)s'; allowed: %(allowed)s",
                         value=education, allowed=", ".join(EDUCATION_MINIMUMS)))
             if "note" in competency:
-                note = c.text(competency["note"], f"{path}.competency.note", Executor.competency_note)
+                note = c.text(competency["note"], f"{path}.competency.note")
         result.append(ExecutorDef(
             code=c.name(item["code"], f"{path}.code", Executor.code),
             name=c.text(item["name"], f"{path}.name", Executor.name),

@@ -105,8 +105,6 @@ class Executor(Model):
     code: Mapped[str] = mapped_column(String(60), unique=True, info={"label": "Code"})
     name: Mapped[str] = mapped_column(String(120), unique=True, info={"label": "Name"})
     applicant: Mapped[bool] = mapped_column(Boolean, default=False, info={"label": "Is the applicant"})
-    education: Mapped[Optional[str]] = mapped_column(String(10), info={"label": "Minimum education"})
-    competency_note: Mapped[Optional[str]] = mapped_column(Text, info={"label": "Competency"})
 
     def __str__(self) -> str:
         return self.name
@@ -121,6 +119,9 @@ class ServiceExecutor(Model):
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"))
     executor_id: Mapped[int] = mapped_column(ForeignKey("executor.id"))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # What this service's standard asks of the column's officers (competency-gap report).
+    education: Mapped[Optional[str]] = mapped_column(String(10), info={"label": "Minimum education"})
+    competency_note: Mapped[Optional[str]] = mapped_column(Text, info={"label": "Competency"})
     service: Mapped[Service] = relationship(back_populates="service_executors")
     executor: Mapped[Executor] = relationship()
 

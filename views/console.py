@@ -29,11 +29,11 @@ from sqlalchemy.orm import RelationshipDirection
 from app.audit import record, snapshot
 from app.extensions import db
 from app.roles import console_actions
+from app.setup.i18n import catalog_directory
 from app.formatting import format_date, format_datetime
 from models import Model
 
 CONSOLE_ACTIONS = ("list", "add", "edit", "delete", "export")
-TRANSLATIONS = Path(__file__).resolve().parent.parent / "app" / "translations" / "console"
 # Menu category by model module; a model may name its own with __console__["category"].
 CATEGORIES = {"service": "Services", "calendar": "Working calendar", "people": "People",
               "audit": "Records", "notification": "Records"}
@@ -294,7 +294,7 @@ def register(appbuilder: Any) -> None:
         url="/admin",
         index_view=ConsoleIndexView(name=lazy_gettext("Master data"), url="/admin"),
         theme=Bootstrap4Theme(base_template="console/base.html", fluid=True),
-        translations_path=str(TRANSLATIONS),
+        translations_path=catalog_directory("console", app),
     )
     for view in build_views():
         admin.add_view(view)

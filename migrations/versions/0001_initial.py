@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 10:59:40.458665
+Create Date: 2026-12-01 11:10:53.201476
 
 """
 from alembic import op
@@ -83,8 +83,6 @@ def upgrade():
     sa.Column('code', sa.String(length=60), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('applicant', sa.Boolean(), nullable=False),
-    sa.Column('education', sa.String(length=10), nullable=True),
-    sa.Column('competency_note', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('code'),
     sa.UniqueConstraint('name')
@@ -339,6 +337,8 @@ def upgrade():
     sa.Column('service_id', sa.Integer(), nullable=False),
     sa.Column('executor_id', sa.Integer(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('education', sa.String(length=10), nullable=True),
+    sa.Column('competency_note', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['executor_id'], ['executor.id'], ),
     sa.ForeignKeyConstraint(['service_id'], ['service.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.roles import console_actions
+from app.roles import console_actions, role_capabilities
 from tests.conftest import count_rows, csrf_token
 from views.console import console_models
 
@@ -16,16 +16,18 @@ from views.console import console_models
 ROLES = (
     "Admin", "Front Office", "Back Office", "Tim Teknis", "JF Analis Kebijakan Ahli Muda",
     "JF Analis Kebijakan Ahli Madya", "Sekretaris", "Kepala Dinas", "Pemohon",
-    "Petugas Pengaduan", "Kepala Bidang", "Kepegawaian",
+    "Petugas Pengaduan", "Kepala Bidang", "Kepegawaian", "Seksi Survei", "Seksi Perizinan",
 )
 
 
 def granted(role: str, model: type) -> set[str]:
-    """What the role may do: its grants, within what the console offers (records are read-only)."""
+    """What the role may do: the actions its capabilities open, within what the console offers."""
     offered = set(console_actions(model))
     if role == "Admin":
         return offered
-    return offered & set(model.__console__.get("roles", {}).get(role, []))
+    held = role_capabilities().get(role, set())
+    return offered & {action for capability, actions in model.__console__.get("capabilities", {}).items()
+                      if capability in held for action in actions}
 
 
 def urls(endpoint: str, row_id: int) -> dict[str, tuple[str, str]]:
@@ -42,6 +44,7 @@ def urls(endpoint: str, row_id: int) -> dict[str, tuple[str, str]]:
 
 def test_the_declared_grants_match_the_office(app):
     """The grants the office asked for: Kepegawaian keeps personnel, Kepala Bidang reads."""
+    app.app_context().push()
     by_name = {m.__name__: m for m in console_models()}
     assert granted("Kepegawaian", by_name["Personnel"]) == {"list", "add", "edit", "delete", "export"}
     assert granted("Kepegawaian", by_name["Holiday"]) == set()
@@ -65,7 +68,8 @@ def test_console_matrix(app, client, auth, make_user, sample_rows, role):
     assert {"Holiday", "Personnel", "Service", "Step", "AuditLog", "OutboxMessage"} <= {m.__name__ for m in models}
     for model in models:
         endpoint = f"console_{model.__name__.lower()}"
-        allowed = granted(role, model)
+        with app.app_context():
+            allowed = granted(role, model)
         row_id = sample_rows[model.__name__]
         before = count_rows(app, model)
         for action, (get_url, post_url) in urls(endpoint, row_id).items():

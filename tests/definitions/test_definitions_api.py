@@ -11,7 +11,7 @@ def test_without_a_token_401_json(client):
 def test_an_applicant_reads_the_services(client, make_user, auth):
     rv = client.get("/api/v1/services/", headers=auth.token(make_user("Pemohon")))
     assert rv.status_code == 200
-    [service] = rv.json["result"]
+    service = next(s for s in rv.json["result"] if s["code"] == "TD-BKK")
     assert {k: service[k] for k in ("code", "name", "product", "fee", "completion_working_days")} == {
         "code": "TD-BKK", "name": "Tanda Daftar Bursa Kerja Khusus",
         "product": "Surat Tanda Daftar Bursa Kerja Khusus", "fee": 0, "completion_working_days": 6,
@@ -26,6 +26,7 @@ def test_an_applicant_reads_the_services(client, make_user, auth):
         "no": 3,
         "activity": "Tim teknis melakukan Peninjauan, survey lapangan dan/atau koordinasi dengan instansi terkait "
                     "lainnya. Jika memenuhi syarat diteruskan ke proses selanjutnya, jika tidak dikembalikan ke FO",
+        "short": None,
         "kind": "inspect",
         "executors": ["tim_teknis"],
         "input": "Surat tugas, persyaratan pemohon",
@@ -43,7 +44,7 @@ def test_every_officer_role_reads_it(client, make_user, auth):
     for role in ("Kepala Dinas", "Kepegawaian", "Petugas Pengaduan", "Admin"):
         rv = client.get("/api/v1/services/", headers=auth.token(make_user(role)))
         assert rv.status_code == 200, role
-        assert [(s["code"], len(s["steps"])) for s in rv.json["result"]] == [("TD-BKK", 10)], role
+        assert [(s["code"], len(s["steps"])) for s in rv.json["result"]] == [("IPDH", 8), ("TD-BKK", 10)], role
 
 
 def test_a_forged_token_401_json(client):

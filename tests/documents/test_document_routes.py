@@ -22,7 +22,7 @@ def test_officer_of_the_service_downloads_every_document(app, client, auth, make
         assert rv.mimetype == "application/pdf"
     rv = client.get(f"/documents/case/{case_id}/certificate.pdf")
     assert CERT_NO in pdf_text(rv.data)
-    assert 'filename="surat-tanda-daftar-TD-BKK-2026-' in rv.headers["Content-Disposition"]
+    assert 'filename="sertifikat-TD-BKK-2026-' in rv.headers["Content-Disposition"]
 
 
 def test_anonymous_users_get_no_document(app, client):
