@@ -72,6 +72,7 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     _check_config(app)
 
+    from .roles import check_declarations
     from .security import SecurityManager
 
     db.init_app(app)
@@ -84,6 +85,7 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
         _register_modules("app.setup", "init_app", app)
         _register_modules("views", "register", appbuilder)
         appbuilder.post_init()
+        check_declarations(appbuilder)
     _register_modules("app.commands", "register", app)
     return app
 

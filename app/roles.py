@@ -115,6 +115,43 @@ def held_capabilities(g: _Grants) -> dict[str, set[str]]:
     return held
 
 
+CONSOLE_KEYS = ("label", "list", "search", "filters", "readonly", "capabilities", "category", "hidden")
+
+
+class DeclarationError(RuntimeError):
+    """A view or model declares a capability, action or console key the code does not know."""
+
+
+def check_declarations(appbuilder: Any) -> None:
+    """Stop the app at start-up on a misspelt capability, console key or console action (Django's checks).
+
+    A grant to a capability nobody can hold would silently open nothing; a
+    misspelt `__console__` key would silently be ignored.
+    """
+    from models import Model
+
+    problems = []
+    for view in appbuilder.baseviews:
+        for perm, caps in (getattr(view, "capability_grants", None) or {}).items():
+            problems += [f"{type(view).__name__}.capability_grants[{perm!r}]: unknown capability {cap!r}"
+                         for cap in caps if cap != ANY_LOGIN and cap not in CAPABILITIES]
+        if getattr(view, "role_grants", None):
+            problems.append(f"{type(view).__name__}: role_grants names roles; declare capability_grants")
+    for mapper in Model.registry.mappers:
+        console = getattr(mapper.class_, "__console__", None)
+        if not isinstance(console, dict):
+            continue
+        name = mapper.class_.__name__
+        problems += [f"{name}.__console__: unknown key {key!r}" for key in console if key not in CONSOLE_KEYS]
+        for cap, actions in (console.get("capabilities") or {}).items():
+            if cap not in CAPABILITIES:
+                problems.append(f"{name}.__console__['capabilities']: unknown capability {cap!r}")
+            problems += [f"{name}.__console__['capabilities'][{cap!r}]: unknown action {a!r}"
+                         for a in actions if a not in CONSOLE_ACTIONS]
+    if problems:
+        raise DeclarationError("; ".join(problems))
+
+
 def role_capabilities() -> dict[str, set[str]]:
     """{role: capabilities} as the next sync will grant them: definitions' rules, the office, hand grants."""
     from app.office import office_roles

@@ -10,6 +10,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Model, utcnow
+from .service import STEP_KINDS
 
 CASE_STATUSES = ("in_progress", "returned", "completed", "handed_over", "rejected", "cancelled")
 OPEN_STATUSES = ("in_progress", "returned", "completed")
@@ -17,6 +18,15 @@ OPEN_STATUSES = ("in_progress", "returned", "completed")
 
 class Case(Model):
     __tablename__ = "case"
+    # The case engine is the only writer: the console reads the cases (never
+    # the tracking-key hash, the form's answers or the collector's ID number).
+    __console__ = {"label": "Case files", "readonly": True,
+                   "list": ["registration_no", "service", "applicant.name", "status", "current_step_no",
+                            "received_at", "due_at", "closed_at"],
+                   "search": ["registration_no"],
+                   "filters": ["service", "status", "received_at", "due_at", "closed_at"],
+                   "hidden": ["tracking_key_hash", "form_data", "received_id_no", "applicant"],
+                   "capabilities": {"console.records": ["list", "export"]}}
     __table_args__ = (
         Index("ix_case_status_step", "status", "current_step_no"),
         Index("ix_case_service_received", "service_id", "received_at"),
@@ -27,35 +37,40 @@ class Case(Model):
         Index("ix_case_status_received", "status", "received_at", "id"),
     )
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    registration_no: Mapped[str] = mapped_column(String(40), unique=True)
+    registration_no: Mapped[str] = mapped_column(String(40), unique=True, info={"label": "Registration no."})
     # Hash of the key printed on the receipt; tracking needs number + key.
     tracking_key_hash: Mapped[Optional[str]] = mapped_column(String(128))
-    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), index=True)
-    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicant.id"), index=True)
-    institution_id: Mapped[Optional[int]] = mapped_column(ForeignKey("institution.id"), index=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), index=True, info={"label": "Service (id)"})
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicant.id"), index=True, info={"label": "Applicant (id)"})
+    institution_id: Mapped[Optional[int]] = mapped_column(ForeignKey("institution.id"), index=True,
+                                                          info={"label": "Institution (id)"})
     form_data: Mapped[dict] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(20), default="in_progress")
-    current_step_no: Mapped[Optional[int]] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="in_progress",
+                                        info={"label": "Status", "choices": CASE_STATUSES})
+    current_step_no: Mapped[Optional[int]] = mapped_column(Integer, info={"label": "Current step"})
     # Optimistic lock: every action names the version it saw; a stale one is refused.
-    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, info={"label": "Version"})
 
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    due_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
-    step_received_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
-    step_due_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, info={"label": "Received at"})
+    due_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), info={"label": "Due"})
+    step_received_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True),
+                                                                 info={"label": "Step received at"})
+    step_due_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), info={"label": "Step due"})
     # The SLA clock stops while the case waits for the applicant.
-    paused_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
-    paused_working_minutes: Mapped[int] = mapped_column(Integer, default=0)
-    completed_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
-    closed_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    paused_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), info={"label": "Paused since"})
+    paused_working_minutes: Mapped[int] = mapped_column(Integer, default=0,
+                                                        info={"label": "Working minutes paused"})
+    completed_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), info={"label": "Completed at"})
+    closed_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), info={"label": "Closed at"})
 
-    signed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"))
-    signed_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
-    received_by: Mapped[Optional[str]] = mapped_column(String(200))
+    signed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"), info={"label": "Signed by (user id)"})
+    signed_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), info={"label": "Signed at"})
+    received_by: Mapped[Optional[str]] = mapped_column(String(200), info={"label": "Collected by"})
     received_id_no: Mapped[Optional[str]] = mapped_column(String(60))
-    handed_over_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
-    reminder_queued_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
-    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"))
+    handed_over_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), info={"label": "Handed over at"})
+    reminder_queued_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True),
+                                                                   info={"label": "Reminder queued at"})
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"), info={"label": "Created by (user id)"})
 
     service = relationship("Service")
     applicant = relationship("Applicant")
@@ -128,24 +143,33 @@ class ControlCardEntry(Model):
     """One row of the control card (kartu kendali). Append-only, hash-chained."""
 
     __tablename__ = "control_card_entry"
+    # Written by the case engine only; the chain's hashes are never shown.
+    __console__ = {"label": "Control card entries", "readonly": True,
+                   "list": ["case", "seq", "step_no", "step_kind", "role", "officer_name", "received_at", "acted_at",
+                            "outcome", "spent_minutes", "late"],
+                   "search": ["officer_name", "role", "case.registration_no"],
+                   "filters": ["case", "step_kind", "outcome", "late", "acted_at"],
+                   "hidden": ["prev_hash", "hash"],
+                   "capabilities": {"console.records": ["list", "export"]}}
     __table_args__ = (UniqueConstraint("case_id", "seq"),
                       Index("ix_card_officer_acted", "officer_id", "acted_at"))
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
-    seq: Mapped[int] = mapped_column(Integer)
-    step_no: Mapped[Optional[int]] = mapped_column(Integer)
-    step_kind: Mapped[Optional[str]] = mapped_column(String(20))
-    role: Mapped[Optional[str]] = mapped_column(String(120))
-    officer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"))
-    officer_name: Mapped[Optional[str]] = mapped_column(String(200))
-    officer_initial: Mapped[Optional[str]] = mapped_column(String(20))
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    acted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    outcome: Mapped[str] = mapped_column(String(20))  # forward | return | reject | cancel | ...
-    note: Mapped[Optional[str]] = mapped_column(Text)
-    standard_minutes: Mapped[Optional[int]] = mapped_column(Integer)
-    spent_minutes: Mapped[Optional[int]] = mapped_column(Integer)
-    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True, info={"label": "Case (id)"})
+    seq: Mapped[int] = mapped_column(Integer, info={"label": "Row"})
+    step_no: Mapped[Optional[int]] = mapped_column(Integer, info={"label": "Step"})
+    step_kind: Mapped[Optional[str]] = mapped_column(String(20), info={"label": "Step kind", "choices": STEP_KINDS})
+    role: Mapped[Optional[str]] = mapped_column(String(120), info={"label": "Role"})
+    officer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"), info={"label": "Officer (user id)"})
+    officer_name: Mapped[Optional[str]] = mapped_column(String(200), info={"label": "Officer"})
+    officer_initial: Mapped[Optional[str]] = mapped_column(String(20), info={"label": "Initials"})
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), info={"label": "Received at"})
+    acted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), info={"label": "Acted at"})
+    # forward | return | reject | cancel | ...
+    outcome: Mapped[str] = mapped_column(String(20), info={"label": "Outcome"})
+    note: Mapped[Optional[str]] = mapped_column(Text, info={"label": "Note"})
+    standard_minutes: Mapped[Optional[int]] = mapped_column(Integer, info={"label": "Standard time (minutes)"})
+    spent_minutes: Mapped[Optional[int]] = mapped_column(Integer, info={"label": "Time taken (minutes)"})
+    late: Mapped[bool] = mapped_column(Boolean, default=False, info={"label": "Late"})
     prev_hash: Mapped[Optional[str]] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
     case: Mapped[Case] = relationship(back_populates="control_card")
@@ -155,13 +179,20 @@ class InspectionReport(Model):
     """Berita Acara Pemeriksaan (BAP) of the technical team's field survey."""
 
     __tablename__ = "inspection_report"
+    # Recorded at the inspection step of the case engine; read-only in the console.
+    __console__ = {"label": "Field inspection reports", "readonly": True,
+                   "list": ["case", "date", "recommendation", "team"],
+                   "search": ["findings", "case.registration_no"],
+                   "filters": ["case", "recommendation", "date"],
+                   "capabilities": {"console.records": ["list", "export"]}}
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
-    date: Mapped[date] = mapped_column(Date)
-    findings: Mapped[str] = mapped_column(Text)
-    recommendation: Mapped[str] = mapped_column(String(20))  # memenuhi | tidak_memenuhi
-    team: Mapped[list] = mapped_column(JSON, default=list)
-    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True, info={"label": "Case (id)"})
+    date: Mapped[date] = mapped_column(Date, info={"label": "Date"})
+    findings: Mapped[str] = mapped_column(Text, info={"label": "Findings"})
+    recommendation: Mapped[str] = mapped_column(String(20), info={"label": "Recommendation",
+                                                                  "choices": ("memenuhi", "tidak_memenuhi")})
+    team: Mapped[list] = mapped_column(JSON, default=list, info={"label": "Team"})
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"), info={"label": "Created by (user id)"})
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     case: Mapped[Case] = relationship(back_populates="inspection_reports")
 
@@ -180,17 +211,27 @@ class CertificateCounter(Model):
 class Certificate(Model):
     __tablename__ = "certificate"
     __table_args__ = (UniqueConstraint("service_id", "year", "seq"),)
+    # Numbered and signed by the case engine; the verification token opens the
+    # public check of the certificate and is never shown.
+    __console__ = {"label": "Issued certificates", "readonly": True,
+                   "list": ["number", "service", "case", "issued_at", "signer_name", "revoked_at"],
+                   "search": ["number", "signer_name"],
+                   "filters": ["service", "issued_at", "revoked_at"],
+                   "hidden": ["verify_token"],
+                   "capabilities": {"console.records": ["list", "export"]}}
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), unique=True)
-    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
-    year: Mapped[int] = mapped_column(Integer)
-    seq: Mapped[int] = mapped_column(Integer)
-    number: Mapped[str] = mapped_column(String(120), unique=True)
-    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    signer_name: Mapped[Optional[str]] = mapped_column(String(200))
-    signer_nip: Mapped[Optional[str]] = mapped_column(String(18))
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), unique=True, info={"label": "Case (id)"})
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), info={"label": "Service (id)"})
+    year: Mapped[int] = mapped_column(Integer, info={"label": "Year"})
+    seq: Mapped[int] = mapped_column(Integer, info={"label": "Sequence no."})
+    number: Mapped[str] = mapped_column(String(120), unique=True, info={"label": "Certificate no."})
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, info={"label": "Issued at"})
+    signer_name: Mapped[Optional[str]] = mapped_column(String(200), info={"label": "Signed by"})
+    signer_nip: Mapped[Optional[str]] = mapped_column(String(18), info={"label": "Signer's NIP"})
     verify_token: Mapped[str] = mapped_column(String(64), unique=True)
-    revoked_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
-    revoked_reason: Mapped[Optional[str]] = mapped_column(Text)
-    revoked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"))
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), info={"label": "Revoked at"})
+    revoked_reason: Mapped[Optional[str]] = mapped_column(Text, info={"label": "Reason for revocation"})
+    revoked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"), info={"label": "Revoked by (user id)"})
     case: Mapped[Case] = relationship(back_populates="certificate")
+    # Read-only: the service is set from the case when the number is drawn.
+    service = relationship("Service", viewonly=True)

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Optional
 
 from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, SmallInteger, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Model, utcnow
 
@@ -15,27 +15,40 @@ ELEMENTS = ("u1", "u2", "u3", "u4", "u5", "u6", "u7", "u8", "u9")
 class SurveyResponse(Model):
     __tablename__ = "survey_response"
     __table_args__ = (Index("ix_survey_service_date", "service_id", "date"),)
+    # Answers come from the survey forms only (app.survey). The case an online
+    # answer came from is never shown: the answers are anonymous.
+    __console__ = {"label": "Survey answers", "readonly": True,
+                   "list": ["date", "service", "source", "u1", "u2", "u3", "u4", "u5", "u6", "u7", "u8", "u9"],
+                   "search": ["suggestion", "occupation"],
+                   "filters": ["service", "source", "date", "education"],
+                   "hidden": ["case_id"],
+                   "capabilities": {"console.records": ["list", "export"]}}
     id: Mapped[int] = mapped_column(primary_key=True)
-    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), info={"label": "Service (id)"})
     case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("case.id"))
-    date: Mapped[date] = mapped_column(Date)
-    u1: Mapped[int] = mapped_column(SmallInteger)
-    u2: Mapped[int] = mapped_column(SmallInteger)
-    u3: Mapped[int] = mapped_column(SmallInteger)
-    u4: Mapped[int] = mapped_column(SmallInteger)
-    u5: Mapped[int] = mapped_column(SmallInteger)
-    u6: Mapped[int] = mapped_column(SmallInteger)
-    u7: Mapped[int] = mapped_column(SmallInteger)
-    u8: Mapped[int] = mapped_column(SmallInteger)
-    u9: Mapped[int] = mapped_column(SmallInteger)
-    sex: Mapped[Optional[str]] = mapped_column(String(1))
-    age: Mapped[Optional[int]] = mapped_column(Integer)
-    education: Mapped[Optional[str]] = mapped_column(String(10))
-    occupation: Mapped[Optional[str]] = mapped_column(String(60))
-    source: Mapped[str] = mapped_column(String(10), default="paper")  # paper | online
-    suggestion: Mapped[Optional[str]] = mapped_column(Text)
-    entered_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"))
+    date: Mapped[date] = mapped_column(Date, info={"label": "Date"})
+    u1: Mapped[int] = mapped_column(SmallInteger, info={"label": "U1 Requirements"})
+    u2: Mapped[int] = mapped_column(SmallInteger, info={"label": "U2 Procedure"})
+    u3: Mapped[int] = mapped_column(SmallInteger, info={"label": "U3 Completion time"})
+    u4: Mapped[int] = mapped_column(SmallInteger, info={"label": "U4 Fee"})
+    u5: Mapped[int] = mapped_column(SmallInteger, info={"label": "U5 Product"})
+    u6: Mapped[int] = mapped_column(SmallInteger, info={"label": "U6 Officers' competence"})
+    u7: Mapped[int] = mapped_column(SmallInteger, info={"label": "U7 Officers' conduct"})
+    u8: Mapped[int] = mapped_column(SmallInteger, info={"label": "U8 Complaint handling"})
+    u9: Mapped[int] = mapped_column(SmallInteger, info={"label": "U9 Facilities"})
+    sex: Mapped[Optional[str]] = mapped_column(String(1), info={"label": "Sex"})
+    age: Mapped[Optional[int]] = mapped_column(Integer, info={"label": "Age"})
+    education: Mapped[Optional[str]] = mapped_column(String(10), info={"label": "Education"})
+    occupation: Mapped[Optional[str]] = mapped_column(String(60), info={"label": "Occupation"})
+    # paper | online
+    source: Mapped[str] = mapped_column(String(10), default="paper",
+                                        info={"label": "Source", "choices": ("paper", "online")})
+    suggestion: Mapped[Optional[str]] = mapped_column(Text, info={"label": "Suggestion"})
+    entered_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"),
+                                                         info={"label": "Entered by (user id)"})
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Read-only, for the console's service column and filter.
+    service = relationship("Service", viewonly=True)
 
 
 class SurveyInvitation(Model):
@@ -54,14 +67,23 @@ class SurveyFollowUp(Model):
     """The follow-up plan for an element graded 'kurang baik' or worse."""
 
     __tablename__ = "survey_follow_up"
+    # Recorded on the satisfaction-index report (surveys.follow_up); read-only here.
+    __console__ = {"label": "Survey follow-up plans", "readonly": True,
+                   "list": ["service", "element", "period_from", "period_to", "nrr", "plan", "responsible",
+                            "target_date"],
+                   "search": ["plan", "responsible"],
+                   "filters": ["service", "element", "period_from", "target_date"],
+                   "capabilities": {"console.records": ["list", "export"]}}
     id: Mapped[int] = mapped_column(primary_key=True)
-    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
-    element: Mapped[str] = mapped_column(String(3))
-    period_from: Mapped[date] = mapped_column(Date)
-    period_to: Mapped[date] = mapped_column(Date)
-    nrr: Mapped[Optional[float]]
-    plan: Mapped[str] = mapped_column(Text)
-    responsible: Mapped[Optional[str]] = mapped_column(String(200))
-    target_date: Mapped[Optional[date]] = mapped_column(Date)
-    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), info={"label": "Service (id)"})
+    element: Mapped[str] = mapped_column(String(3), info={"label": "Element"})
+    period_from: Mapped[date] = mapped_column(Date, info={"label": "Period from"})
+    period_to: Mapped[date] = mapped_column(Date, info={"label": "Period to"})
+    nrr: Mapped[Optional[float]] = mapped_column(info={"label": "Average score (NRR)"})
+    plan: Mapped[str] = mapped_column(Text, info={"label": "Follow-up plan"})
+    responsible: Mapped[Optional[str]] = mapped_column(String(200), info={"label": "Responsible"})
+    target_date: Mapped[Optional[date]] = mapped_column(Date, info={"label": "Target date"})
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"), info={"label": "Created by (user id)"})
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Read-only, for the console's service column and filter.
+    service = relationship("Service", viewonly=True)

@@ -173,7 +173,7 @@ class CaseApi(JsonApi):
             case = self._case(case_id)
         except workflow.WorkflowError as exc:
             return self._error(exc)
-        return case_document_response(case, kind)
+        return case_document_response(case, kind, g.user)
 
     @expose("/<int:case_id>/scans/<int:scan_id>", methods=["GET"])
     @protect(allow_browser_login=True)

@@ -13,7 +13,7 @@ from flask import abort, current_app, flash, redirect, request, send_file, sessi
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 
-from app import uploads, workflow
+from app import documents, uploads, workflow
 from app.extensions import db
 from app.qr import qr_data_uri
 from app.roles import acting_views
@@ -83,6 +83,7 @@ class CaseView(BaseView):
             outcome_label=outcome_label,
             recommendations=case_forms.BAP_RECOMMENDATIONS,
             inspect_step_no=next((s.no for s in case.service.steps if s.kind == "inspect"), None),
+            draft_certificate=documents.draft_available(case) and not workflow.is_applicant_user(user),
             survey_link=(link := self._survey_link(case)),
             survey_qr=qr_data_uri(link) if link else None,
         )

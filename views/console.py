@@ -1,10 +1,33 @@
 """The generated master-data console (Flask-Admin at /admin/).
 
 One generic view class; `build_views()` makes one view per model that carries
-`__console__` metadata (label, list, search, filters, roles) and column `info`
-(label, choices). Every request is checked against FAB permission pairs
-(`can_list`, `can_add`, `can_edit`, `can_delete`, `can_export` on the model's
-class name), so the console shares FAB's login, roles and grants.
+`__console__` metadata and column `info` (label, choices). Every request is
+checked against FAB permission pairs (`can_list`, `can_add`, `can_edit`,
+`can_delete`, `can_export` on the model's class name), so the console shares
+FAB's login, roles and grants.
+
+`__console__` keys (app.roles.check_declarations refuses any other key at
+start-up, so a misspelt "hidden" cannot quietly show what it was meant to hide):
+
+- "label": the screen's name (an English msgid);
+- "category": its menu, else CATEGORIES by model module, else "Master data";
+- "list": the list columns; "relation.column" shows one column of a related
+  row (the applicant's name, not the applicant's NIK), labelled like the
+  relation. The related rows of a page are loaded in the page's own query;
+- "search": searchable columns (the first one also finds the row from other
+  screens' relation filters, so it is a plain column);
+- "filters": columns or many-to-one relations (filtered by the related row's
+  first searchable column);
+- "readonly": records a procedure writes (the case engine, the complaint
+  book): the console only lists, shows and exports them, newest first;
+- "capabilities": {capability: [console actions]} (app.capabilities);
+- "hidden": columns and relations never shown: not in the list, the details
+  page, the CSV export or a form (hashes, tokens, personal identifiers).
+  A hidden name in "list", "search" or "filters", or reached through
+  "relation.column" from another model, is refused at start-up.
+
+The details page shows the list columns first, then every other column and
+many-to-one relation; the CSV export every column, then the list's relations.
 """
 from __future__ import annotations
 
@@ -36,6 +59,7 @@ from models import Model
 CONSOLE_ACTIONS = ("list", "add", "edit", "delete", "export")
 # Menu category by model module; a model may name its own with __console__["category"].
 CATEGORIES = {"service": "Services", "calendar": "Working calendar", "people": "People",
+              "case": "Cases", "complaint": "Complaints", "survey": "Satisfaction survey",
               "audit": "Records", "notification": "Records"}
 # Flask-Admin view method -> the console action it performs.
 VIEW_ACTIONS = {
@@ -220,10 +244,42 @@ def _label(text: str) -> Any:
     return lazy_gettext(text)
 
 
+def check_hidden(model: type) -> None:
+    """Refuse at start-up a screen that would show a "hidden" column (keys and
+    capabilities are checked by app.roles.check_declarations)."""
+    meta = model.__console__
+    where = f"{model.__name__}.__console__"
+    attrs = model.__mapper__.attrs
+    hidden = set(meta.get("hidden", ()))
+    for name in sorted(hidden):
+        if name not in attrs:
+            raise ValueError(f"{where}: hidden {name!r} is not a column or relation of the model")
+    for key in ("list", "search", "filters"):
+        for name in meta.get(key) or ():
+            if name in hidden:
+                raise ValueError(f"{where}: {key} names the hidden {name!r}")
+            if "." in name:
+                head, tail = name.split(".", 1)
+                rel = model.__mapper__.relationships.get(head)
+                if rel is None or "." in tail or tail not in rel.mapper.attrs:
+                    raise ValueError(f"{where}: {key} names {name!r}, not 'relation.column' of the model")
+                if tail in getattr(rel.mapper.class_, "__console__", {}).get("hidden", ()):
+                    raise ValueError(f"{where}: {key} names {name!r}, hidden on {rel.mapper.class_.__name__}")
+
+
+def _many_to_one(mapper: Any, name: str) -> bool:
+    rel = mapper.relationships.get(name)
+    return rel is not None and rel.direction is RelationshipDirection.MANYTOONE
+
+
 def view_options(model: type) -> dict[str, Any]:
     """Flask-Admin options for one model, read from its metadata."""
+    check_hidden(model)
     meta = model.__console__
     mapper = model.__mapper__
+    readonly = bool(meta.get("readonly"))
+    hidden = list(meta.get("hidden", ()))
+    listed = list(meta.get("list") or ())
     labels: dict[str, Any] = {}
     choices: dict[str, list] = {}
     for attr in mapper.column_attrs:
@@ -233,30 +289,60 @@ def view_options(model: type) -> dict[str, Any]:
         if "choices" in info:
             choices[attr.key] = [(value, _label(value)) for value in info["choices"]]
     # The timestamps every table inherits carry no label of their own.
-    for name, label in (("created_at", lazy_gettext("Created at")), ("updated_at", lazy_gettext("Updated at"))):
+    for name, label in (("created_at", lazy_gettext("Created at")), ("updated_at", lazy_gettext("Updated at")),
+                        ("id", lazy_gettext("ID"))):
         if name in mapper.attrs:
             labels.setdefault(name, label)
     ajax_refs: dict[str, dict] = {}
     excluded = [name for name in NEVER_IN_FORMS if name in mapper.attrs]
+    excluded += [name for name in hidden if name not in excluded]
     filters: list[str] = []
     relation_search: dict[str, str] = {}
     for rel in mapper.relationships:
         labels.setdefault(rel.key, _label(rel.key.replace("_", " ").capitalize()))
         if rel.direction is RelationshipDirection.ONETOMANY:
-            excluded.append(rel.key)  # edited on their own screens, never as a giant multi-select
+            if rel.key not in excluded:
+                excluded.append(rel.key)  # edited on their own screens, never as a giant multi-select
             continue
         target = rel.mapper.class_
-        fields = getattr(target, "__console__", {}).get("search") or _text_columns(target)
-        ajax_refs[rel.key] = {"fields": fields, "page_size": 20}
+        searched = getattr(target, "__console__", {}).get("search") or ()
+        fields = [name for name in searched if "." not in name] or _text_columns(target)
+        if not readonly and rel.key not in hidden:  # a record screen has no form to look rows up for
+            ajax_refs[rel.key] = {"fields": fields, "page_size": 20}
         relation_search[rel.key] = fields[0]
     for name in meta.get("filters", []):
         # A relationship is filtered by the related row's first searchable field.
-        filters.append(f"{name}.{relation_search[name]}" if name in relation_search else name)
-    return {
+        if name in relation_search:
+            path = f"{name}.{relation_search[name]}"
+            labels.setdefault(path, labels[name])
+            filters.append(path)
+        else:
+            filters.append(name)
+    # "relation.column": labelled like the relation, which it stands for on the details page.
+    shown_through = set()
+    for name in listed + list(meta.get("search") or ()):
+        if "." in name:
+            head = name.split(".", 1)[0]
+            labels.setdefault(name, labels[head])
+            if name in listed:
+                shown_through.add(head)
+    related = [name for name in listed if _many_to_one(mapper, name) or "." in name]
+    # Details: the list's columns first, then every other column and many-to-one relation.
+    rest = [a.key for a in mapper.column_attrs
+            if not a.columns[0].foreign_keys and not a.columns[0].primary_key]
+    rest += [r.key for r in mapper.relationships
+             if r.direction is RelationshipDirection.MANYTOONE and r.key not in shown_through]
+    details = listed + [name for name in rest if name not in listed]
+    export = [a.key for a in mapper.column_attrs if a.key not in NEVER_IN_FORMS]
+    export += [name for name in related if name not in export]
+    # The related rows a page shows come in the page's query (no query per row).
+    heads = dict.fromkeys(name.split(".", 1)[0] for name in related)
+    joined = [getattr(model, head) for head in heads if _many_to_one(mapper, head)]
+    options = {
         "name": _label(meta.get("label", model.__name__)),
         "category": _label(meta.get("category") or CATEGORIES.get(model.__module__.rsplit(".", 1)[-1], "Master data")),
         "endpoint": f"console_{model.__name__.lower()}",
-        "column_list": meta.get("list"),
+        "column_list": listed or None,
         "column_searchable_list": meta.get("search"),
         "column_filters": filters or None,
         "column_labels": labels,
@@ -264,8 +350,18 @@ def view_options(model: type) -> dict[str, Any]:
         "form_choices": choices,
         "form_excluded_columns": excluded,
         "form_ajax_refs": ajax_refs,
-        "column_export_list": [a.key for a in mapper.column_attrs if a.key not in NEVER_IN_FORMS],
+        "column_details_list": [name for name in details if name not in hidden],
+        "column_export_list": [name for name in export if name not in hidden],
+        # Also given as exclusions: Flask-Admin applies them whatever list a subclass sets.
+        "column_details_exclude_list": hidden or None,
+        "column_export_exclude_list": hidden or None,
+        "column_exclude_list": hidden or None,
+        "column_select_related_list": joined or None,
     }
+    if readonly:
+        # Records: newest first, read off the primary key (no sort over a large table).
+        options["column_default_sort"] = (mapper.primary_key[0].key, True)
+    return options
 
 
 def _text_columns(model: type) -> list[str]:

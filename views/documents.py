@@ -47,11 +47,17 @@ def _pdf(data: bytes, name: str) -> Response:
     )
 
 
-def case_document_response(case: Case, kind: str) -> Response:
-    """The PDF `kind` of a case the caller may view; 404 (with the reason) when it does not exist yet."""
+def case_document_response(case: Case, kind: str, user) -> Response:
+    """The PDF `kind` of a case `user` may view; 404 (with the reason) when it does not exist yet.
+
+    The KONSEP of the certificate is the office's working paper: officers only.
+    """
+    from app.case_access import is_applicant_user
+
     if kind not in CASE_DOCUMENTS:
         abort(404)
-    if kind == "certificate" and case.certificate is None:
+    if kind == "certificate" and case.certificate is None and (
+            not documents.draft_available(case) or is_applicant_user(user)):
         abort(404, description=_("The certificate has no number yet."))
     func, prefix = CASE_DOCUMENTS[kind]
     try:
@@ -88,7 +94,7 @@ class DocumentsView(BaseView):
             abort(404)
         if not can_view(case, _user()):
             abort(403)
-        return case_document_response(case, kind)
+        return case_document_response(case, kind, _user())
 
     @expose("/standard/<string:code>.pdf")
     def standard(self, code: str):

@@ -23,6 +23,7 @@ __all__ = [
     "certificate_pdf",
     "complaint_reply_letter_pdf",
     "control_card_pdf",
+    "draft_available",
     "office",
     "reminder_letter_pdf",
     "render",
@@ -63,6 +64,7 @@ from .case_documents import (  # noqa: E402  (they use render above)
     bap_pdf,
     certificate_pdf,
     control_card_pdf,
+    draft_available,
     reminder_letter_pdf,
 )
 from .service_documents import complaint_reply_letter_pdf, standard_pdf  # noqa: E402

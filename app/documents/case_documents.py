@@ -52,15 +52,29 @@ def _step(case: Case, no: Optional[int]) -> Optional[Step]:
     return next((s for s in case.service.steps if s.no == no), None)
 
 
+def draft_available(case: Case) -> bool:
+    """A KONSEP exists from the service's draft step on, while the case is open and not yet numbered."""
+    draft_no = next((s.no for s in case.service.steps if s.kind == "draft"), None)
+    return (case.certificate is None and draft_no is not None and case.status == "in_progress"
+            and (case.current_step_no or 0) >= draft_no)
+
+
 def certificate_pdf(case: Case) -> bytes:
-    """Surat Tanda Daftar: number, institution, holder, form data, signer, QR to verify."""
+    """The product: number, holder (and institution), form data, signer, QR to verify.
+
+    Before numbering, from the draft step on, the same page marked KONSEP with no
+    number, signature or QR code: what the reviewers initial and the head signs.
+    """
     cert = case.certificate
     if cert is None:
-        raise DocumentError("the case has no certificate number yet")
+        if not draft_available(case):
+            raise DocumentError("the case has no certificate number yet")
+        return render("certificate", case=case, cert=None, draft=True, form=form_rows(case), verify_link=None)
     return render(
         "certificate",
         case=case,
         cert=cert,
+        draft=False,
         form=form_rows(case),
         verify_link=verify_url(cert.verify_token),
     )

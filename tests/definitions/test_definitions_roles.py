@@ -86,7 +86,7 @@ def test_a_second_service_gets_roles_and_step_permissions_without_code(app, writ
     # The new role reads the services API like every other role.
     rv = client.get("/api/v1/services/", headers=auth.token(verifikator))
     assert rv.status_code == 200
-    assert [s["code"] for s in rv.json["result"]] == ["IZIN-LPK", "TD-BKK"]
+    assert [s["code"] for s in rv.json["result"]] == ["IPDH", "IZIN-LPK", "TD-BKK"]
 
 
 def test_sync_is_idempotent_and_keeps_a_hand_added_grant(app, dump_tables, td_bkk_doc, write_yaml):

@@ -14,6 +14,7 @@ from typing import Any
 from app.extensions import db
 from models import Case, ControlCardEntry
 from tests.factories import SAMPLE_PDF, sample_applicant
+from tests.reading import pdf_text
 
 SAMPLE = {"text": "Contoh isian", "integer": "7", "decimal": "12.5", "date": "2026-01-05",
           "email": "uji@example.test", "phone": "081234567890", "nik": "1471010101900001"}
@@ -77,8 +78,18 @@ def walk_case(app, api, staff: dict[str, str], code: str) -> dict:
     case = created.json
     case_id = case["id"]
     refusals = 0
+    draft_no = next((s["no"] for s in service["steps"] if s["kind"] == "draft"), None)
+    number_no = next((s["no"] for s in service["steps"] if s["kind"] == "number"), None)
     for step in service["steps"]:
         state = case_state(app, case_id)
+        # The certificate: a KONSEP from the draft step until numbering, none before.
+        if number_no is not None and step["no"] <= number_no:
+            pdf = api.get(staff[registrar], f"/api/v1/cases/{case_id}/documents/certificate")
+            if draft_no is not None and step["no"] >= draft_no:
+                assert pdf.status_code == 200, (step["no"], pdf.json)
+                assert "KONSEP" in pdf_text(pdf.data)
+            else:
+                assert pdf.status_code == 404 and set(pdf.json) == {"message"}, step["no"]
         assert state["step"] == step["no"], (state, step["no"])
         data = step_data(step["kind"])
         for executor_code, username in staff.items():

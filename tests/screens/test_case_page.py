@@ -7,7 +7,7 @@ import re
 from app.extensions import db
 from models import Case, InspectionReport
 from tests.factories import advance, new_case
-from tests.reading import page_text
+from tests.reading import page_text, pdf_text
 from tests.screens.conftest import csrf_from
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -185,15 +185,22 @@ def test_handover_records_the_receiver_and_closes_the_case(app, login_as, client
 
 def test_case_page_links_the_documents_of_its_stage_and_they_download(app, login_as, client):
     case_id = new_case(app)
-    advance(app, case_id, 9)  # signed, waiting for its number: no certificate yet
+    advance(app, case_id, 3)  # before the draft step: no certificate at all
     login_as("Kepala Bidang")
+    html = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "certificate.pdf" not in html
+    assert client.get(f"/documents/case/{case_id}/certificate.pdf").status_code == 404
+    advance(app, case_id, 9)  # signed, waiting for its number: the draft (KONSEP) only
     html = client.get(f"/cases/{case_id}").get_data(as_text=True)
     links = re.findall(r'href="(/documents/case/\d+/[\w-]+\.pdf)"', html)
     kinds = {link.rsplit("/", 1)[1] for link in links}
-    assert kinds == {"control-card.pdf", "assignment-letter.pdf", "bap.pdf"}
+    assert kinds == {"control-card.pdf", "assignment-letter.pdf", "bap.pdf", "certificate.pdf"}
+    assert "sp-certificate-draft" in html and "sp-certificate-pdf" not in html
     for link in links:
         rv = client.get(link)
         assert rv.status_code == 200 and rv.data.startswith(b"%PDF"), link
+    draft = pdf_text(client.get(f"/documents/case/{case_id}/certificate.pdf").data)
+    assert "KONSEP" in draft and "Nomor: ......" in draft
 
     advance(app, case_id, 10)  # numbered: the certificate appears
     html = client.get(f"/cases/{case_id}").get_data(as_text=True)
