@@ -22,8 +22,8 @@ from sqlalchemy import select
 from app import audit, capabilities
 from app.extensions import db
 from app.service_definition import FORMAT_VERSION, DefinitionError
-from app.service_schema import _Checker
-from app.service_yaml import dump, parse
+from app.service_schema import Checker
+from app.service_yaml import dump, read_file
 from models import Office, OfficeHours
 
 OFFICES_DIR = Path(__file__).resolve().parent / "offices"
@@ -34,7 +34,6 @@ REQUIRED = ("format", "code", "name", "short_name", "address", "city", "phone", 
             "head", "roles")
 OPTIONAL_TEXT = ("fax", "email", "website")
 HEAD_KEYS = ("title", "role", "signature")
-CODE_RE = re.compile(r"^[A-Z0-9-]+$")
 HOURS_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 
 __all__ = ["DefinitionError", "current_office", "export", "load", "load_file", "validate"]
@@ -42,14 +41,9 @@ __all__ = ["DefinitionError", "current_office", "export", "load", "load_file", "
 
 def validate(data: Any, filename: str) -> dict:
     """Check a parsed office document; return its canonical form or raise DefinitionError."""
-    c = _Checker(filename)
+    c = Checker(filename)
     data = c.mapping(data, "", TOP_KEYS, REQUIRED)
-    if data["format"] != FORMAT_VERSION or isinstance(data["format"], bool):
-        raise c.fail("format", _("unsupported format %(found)r; this loader reads format %(version)d",
-                                 found=data["format"], version=FORMAT_VERSION))
-    code = c.text(data["code"], "code", Office.code)
-    if not CODE_RE.match(code):
-        raise c.fail("code", _("'%(value)s' must match %(pattern)s", value=code, pattern="[A-Z0-9-]+"))
+    code = c.format_and_code(data, Office.code)
     doc: dict[str, Any] = {"format": FORMAT_VERSION, "code": code}
     for key in ("name", "short_name"):
         doc[key] = c.text(data[key], key, getattr(Office, key))
@@ -73,7 +67,7 @@ def validate(data: Any, filename: str) -> dict:
     return doc
 
 
-def _check_timezone(c: _Checker, value: Any) -> str:
+def _check_timezone(c: Checker, value: Any) -> str:
     value = c.text(value, "timezone")
     # Every clock of the system (SLA, numbering year, registers) runs in the
     # configured zone; an office file that says otherwise would be silently wrong.
@@ -84,7 +78,7 @@ def _check_timezone(c: _Checker, value: Any) -> str:
     return value
 
 
-def _check_hours(c: _Checker, value: Any) -> dict[str, str]:
+def _check_hours(c: Checker, value: Any) -> dict[str, str]:
     if not isinstance(value, dict):
         raise c.fail("office_hours", _("must be a mapping"))
     if not value:
@@ -108,7 +102,7 @@ def _check_hours(c: _Checker, value: Any) -> dict[str, str]:
     return result
 
 
-def _check_roles(c: _Checker, value: Any) -> dict[str, list[str]]:
+def _check_roles(c: Checker, value: Any) -> dict[str, list[str]]:
     if not isinstance(value, dict) or not value:
         raise c.fail("roles", _("must be a mapping of role names to capabilities"))
     result = {}
@@ -137,12 +131,7 @@ def _hash(doc: dict) -> str:
 
 def load_file(path: Union[str, Path]) -> Office:
     """Read, validate and load one office file."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DefinitionError(path.name, "", _("cannot read file: %(error)s", error=exc)) from None
-    return load(parse(text, path.name), path.name)
+    return load(*read_file(Path(path)))
 
 
 def load(data: Any, filename: str) -> Office:

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.roles import revoke_step_grants, sync_in_transaction
 from app.service_definition import FORMAT_VERSION, TIME_KEYS, DefinitionError, ServiceDefinition
 from app.service_schema import validate
-from app.service_yaml import dump, parse
+from app.service_yaml import dump, read_file
 from models import (
     Case,
     CaseRequirement,
@@ -39,12 +39,7 @@ __all__ = ["DefinitionError", "ServiceDefinition", "export", "load", "load_file"
 
 def load_file(path: Union[str, Path]) -> Service:
     """Read, validate and load one YAML file."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DefinitionError(path.name, "", _("cannot read file: %(error)s", error=exc)) from None
-    return load(parse(text, path.name), path.name)
+    return load(*read_file(Path(path)))
 
 
 def load(data: Any, filename: str) -> Service:

@@ -49,7 +49,7 @@ STEP_KEYS = ("no", "activity", "kind", "short", "executors", "input") + TIME_KEY
 SHORT_MAX = 60
 
 
-class _Checker:
+class Checker:
     """Walks the document, keeping the file name for every refusal."""
 
     def __init__(self, filename: str):
@@ -77,6 +77,16 @@ class _Checker:
         if limit and len(value) > limit:
             raise self.fail(path, _("must be at most %(n)d characters", n=limit))
         return value
+
+    def format_and_code(self, data: dict, column: Any) -> str:
+        """The `format` (this loader's version) and `code` ([A-Z0-9-]+) every definition file starts with."""
+        if data["format"] != FORMAT_VERSION or isinstance(data["format"], bool):
+            raise self.fail("format", _("unsupported format %(found)r; this loader reads format %(version)d",
+                                        found=data["format"], version=FORMAT_VERSION))
+        code = self.text(data["code"], "code", column)
+        if not SERVICE_CODE_RE.match(code):
+            raise self.fail("code", _("'%(value)s' must match %(pattern)s", value=code, pattern="[A-Z0-9-]+"))
+        return code
 
     def boolean(self, value: Any, path: str) -> bool:
         if not isinstance(value, bool):
@@ -108,7 +118,7 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-def _check_number_format(c: _Checker, value: Any) -> str:
+def _check_number_format(c: Checker, value: Any) -> str:
     value = c.text(value, "number_format", Service.number_format)
     seen = set()
     try:
@@ -131,7 +141,7 @@ def _check_number_format(c: _Checker, value: Any) -> str:
     return value
 
 
-def _check_standard(c: _Checker, value: Any) -> dict[str, tuple[str, ...]]:
+def _check_standard(c: Checker, value: Any) -> dict[str, tuple[str, ...]]:
     if not isinstance(value, dict):
         raise c.fail("standard", _("must be a mapping"))
     result = {}
@@ -144,7 +154,7 @@ def _check_standard(c: _Checker, value: Any) -> dict[str, tuple[str, ...]]:
     return result
 
 
-def _unique(c: _Checker, path: str, message: Callable[[str], str], values: list[str]) -> None:
+def _unique(c: Checker, path: str, message: Callable[[str], str], values: list[str]) -> None:
     seen: set = set()
     for i, v in enumerate(values):
         if v in seen:
@@ -152,7 +162,7 @@ def _unique(c: _Checker, path: str, message: Callable[[str], str], values: list[
         seen.add(v)
 
 
-def _check_executors(c: _Checker, value: Any) -> tuple[ExecutorDef, ...]:
+def _check_executors(c: Checker, value: Any) -> tuple[ExecutorDef, ...]:
     result = []
     for i, item in enumerate(c.sequence(value, "executors")):
         path = f"executors[{i}]"
@@ -179,7 +189,7 @@ def _check_executors(c: _Checker, value: Any) -> tuple[ExecutorDef, ...]:
     return tuple(result)
 
 
-def _check_requirements(c: _Checker, value: Any) -> tuple[RequirementDef, ...]:
+def _check_requirements(c: Checker, value: Any) -> tuple[RequirementDef, ...]:
     result = []
     for i, item in enumerate(c.sequence(value, "requirements", allow_empty=True)):
         path = f"requirements[{i}]"
@@ -194,7 +204,7 @@ def _check_requirements(c: _Checker, value: Any) -> tuple[RequirementDef, ...]:
     return tuple(result)
 
 
-def _check_form(c: _Checker, value: Any) -> tuple[FieldDef, ...]:
+def _check_form(c: Checker, value: Any) -> tuple[FieldDef, ...]:
     result = []
     for i, item in enumerate(c.sequence(value, "form", allow_empty=True)):
         path = f"form[{i}]"
@@ -224,7 +234,7 @@ def _check_form(c: _Checker, value: Any) -> tuple[FieldDef, ...]:
     return tuple(result)
 
 
-def _bound(c: _Checker, value: Any, path: str, ftype: str) -> Any:
+def _bound(c: Checker, value: Any, path: str, ftype: str) -> Any:
     if ftype == "date":
         try:
             return date.fromisoformat(value).isoformat() if isinstance(value, str) else _bad_date(c, path)
@@ -237,11 +247,11 @@ def _bound(c: _Checker, value: Any, path: str, ftype: str) -> Any:
     return value
 
 
-def _bad_date(c: _Checker, path: str) -> Any:
+def _bad_date(c: Checker, path: str) -> Any:
     raise c.fail(path, _("must be a date written YYYY-MM-DD"))
 
 
-def _check_bounds(c: _Checker, item: dict, path: str, ftype: str) -> dict:
+def _check_bounds(c: Checker, item: dict, path: str, ftype: str) -> dict:
     """min/max for integer, decimal and date fields; max_length for the text kinds."""
     bounds: dict[str, Any] = {}
     for key in ("min", "max"):
@@ -262,7 +272,7 @@ def _check_bounds(c: _Checker, item: dict, path: str, ftype: str) -> dict:
     return bounds
 
 
-def _check_step(c: _Checker, i: int, item: Any, executor_codes: dict[str, int]) -> StepDef:
+def _check_step(c: Checker, i: int, item: Any, executor_codes: dict[str, int]) -> StepDef:
     path = f"steps[{i}]"
     item = c.mapping(item, path, STEP_KEYS, ("no", "activity", "kind", "executors"))
     no = c.integer(item["no"], f"{path}.no", 1)
@@ -304,7 +314,7 @@ def _check_step(c: _Checker, i: int, item: Any, executor_codes: dict[str, int]) 
     )
 
 
-def _check_steps(c: _Checker, value: Any, executor_codes: dict[str, int]) -> tuple[StepDef, ...]:
+def _check_steps(c: Checker, value: Any, executor_codes: dict[str, int]) -> tuple[StepDef, ...]:
     steps = [_check_step(c, i, item, executor_codes) for i, item in enumerate(c.sequence(value, "steps"))]
     _unique(c, "steps", lambda v: _("duplicate step number %(value)s", value=v), [str(s.no) for s in steps])
     for i, s in enumerate(steps):
@@ -316,14 +326,9 @@ def _check_steps(c: _Checker, value: Any, executor_codes: dict[str, int]) -> tup
 
 def validate(data: Any, filename: str) -> ServiceDefinition:
     """Check a parsed document; return the definition or raise DefinitionError."""
-    c = _Checker(filename)
+    c = Checker(filename)
     data = c.mapping(data, "", TOP_KEYS, REQUIRED_TOP_KEYS)
-    if data["format"] != FORMAT_VERSION or isinstance(data["format"], bool):
-        raise c.fail("format", _("unsupported format %(found)r; this loader reads format %(version)d",
-                                 found=data["format"], version=FORMAT_VERSION))
-    code = c.text(data["code"], "code", Service.code)
-    if not SERVICE_CODE_RE.match(code):
-        raise c.fail("code", _("'%(value)s' must match %(pattern)s", value=code, pattern="[A-Z0-9-]+"))
+    code = c.format_and_code(data, Service.code)
     executors = _check_executors(c, data["executors"])
     return ServiceDefinition(
         code=code,
@@ -343,13 +348,13 @@ def validate(data: Any, filename: str) -> ServiceDefinition:
     )
 
 
-def _check_institution(c: _Checker, value: Any) -> str:
+def _check_institution(c: Checker, value: Any) -> str:
     if value not in INSTITUTION_MODES:
         raise c.fail("institution", _("must be one of %(allowed)s", allowed=", ".join(INSTITUTION_MODES)))
     return value
 
 
-def _check_certificate(c: _Checker, value: Any) -> dict:
+def _check_certificate(c: Checker, value: Any) -> dict:
     if value is None:
         return {}
     value = c.mapping(value, "certificate", CERTIFICATE_KEYS, ())

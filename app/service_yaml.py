@@ -8,6 +8,7 @@ given twice instead of keeping the last one.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -48,6 +49,15 @@ def _construct_bool(loader: _Loader, node: yaml.ScalarNode) -> bool:
 
 
 _yaml12_booleans(_Loader)
+
+
+def read_file(path: Path) -> tuple[Any, str]:
+    """(parsed document, file name) of a definition file; DefinitionError naming the file if unreadable."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DefinitionError(path.name, "", _("cannot read file: %(error)s", error=exc)) from None
+    return parse(text, path.name), path.name
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor(_BOOL_TAG, _construct_bool)
 

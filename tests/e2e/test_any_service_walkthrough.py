@@ -15,7 +15,7 @@ from app.extensions import db
 from models import Service
 from tests.definitions.test_any_service import THIRD
 from tests.e2e.conftest import login
-from tests.e2e.test_case_walkthrough import act, open_from_worklist, tiny_png
+from tests.e2e.test_case_walkthrough import act, complete_checklist, open_from_worklist, tiny_png
 
 
 def _plan(app, code: str) -> list[tuple[int, str, str]]:
@@ -47,13 +47,7 @@ def _walk(app, page, code: str, users: dict[str, str], form: dict[str, str], sca
         login(page, users[role])
         open_from_worklist(page, registration_no)
         if kind == "verify":
-            for row in page.locator("table.sp-requirements tbody tr").all():
-                line = page.locator(f"tr[data-requirement={row.get_attribute('data-requirement')}]")
-                if line.locator("input[type=file]").count():
-                    line.locator("input[type=file]").set_input_files(str(scan))
-                line.locator("input[name=checked]").check()
-                line.get_by_role("button", name="Simpan").click()
-                page.wait_for_load_state()
+            complete_checklist(page, scan)
             act(page)
         elif kind == "inspect":
             act(page, date="2026-12-01", findings="Lokasi sesuai.", recommendation="memenuhi", team="Petugas Lapangan")

@@ -43,6 +43,19 @@ def act(page, action: str = "forward", **fields: str) -> None:
     assert page.locator(".alert-success").count() == 1
 
 
+def complete_checklist(page, scan) -> None:
+    """On the case page: attach a scan where a line takes one, tick every line, save each."""
+    for row in page.locator("table.sp-requirements tbody tr").all():
+        code = row.get_attribute("data-requirement")
+        line = page.locator(f"tr[data-requirement={code}]")
+        if line.locator("input[type=file]").count():
+            line.locator("input[type=file]").set_input_files(str(scan))
+        line.locator("input[name=checked]").check()
+        line.get_by_role("button", name="Simpan").click()
+        page.wait_for_load_state()
+        assert page.locator(f"tr[data-requirement={code}] .sp-checked .fa-check").count() == 1, code
+
+
 def open_from_worklist(page, registration_no: str) -> None:
     """The case must be waiting in this officer's worklist; open it from there."""
     page.goto("/cases/worklist/")
@@ -80,15 +93,7 @@ def test_td_bkk_case_through_all_ten_steps(app, make_user, browser_page, tmp_pat
 
     # Step 2: scans and checklist, then forward.
     open_from_worklist(page, registration_no)
-    for row in page.locator("table.sp-requirements tbody tr").all():
-        code = row.get_attribute("data-requirement")
-        line = page.locator(f"tr[data-requirement={code}]")
-        if line.locator("input[type=file]").count():
-            line.locator("input[type=file]").set_input_files(str(scan))
-        line.locator("input[name=checked]").check()
-        line.get_by_role("button", name="Simpan").click()
-        page.wait_for_load_state()
-        assert page.locator(f"tr[data-requirement={code}] .sp-checked .fa-check").count() == 1, code
+    complete_checklist(page, scan)
     act(page)
 
     # Step 3: the technical team's field survey report (BAP).
