@@ -2,7 +2,9 @@
 
 Allowed actions answer 200; every other one answers 403 on GET and on POST (with
 a valid CSRF token, so only the permission check can refuse) and the table is
-unchanged. What works when allowed is shown in test_console_crud.py.
+unchanged. Every console model has a row to act on (`sample_rows`: the records
+are made by the case engine, the complaint book and the survey forms). What
+works when allowed is shown in test_console_crud.py and test_console_records.py.
 """
 from __future__ import annotations
 
@@ -44,17 +46,26 @@ def urls(endpoint: str, row_id: int) -> dict[str, tuple[str, str]]:
 
 def test_the_declared_grants_match_the_office(app):
     """The grants the office asked for: Kepegawaian keeps personnel, Kepala Bidang reads."""
-    app.app_context().push()
-    by_name = {m.__name__: m for m in console_models()}
-    assert granted("Kepegawaian", by_name["Personnel"]) == {"list", "add", "edit", "delete", "export"}
-    assert granted("Kepegawaian", by_name["Holiday"]) == set()
-    assert "list" in granted("Kepala Bidang", by_name["Holiday"])
-    assert "add" not in granted("Kepala Bidang", by_name["Holiday"])
-    assert granted("Pemohon", by_name["Service"]) == set()
-    # The audit log and the outbox are records: Admin reads them, nobody edits them here.
-    assert granted("Admin", by_name["AuditLog"]) == {"list", "export"}
-    assert granted("Kepala Bidang", by_name["AuditLog"]) == set()
-    assert granted("Admin", by_name["OutboxMessage"]) == {"list", "export"}
+    # A context of its own: one left pushed would outlive the test and hand its app to the
+    # next test that relies on current_app (tests/test_migrations.py ran `db upgrade` on it).
+    with app.app_context():
+        by_name = {m.__name__: m for m in console_models()}
+        assert granted("Kepegawaian", by_name["Personnel"]) == {"list", "add", "edit", "delete", "export"}
+        assert granted("Kepegawaian", by_name["Holiday"]) == set()
+        assert "list" in granted("Kepala Bidang", by_name["Holiday"])
+        assert "add" not in granted("Kepala Bidang", by_name["Holiday"])
+        assert granted("Pemohon", by_name["Service"]) == set()
+        # The audit log and the outbox are records: Admin reads them, nobody edits them here.
+        assert granted("Admin", by_name["AuditLog"]) == {"list", "export"}
+        assert granted("Kepala Bidang", by_name["AuditLog"]) == set()
+        assert granted("Admin", by_name["OutboxMessage"]) == {"list", "export"}
+        # The records the procedures write: console.records reads and exports them, nobody edits them here.
+        for name in ("Case", "ControlCardEntry", "Certificate", "InspectionReport", "Complaint", "ComplaintEvent",
+                     "SurveyResponse", "SurveyFollowUp"):
+            assert granted("Admin", by_name[name]) == {"list", "export"}, name
+            assert granted("Kepala Bidang", by_name[name]) == {"list", "export"}, name
+            for role in ("Front Office", "Seksi Survei", "Petugas Pengaduan", "Kepala Dinas", "Pemohon"):
+                assert granted(role, by_name[name]) == set(), (role, name)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -65,7 +76,8 @@ def test_console_matrix(app, client, auth, make_user, sample_rows, role):
     auth.login(username)
     models = console_models()
     # The tables the office keeps in the console: an empty list here would check nothing.
-    assert {"Holiday", "Personnel", "Service", "Step", "AuditLog", "OutboxMessage"} <= {m.__name__ for m in models}
+    assert {"Holiday", "Personnel", "Service", "Step", "AuditLog", "OutboxMessage", "Case", "ControlCardEntry",
+            "Complaint", "ComplaintEvent", "SurveyResponse"} <= {m.__name__ for m in models}
     for model in models:
         endpoint = f"console_{model.__name__.lower()}"
         with app.app_context():
