@@ -115,7 +115,7 @@ def held_capabilities(g: _Grants) -> dict[str, set[str]]:
     return held
 
 
-CONSOLE_KEYS = ("label", "list", "search", "filters", "readonly", "capabilities", "category", "hidden")
+CONSOLE_KEYS = ("label", "list", "search", "filters", "readonly", "capabilities", "category", "hidden", "lookups")
 
 
 class DeclarationError(RuntimeError):

@@ -13,7 +13,8 @@ class Applicant(TimestampMixin, Model):
     __tablename__ = "applicant"
     __console__ = {"label": "Applicants", "list": ["nik", "name", "phone", "email"],
                    "search": ["nik", "name", "phone", "email"],
-                   "capabilities": {"cases.register": ["list", "add", "edit"], "console.read": ["list"]}}
+                   "capabilities": {"cases.register": ["list", "add", "edit"], "console.read": ["list"]},
+                   "lookups": {"user": "self_service_accounts"}}
     id: Mapped[int] = mapped_column(primary_key=True)
     nik: Mapped[str] = mapped_column(String(16), unique=True, info={"label": "NIK"})
     name: Mapped[str] = mapped_column(String(200), info={"label": "Name"})
@@ -21,9 +22,13 @@ class Applicant(TimestampMixin, Model):
     email: Mapped[Optional[str]] = mapped_column(String(200), info={"label": "Email"})
     address: Mapped[Optional[str]] = mapped_column(Text, info={"label": "Address"})
     # An applicant may also hold a login (role Pemohon) to follow their own cases.
+    # Set only when a holder of `cases.register` confirms the person's identity
+    # (app.workflow.confirm_identity): a NIK is no secret, so typing one proves nothing.
     user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"), unique=True)
-    # Linked at the counter after the front office checks the person's identity.
-    user = relationship("User")
+    user = relationship("User", foreign_keys=[user_id])
+    # The self-service account that applied with this NIK and waits for that
+    # confirmation: it reads only the cases it submitted itself meanwhile.
+    claimed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"), index=True)
 
     def __str__(self) -> str:
         return f"{self.name} ({self.nik})"

@@ -26,12 +26,14 @@ def current_officer():
 
 
 def case_or_abort(case_id: int) -> Case:
-    """The case, if this user may see it; 404 when it does not exist, 403 otherwise."""
+    """The case, if this user may see it; 404 otherwise.
+
+    One answer for "no such case" and "not yours", so case numbers cannot be
+    probed for existence (the API answers the same).
+    """
     case = db.session.get(Case, case_id)
-    if case is None:
+    if case is None or not workflow.can_view(case, current_officer()):
         abort(404)
-    if not workflow.can_view(case, current_officer()):
-        abort(403)
     return case
 
 

@@ -24,7 +24,10 @@ start-up, so a misspelt "hidden" cannot quietly show what it was meant to hide):
 - "hidden": columns and relations never shown: not in the list, the details
   page, the CSV export or a form (hashes, tokens, personal identifiers).
   A hidden name in "list", "search" or "filters", or reached through
-  "relation.column" from another model, is refused at start-up.
+  "relation.column" from another model, is refused at start-up;
+- "lookups": {relation: name of a LOOKUPS restriction}: what a form's
+  search-as-you-type may offer for that relation (an applicant's login is
+  looked up among self-service accounts only, by username; never officers).
 
 The details page shows the list columns first, then every other column and
 many-to-one relation; the CSV export every column, then the list's relations.
@@ -38,6 +41,7 @@ from typing import Any
 from flask import abort, current_app, flash, g, redirect, request
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.form import SecureForm
 from flask_admin.babel import gettext as admin_gettext
 from flask_admin.contrib.sqla.typefmt import DEFAULT_FORMATTERS
@@ -51,7 +55,7 @@ from sqlalchemy.orm import RelationshipDirection
 
 from app.audit import record, snapshot
 from app.extensions import db
-from app.roles import console_actions
+from app.roles import DeclarationError, console_actions
 from app.setup.i18n import catalog_directory
 from app.formatting import format_date, format_datetime
 from models import Model
@@ -308,7 +312,14 @@ def view_options(model: type) -> dict[str, Any]:
         searched = getattr(target, "__console__", {}).get("search") or ()
         fields = [name for name in searched if "." not in name] or _text_columns(target)
         if not readonly and rel.key not in hidden:  # a record screen has no form to look rows up for
-            ajax_refs[rel.key] = {"fields": fields, "page_size": 20}
+            restriction = (meta.get("lookups") or {}).get(rel.key)
+            if restriction is not None and restriction not in LOOKUPS:
+                raise DeclarationError(f"{model.__name__}.__console__['lookups'][{rel.key!r}]: unknown lookup "
+                                       f"{restriction!r}; known: {', '.join(LOOKUPS)}")
+            ajax_refs[rel.key] = (
+                RestrictedLoader(rel.key, db.session, target, LOOKUPS[restriction])
+                if restriction else {"fields": fields, "page_size": 20}
+            )
         relation_search[rel.key] = fields[0]
     for name in meta.get("filters", []):
         # A relationship is filtered by the related row's first searchable field.
@@ -362,6 +373,41 @@ def view_options(model: type) -> dict[str, Any]:
         # Records: newest first, read off the primary key (no sort over a large table).
         options["column_default_sort"] = (mapper.primary_key[0].key, True)
     return options
+
+
+class RestrictedLoader(QueryAjaxModelLoader):
+    """A relation lookup limited to the rows a restriction allows, searched on its own fields."""
+
+    def __init__(self, name: str, session: Any, model: type, restriction: dict) -> None:
+        self.restrict = restriction["query"]
+        super().__init__(name, session, model, fields=restriction["fields"], page_size=20,
+                         minimum_input_length=restriction.get("minimum_input_length", 0))
+
+    def get_query(self) -> Any:
+        return self.restrict(super().get_query())
+
+    def get_one(self, pk: Any) -> Any:
+        # A posted id outside the restriction is treated as no choice at all.
+        return self.get_query().filter(self.model.id == pk).one_or_none()
+
+
+def _self_service_accounts(query: Any) -> Any:
+    """Accounts whose every role is an applicant executor column (app.case_access), active ones."""
+    from flask_appbuilder.security.sqla.models import Role, User, assoc_user_role
+    from sqlalchemy import exists, select
+
+    from models import Executor
+
+    applicant_roles = select(Executor.name).where(Executor.applicant.is_(True))
+    other_role = exists().where(assoc_user_role.c.user_id == User.id, assoc_user_role.c.role_id == Role.id,
+                                Role.name.not_in(applicant_roles))
+    return query.filter(User.active.is_(True), User.roles.any(), ~other_role)
+
+
+# name -> {"query": narrows the lookup query, "fields": searched columns}
+LOOKUPS: dict[str, dict] = {
+    "self_service_accounts": {"query": _self_service_accounts, "fields": ["username"], "minimum_input_length": 3},
+}
 
 
 def _text_columns(model: type) -> list[str]:

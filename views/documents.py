@@ -62,6 +62,8 @@ def case_document_response(case: Case, kind: str, user) -> Response:
     func, prefix = CASE_DOCUMENTS[kind]
     try:
         data = func(case)
+    except documents.DocumentTooLarge:
+        abort(422, description=_("This document is too long to print; shorten the texts of the case first."))
     except documents.DocumentError:
         abort(404, description=_("This document does not exist for the case yet."))
     return _pdf(data, f"{prefix}-{case.registration_no}")
@@ -90,10 +92,8 @@ class DocumentsView(BaseView):
         from app.workflow import can_view
 
         case = db.session.get(Case, case_id)
-        if case is None:
-            abort(404)
-        if not can_view(case, _user()):
-            abort(403)
+        if case is None or not can_view(case, _user()):
+            abort(404)  # the same answer as for a case that does not exist
         return case_document_response(case, kind, _user())
 
     @expose("/standard/<string:code>.pdf")

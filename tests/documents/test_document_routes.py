@@ -38,7 +38,8 @@ def test_users_who_cannot_view_the_case_are_refused(app, client, auth, make_user
     auth.login(make_user("Kepegawaian"))
     for kind in KINDS:
         rv = client.get(f"/documents/case/{case_id}/{kind}.pdf")
-        assert rv.status_code == 403, (kind, rv.status_code)
+        # The answer for an unknown case: existence is not revealed.
+        assert rv.status_code == 404, (kind, rv.status_code)
         assert not rv.data.startswith(b"%PDF")
 
 
@@ -51,7 +52,7 @@ def test_applicant_gets_own_case_papers_only(app, client, auth, make_user):
     auth.login(username)
     assert client.get(f"/documents/case/{own}/certificate.pdf").status_code == 200
     rv = client.get(f"/documents/case/{other}/certificate.pdf")
-    assert rv.status_code == 403 and not rv.data.startswith(b"%PDF")
+    assert rv.status_code == 404 and not rv.data.startswith(b"%PDF")
 
 
 def test_certificate_download_refused_before_numbering(app, client, auth, make_user):
