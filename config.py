@@ -19,6 +19,11 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _optional_bool(name: str) -> bool | None:
+    """True/False when the environment sets it, None to let APP_ENV decide."""
+    return None if os.environ.get(name) is None else _bool(name, False)
+
+
 class Config:
     APP_ENV = os.environ.get("APP_ENV", "development")  # development | demo | production | test
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
@@ -43,9 +48,16 @@ class Config:
     AUTH_ROLE_ADMIN = "Admin"
     AUTH_ROLE_PUBLIC = "Public"
     AUTH_USER_REGISTRATION = False
-    AUTH_RATE_LIMITED = True
-    AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per 5 minute")
+    # FAB's own login limit counts successful logins too (an office behind one
+    # address was locked out): off; app.setup.auth counts FAILED logins only, per
+    # account and per address, shared by the login form and the API login.
+    AUTH_RATE_LIMITED = False
+    AUTH_FAILED_LOGIN_LIMIT_ACCOUNT = os.environ.get("AUTH_FAILED_LOGIN_LIMIT_ACCOUNT", "10 per 15 minute")
+    AUTH_FAILED_LOGIN_LIMIT_ADDRESS = os.environ.get("AUTH_FAILED_LOGIN_LIMIT_ADDRESS", "30 per 15 minute")
+    AUTH_THROTTLE_NAMESPACE = os.environ.get("AUTH_THROTTLE_NAMESPACE", "sp-backoffice")
+    AUTH_THROTTLE_RETRY_SECONDS = float(os.environ.get("AUTH_THROTTLE_RETRY_SECONDS", 30))
     RATELIMIT_ENABLED = True
+    # Shared by every worker and instance: redis://host:6379/0 (production refuses memory://).
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     FAB_PASSWORD_COMPLEXITY_ENABLED = True
     FAB_PASSWORD_COMPLEXITY_VALIDATOR = "app.security.password_validator"
@@ -57,9 +69,13 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # officers keep a form open for hours at the counter
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    # None: Secure in production, not elsewhere (app.setup.headers); 0/1 decides explicitly.
+    SESSION_COOKIE_SECURE = _optional_bool("SESSION_COOKIE_SECURE")
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = _optional_bool("REMEMBER_COOKIE_SECURE")
+    # Strict-Transport-Security max-age (seconds) sent in production or over HTTPS; 0 = none.
+    HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", 365 * 24 * 3600))
     PERMANENT_SESSION_LIFETIME = timedelta(hours=10)
 
     # --- language, dates, time zone ---
@@ -79,6 +95,9 @@ class Config:
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 5 * 1024 * 1024))
     MAX_CONTENT_LENGTH = UPLOAD_MAX_BYTES + 64 * 1024
+    # JSON and form posts are far smaller than a scan: only multipart uploads get MAX_CONTENT_LENGTH.
+    MAX_BODY_BYTES = int(os.environ.get("MAX_BODY_BYTES", 256 * 1024))
+    MAX_FORM_MEMORY_SIZE = MAX_BODY_BYTES  # one non-file field of a multipart form
 
     # --- notifications (SMS gateway) ---
     NOTIFY_BACKEND = os.environ.get("NOTIFY_BACKEND", "log")  # log | http
@@ -110,5 +129,4 @@ class TestConfig(Config):
     APP_ENV = "test"
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production-use"
-    AUTH_RATE_LIMIT = "1000 per minute"
     FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing keeps the suite quick

@@ -33,6 +33,15 @@ def _check_config(app: Flask) -> None:
         )
     if len(app.config["SECRET_KEY"] or "") < 16 and env == "production":
         raise ConfigurationError("SECRET_KEY is too short for production")
+    storage = str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if env == "production" and storage.startswith("memory://"):
+        # Per-process counters: with `gunicorn -w 4` every worker would allow its own
+        # quota of failed logins, and each instance again.
+        raise ConfigurationError(
+            "RATELIMIT_STORAGE_URI=memory:// keeps login throttling per worker process; "
+            "set RATELIMIT_STORAGE_URI=redis://HOST:6379/0 (shared by every worker and instance) "
+            "when APP_ENV=production"
+        )
 
 
 def _instance_secret_key(instance: Path) -> str:

@@ -7,16 +7,21 @@ at once; nothing is written while any message remains.
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
 
 from flask_babel import gettext as _
 
+from app.parsing import LIMITS, bounded_date, text_error, too_long_message
 from app.phone import normalize_phone
 
-NIK_RE = re.compile(r"^\d{16}$")
+NIK_RE = re.compile(r"^[0-9]{16}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# A whole number of at most 18 ASCII digits (fits a BIGINT; '²' and other Unicode digits are not numbers here).
+INTEGER_RE = re.compile(r"[+-]?[0-9]{1,18}")
+DECIMAL_MAX_CHARS = 40
+# Anything longer is refused before a regular expression or a parser looks at it.
+SHORT_MAX_CHARS = 40
 
 
 def normalise_phone(value: str) -> str | None:
@@ -37,10 +42,12 @@ def clean_value(field_type: str, raw: Any, choices: Iterable[str] | None = None)
     if field_type == "text":
         return text, None
     if field_type == "integer":
-        if isinstance(raw, bool) or not re.fullmatch(r"[+-]?\d+", text):
+        if isinstance(raw, bool) or not INTEGER_RE.fullmatch(text):
             return None, _("Must be a whole number.")
         return int(text), None
     if field_type == "decimal":
+        if len(text) > DECIMAL_MAX_CHARS:
+            return None, _("Must be a number.")
         try:
             number = Decimal(text.replace(",", "."))
         except InvalidOperation:
@@ -49,12 +56,16 @@ def clean_value(field_type: str, raw: Any, choices: Iterable[str] | None = None)
             return None, _("Must be a number.")
         return str(number), None
     if field_type == "date":
-        try:
-            return date.fromisoformat(text).isoformat(), None
-        except ValueError:
+        day = bounded_date(text)
+        if day is None:
             return None, _("Must be a date (YYYY-MM-DD).")
+        return day.isoformat(), None
     if field_type == "email":
+        if len(text) > LIMITS["applicant.email"]:
+            return None, too_long_message(LIMITS["applicant.email"])
         return (text.lower(), None) if EMAIL_RE.match(text) else (None, _("Must be a valid e-mail address."))
+    if len(text) > SHORT_MAX_CHARS and field_type in ("phone", "nik", "choice"):
+        return None, too_long_message(SHORT_MAX_CHARS)
     if field_type == "phone":
         phone = normalise_phone(text)
         return (phone, None) if phone else (None, _("Must be an Indonesian mobile number, e.g. 081234567890."))
@@ -69,9 +80,9 @@ def clean_value(field_type: str, raw: Any, choices: Iterable[str] | None = None)
 def _out_of_bounds(field: Any, value: Any) -> str | None:
     """The definition's optional min/max (numbers, dates) and max_length (text) on a clean value."""
     low, high = getattr(field, "min_value", None), getattr(field, "max_value", None)
-    limit = getattr(field, "max_length", None)
-    if limit and isinstance(value, str) and field.type in ("text", "email") and len(value) > limit:
-        return _("At most %(n)d characters.", n=limit)
+    limit = getattr(field, "max_length", None) or LIMITS["form.text"]
+    if isinstance(value, str) and field.type in ("text", "email") and len(value) > limit:
+        return too_long_message(limit)
     if field.type in ("integer", "decimal"):
         number = Decimal(str(value))
         if low is not None and number < Decimal(str(low)):
@@ -117,16 +128,18 @@ def validate_applicant(data: dict | None) -> tuple[dict, dict]:
     clean["nik"] = nik
     for key in ("name", "address"):
         clean[key] = _text(data.get(key))
-        if not clean[key]:
-            errors[f"applicant.{key}"] = _("This field is required.")
-    if len(clean["name"]) > 200:
-        errors["applicant.name"] = _("At most %(n)d characters.", n=200)
-    phone = normalise_phone(_text(data.get("phone")))
+        error = _("This field is required.") if not clean[key] else text_error(clean[key], f"applicant.{key}")
+        if error:
+            errors[f"applicant.{key}"] = error
+    raw_phone = _text(data.get("phone"))
+    phone = normalise_phone(raw_phone) if len(raw_phone) <= SHORT_MAX_CHARS else None
     if phone is None:
         errors["applicant.phone"] = _("Must be an Indonesian mobile number, e.g. 081234567890.")
     clean["phone"] = phone
     email = _text(data.get("email")).lower()
-    if email and not EMAIL_RE.match(email):
+    if text_error(email, "applicant.email"):
+        errors["applicant.email"] = text_error(email, "applicant.email")
+    elif email and not EMAIL_RE.match(email):
         errors["applicant.email"] = _("Must be a valid e-mail address.")
     clean["email"] = email or None
     return clean, errors
@@ -147,8 +160,8 @@ def validate_institution(data: dict | None, mode: str = "required") -> tuple[dic
         return None, {}
     if not clean["name"]:
         errors["institution.name"] = _("This field is required.")
-    elif len(clean["name"]) > 300:
-        errors["institution.name"] = _("At most %(n)d characters.", n=300)
-    if clean["license_no"] and len(clean["license_no"]) > 120:
-        errors["institution.license_no"] = _("At most %(n)d characters.", n=120)
+    for key in ("name", "address", "license_no"):
+        error = text_error(clean[key], f"institution.{key}")
+        if error:
+            errors[f"institution.{key}"] = error
     return clean, errors

@@ -6,14 +6,16 @@ came) of component 6; app.complaints records and moves the complaint.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta, timezone
 from typing import Any, Optional
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
 from app.formatting import TZ
+from app.parsing import bounded_date, text_error
 from models import Case
 from models.complaint import CHANNELS, WEIGHTS
 
@@ -42,6 +44,7 @@ class ComplaintError(Exception):
 
     status: int
     message: str
+    errors: dict[str, str] = field(default_factory=dict)
 
 
 def normalize_phone(raw: str) -> str:
@@ -56,9 +59,21 @@ def normalize_phone(raw: str) -> str:
     return "+" + digits
 
 
-def _clean(value: Any, limit: int) -> str:
-    return str(value or "").strip()[:limit]
+def _text(value: Any) -> str:
+    return str(value or "").strip()
 
+
+def check_lengths(values: dict[str, str], keys: dict[str, str]) -> None:
+    """ComplaintError 422 naming each text longer than its limit; `keys` maps an error key to its LIMITS key."""
+    errors = {name: text_error(values.get(name), limit) for name, limit in keys.items()}
+    errors = {name: message for name, message in errors.items() if message}
+    if errors:
+        raise ComplaintError(422, _("The text is too long: %(fields)s.", fields=", ".join(
+            f"{name} ({message})" for name, message in errors.items())), errors)
+
+
+def _clean(value: Any, limit: int) -> str:
+    return _text(value)[:limit]
 
 
 def validate_intake(data: dict, source: str) -> dict:
@@ -69,15 +84,21 @@ def validate_intake(data: dict, source: str) -> dict:
     channel = "web_form" if source == "public" else str(data.get("channel") or "")
     if source != "public" and channel not in OFFICER_CHANNELS:
         raise ComplaintError(422, "Media pengaduan tidak dikenal.")
+    texts = {"complainant.name": _text(person.get("name")), "complainant.email": _text(person.get("email")),
+             "complainant.phone": _text(person.get("phone")), "complainant.address": _text(person.get("address")),
+             "subject": _text(data.get("subject")), "description": _text(data.get("description"))}
+    check_lengths(texts, {"complainant.name": "complainant.name", "complainant.email": "complainant.email",
+                          "complainant.phone": "complainant.phone", "complainant.address": "complainant.address",
+                          "subject": "complaint.subject", "description": "complaint.description"})
     out = {
         "channel": channel,
-        "complainant_name": _clean(person.get("name"), 200),
-        "complainant_email": _clean(person.get("email"), 200).lower() or None,
-        "complainant_address": _clean(person.get("address"), 2000) or None,
-        "subject": _clean(data.get("subject"), 300),
-        "description": str(data.get("description") or "").strip(),
+        "complainant_name": texts["complainant.name"],
+        "complainant_email": texts["complainant.email"].lower() or None,
+        "complainant_address": texts["complainant.address"] or None,
+        "subject": texts["subject"],
+        "description": texts["description"],
     }
-    phone = _clean(person.get("phone"), 40)
+    phone = texts["complainant.phone"]
     out["complainant_phone"] = normalize_phone(phone) if phone else None
     if not out["complainant_name"]:
         raise ComplaintError(422, "Nama pengadu wajib diisi.")
@@ -94,7 +115,7 @@ def validate_intake(data: dict, source: str) -> dict:
     if channel in ("website", "web_form") and reply_routes(channel, out) == [NO_REPLY_ROUTE]:
         raise ComplaintError(422, "Cantumkan email atau nomor telepon agar pengaduan dapat dijawab.")
     weight = data.get("weight") or None
-    if weight is not None and weight not in WEIGHTS:
+    if weight is not None and (not isinstance(weight, str) or weight not in WEIGHTS):
         raise ComplaintError(422, "Bobot pengaduan harus ringan, sedang, atau berat.")
     out["weight"] = None if source == "public" else weight
     return out
@@ -135,10 +156,10 @@ def received_at_of(data: dict, source: str) -> datetime:
     if isinstance(raw, datetime):
         value = raw if raw.tzinfo else raw.replace(tzinfo=TZ)
     else:
-        try:
-            value = datetime.combine(date.fromisoformat(str(raw)), time(0, 0), tzinfo=TZ)
-        except ValueError:
-            raise ComplaintError(422, "Tanggal pengaduan harus berformat YYYY-MM-DD.") from None
+        day = bounded_date(str(raw))
+        if day is None:
+            raise ComplaintError(422, "Tanggal pengaduan harus berformat YYYY-MM-DD.")
+        value = datetime.combine(day, time(0, 0), tzinfo=TZ)
     if value > datetime.now(timezone.utc) + timedelta(minutes=1):
         raise ComplaintError(422, "Tanggal pengaduan tidak boleh di masa depan.")
     return value.astimezone(timezone.utc)

@@ -37,6 +37,7 @@ from app.complaint_intake import (  # noqa: F401  (re-exported: one import for c
     OFFICER_CHANNELS,
     ComplaintError,
     _clean,
+    check_lengths,
     find_case,
     received_at_of,
     reply_routes,
@@ -224,6 +225,7 @@ def act(c: Complaint, user: Any, action: str, data: Optional[dict] = None) -> Co
 
 def _note(data: dict, required: bool = True) -> Optional[str]:
     note = str(data.get("note") or "").strip()
+    check_lengths({"note": note}, {"note": "note"})
     if required and not note:
         raise ComplaintError(422, "Catatan wajib diisi.")
     return note or None
@@ -242,7 +244,7 @@ def _sort(c: Complaint, user: Any, data: dict) -> None:
 def _coordinate(c: Complaint, user: Any, data: dict, action: str) -> None:
     note = _note(data)
     if action == "coordinate_mayor":
-        office = data.get("with")
+        office = str(data.get("with") or "")
         if office not in MAYOR_OFFICE:
             raise ComplaintError(422, "Pilih koordinasi dengan Asisten atau Sekretaris Daerah.")
         note = f"Koordinasi dengan Walikota c.q. {MAYOR_OFFICE[office]}: {note}"
@@ -259,6 +261,7 @@ def _reply(c: Complaint, user: Any, data: dict) -> None:
     text = str(data.get("text") or "").strip()
     if not text:
         raise ComplaintError(422, "Isi tanggapan wajib diisi.")
+    check_lengths({"text": text}, {"text": "complaint.reply"})
     routes = reply_routes(c.channel, c)
     via = data.get("via") or (routes[0] if routes else None)
     if via not in routes:
@@ -295,9 +298,11 @@ def _return(c: Complaint, user: Any, data: dict) -> None:
 def _correct(c: Complaint, user: Any, data: dict) -> None:
     """The handling officer corrects the book entry (never the reply already sent)."""
     note = _note(data)
-    for key, limit in (("subject", 300), ("description", 20000)):
+    check_lengths({key: str(data.get(key) or "").strip() for key in ("subject", "description")},
+                  {"subject": "complaint.subject", "description": "complaint.description"})
+    for key in ("subject", "description"):
         if key in data:
-            value = _clean(data[key], limit)
+            value = str(data[key] or "").strip()
             if not value:
                 raise ComplaintError(422, "Pokok dan uraian pengaduan tidak boleh kosong.")
             setattr(c, key, value)

@@ -150,7 +150,7 @@ def step_names(service_id: Optional[int]) -> dict[int, str]:
 
 def overview(period: Period, now: Optional[datetime] = None) -> dict[str, Any]:
     """Everything the dashboard shows, as plain values (also its charts' JSON)."""
-    from app.survey import compute_ikm
+    from app.survey import compute_ikm, compute_open
 
     late_count, late_rows = late_cases(period, now)
     return {
@@ -164,4 +164,5 @@ def overview(period: Period, now: Optional[datetime] = None) -> dict[str, Any]:
         "complaints_by_channel": complaints_by(period, "channel"),
         "complaints_by_status": complaints_by(period, "status"),
         "ikm": compute_ikm(period.service_id, period.start, period.end),
+        "ikm_open": compute_open(period.service_id, period.start, period.end),
     }

@@ -6,12 +6,13 @@ effect (BAP, signer, certificate number, handover receipt).
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Optional
 
 from flask_babel import gettext as _
 
 from app.extensions import db
+from app.parsing import LIMITS, bounded_date, text_error
 from models import Case, InspectionReport, Step
 
 RECOMMENDATIONS = ("memenuhi", "tidak_memenuhi")
@@ -31,6 +32,13 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
+def check_note(note: Optional[str], field: str = "note") -> None:
+    """A reason or note longer than LIMITS["note"] is refused (422) before anything is written."""
+    error = text_error(note, "note")
+    if error:
+        raise WorkflowError(422, _("The text is too long."), {field: error})
+
+
 def clean_report(data: dict) -> dict:
     """The inspection report (BAP) in `data.report`; 422 naming each bad field."""
     report = data.get("report") if isinstance(data, dict) else None
@@ -38,14 +46,14 @@ def clean_report(data: dict) -> dict:
         raise WorkflowError(422, _("The inspection report (BAP) is required."),
                             {"report": _("The inspection report (BAP) is required.")})
     errors: dict[str, str] = {}
-    try:
-        report_date = date.fromisoformat(_text(report.get("date")))
-    except ValueError:
-        report_date = None
+    report_date = bounded_date(_text(report.get("date")))
+    if report_date is None:
         errors["report.date"] = _("Must be a date (YYYY-MM-DD).")
     findings = _text(report.get("findings"))
     if not findings:
         errors["report.findings"] = _("This field is required.")
+    elif text_error(findings, "report.findings"):
+        errors["report.findings"] = text_error(findings, "report.findings")
     recommendation = _text(report.get("recommendation"))
     if recommendation not in RECOMMENDATIONS:
         errors["report.recommendation"] = _("Choose one of: %(options)s.", options=", ".join(RECOMMENDATIONS))
@@ -53,6 +61,10 @@ def clean_report(data: dict) -> dict:
     members = [_text(m) for m in team] if isinstance(team, list) else []
     if not members or not all(members):
         errors["report.team"] = _("Name at least one member of the technical team.")
+    elif len(members) > LIMITS["report.team.size"]:
+        errors["report.team"] = _("At most %(n)d members.", n=LIMITS["report.team.size"])
+    elif any(text_error(m, "report.team.member") for m in members):
+        errors["report.team"] = text_error(max(members, key=len), "report.team.member")
     if errors:
         raise WorkflowError(422, _("The inspection report (BAP) is incomplete."), errors)
     return {"date": report_date, "findings": findings, "recommendation": recommendation, "team": members}
@@ -62,10 +74,14 @@ def clean_handover(data: dict) -> dict:
     data = data if isinstance(data, dict) else {}
     received_by, id_no = _text(data.get("received_by")), _text(data.get("id_no"))
     errors = {}
-    if not received_by or len(received_by) > 200:
+    if not received_by:
         errors["received_by"] = _("Name of the person who receives the document is required.")
-    if not id_no or len(id_no) > 60:
+    elif text_error(received_by, "received_by"):
+        errors["received_by"] = text_error(received_by, "received_by")
+    if not id_no:
         errors["id_no"] = _("Identity number of the receiver is required.")
+    elif text_error(id_no, "id_no"):
+        errors["id_no"] = text_error(id_no, "id_no")
     if errors:
         raise WorkflowError(422, _("The handover receipt is incomplete."), errors)
     return {"received_by": received_by, "id_no": id_no}

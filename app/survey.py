@@ -16,11 +16,17 @@ C >= 65.00 (kurang baik), otherwise D (tidak baik). So 88.305 grades A and
 24.75), which is still D. An element is graded the same way on NRR x 25, and
 an element graded C or D needs a follow-up plan (SurveyFollowUp), as the
 standard's performance-evaluation component a.4 asks.
+
+Every answer records its source: `invited` (the one-time link handed over
+with the product), `paper` (a paper form an officer typed in) or `open` (the
+public form without a link, which anyone may post any number of times). The
+official index counts invited and paper answers only; open-form answers are
+kept and reported apart (`compute_ikm(..., sources=("open",))`).
 """
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Optional
@@ -31,8 +37,9 @@ from sqlalchemy import func, select, update
 from app import audit
 from app.extensions import db
 from app.formatting import TZ
+from app.parsing import bounded_date, bounded_int, text_error
 from models import Service, SurveyFollowUp, SurveyInvitation, SurveyResponse
-from models.survey import ELEMENTS
+from models.survey import ELEMENTS, SOURCES, SOURCES_OFFICIAL
 
 ELEMENT_NAMES = {
     "u1": "Persyaratan",
@@ -59,6 +66,7 @@ EDUCATIONS = {"SD": "SD ke bawah", "SMP": "SMP", "SMA": "SMA", "D1-D3": "D1-D3",
 OCCUPATIONS = {"pns": "PNS", "tni": "TNI", "polri": "POLRI", "swasta": "Swasta", "wirausaha": "Wirausaha",
                "pelajar": "Pelajar/Mahasiswa", "lainnya": "Lainnya"}
 TWO_PLACES = Decimal("0.01")
+TEXT_LABELS = {"suggestion": "Saran", "plan": "Rencana tindak lanjut", "responsible": "Penanggung jawab"}
 
 
 @dataclass
@@ -67,6 +75,7 @@ class SurveyError(Exception):
 
     status: int
     message: str
+    errors: dict = field(default_factory=dict)
 
 
 def weight() -> Decimal:
@@ -123,25 +132,33 @@ def _respondent(raw: Any) -> dict:
                                   ("occupation", OCCUPATIONS, "Pekerjaan tidak dikenal.")):
         value = raw.get(key)
         if value not in (None, ""):
-            if value not in choices:
+            if not isinstance(value, str) or value not in choices:
                 raise SurveyError(422, message)
             out[key] = value
     age = raw.get("age")
     if age not in (None, ""):
-        if isinstance(age, bool) or not str(age).strip().isdigit() or not 15 <= int(str(age).strip()) <= 100:
+        out["age"] = bounded_int(age if isinstance(age, int) else str(age), 15, 100)
+        if out["age"] is None:
             raise SurveyError(422, "Umur responden harus 15 sampai 100 tahun.")
-        out["age"] = int(str(age).strip())
     return out
+
+
+def _limited(raw: Any, name: str, key: str) -> Optional[str]:
+    """Free text, stripped; SurveyError 422 naming the limit when it is longer (None when empty)."""
+    text = str(raw or "").strip()
+    error = text_error(text, key)
+    if error:
+        raise SurveyError(422, f"{TEXT_LABELS[name]}: {error}", {name: error})
+    return text or None
 
 
 def _answer_date(raw: Any) -> date:
     today = datetime.now(TZ).date()
     if raw in (None, ""):
         return today
-    try:
-        value = date.fromisoformat(str(raw))
-    except ValueError:
-        raise SurveyError(422, "Tanggal survei harus berformat YYYY-MM-DD.") from None
+    value = bounded_date(str(raw))
+    if value is None:
+        raise SurveyError(422, "Tanggal survei harus berformat YYYY-MM-DD.")
     if value > today:
         raise SurveyError(422, "Tanggal survei tidak boleh di masa depan.")
     return value
@@ -158,7 +175,7 @@ def submit_response(data: dict, user: Any = None, invitation_token: Optional[str
         raise SurveyError(400, "Data survei harus berupa objek JSON.")
     scores = _scores(data.get("scores"))
     profile = _respondent(data.get("respondent"))
-    suggestion = str(data.get("suggestion") or "").strip()[:4000] or None
+    suggestion = _limited(data.get("suggestion"), "suggestion", "survey.suggestion")
     case_id = None
     if invitation_token:
         inv = db.session.scalar(select(SurveyInvitation).where(SurveyInvitation.token == str(invitation_token)))
@@ -173,11 +190,11 @@ def submit_response(data: dict, user: Any = None, invitation_token: Optional[str
         if spent != 1:
             db.session.rollback()
             raise SurveyError(409, "Tautan survei ini sudah digunakan.")
-        service_id, case_id, source, answered = inv.service_id, inv.case_id, "online", datetime.now(TZ).date()
+        service_id, case_id, source, answered = inv.service_id, inv.case_id, "invited", datetime.now(TZ).date()
     else:
         service_id = _service(data.get("service")).id
         answered = _answer_date(data.get("date"))
-        source = "paper" if user is not None else "online"
+        source = "paper" if user is not None else "open"
     row = SurveyResponse(service_id=service_id, case_id=case_id, date=answered, source=source,
                          suggestion=suggestion, entered_by_id=getattr(user, "id", None), **scores, **profile)
     db.session.add(row)
@@ -210,14 +227,17 @@ def invitation_status(token: str) -> Optional[SurveyInvitation]:
 
 
 def compute_ikm(service_id: Optional[int] = None, date_from: Optional[date] = None,
-                date_to: Optional[date] = None) -> dict:
+                date_to: Optional[date] = None, sources: tuple[str, ...] = SOURCES_OFFICIAL) -> dict:
     """The index over the answers in the period (bounds inclusive), per service or all.
 
-    Returns respondents, nrr (4 decimals), per-element details, ikm (2 decimals)
-    and its grade; with no respondents ikm and grade are None.
+    Counts the official sources (invited, paper) unless `sources` says
+    otherwise. Returns respondents, nrr (4 decimals), per-element details, ikm
+    (2 decimals) and its grade; with no respondents ikm and grade are None.
     """
+    if not set(sources) <= set(SOURCES):
+        raise ValueError(f"unknown survey source in {sources!r}")
     cols = [func.count(SurveyResponse.id)] + [func.sum(getattr(SurveyResponse, u)) for u in ELEMENTS]
-    stmt = select(*cols)
+    stmt = select(*cols).where(SurveyResponse.source.in_(sources))
     if service_id is not None:
         stmt = stmt.where(SurveyResponse.service_id == service_id)
     if date_from is not None:
@@ -226,7 +246,7 @@ def compute_ikm(service_id: Optional[int] = None, date_from: Optional[date] = No
         stmt = stmt.where(SurveyResponse.date <= date_to)
     n, *sums = db.session.execute(stmt).one()
     result: dict[str, Any] = {"respondents": n, "weight": float(weight()), "nrr": {}, "elements": [],
-                              "ikm": None, "grade": None, "label": None,
+                              "ikm": None, "grade": None, "label": None, "sources": list(sources),
                               "service_id": service_id, "from": date_from, "to": date_to}
     if not n:
         return result
@@ -248,6 +268,12 @@ def compute_ikm(service_id: Optional[int] = None, date_from: Optional[date] = No
     return result
 
 
+def compute_open(service_id: Optional[int] = None, date_from: Optional[date] = None,
+                 date_to: Optional[date] = None) -> dict:
+    """The open public form's answers over the period, computed like the index but never part of it."""
+    return compute_ikm(service_id, date_from, date_to, sources=("open",))
+
+
 def follow_ups(service_id: Optional[int], date_from: Optional[date], date_to: Optional[date]) -> list:
     """Follow-up plans recorded for the service and overlapping the period."""
     stmt = select(SurveyFollowUp).order_by(SurveyFollowUp.element, SurveyFollowUp.id)
@@ -266,20 +292,20 @@ def add_follow_up(data: dict, user: Any) -> SurveyFollowUp:
     element = data.get("element")
     if element not in ELEMENTS:
         raise SurveyError(422, "Unsur tidak dikenal.")
-    try:
-        period_from = date.fromisoformat(str(data.get("period_from")))
-        period_to = date.fromisoformat(str(data.get("period_to")))
-        target = date.fromisoformat(str(data["target_date"])) if data.get("target_date") else None
-    except ValueError:
-        raise SurveyError(422, "Tanggal harus berformat YYYY-MM-DD.") from None
+    period_from = bounded_date(str(data.get("period_from")))
+    period_to = bounded_date(str(data.get("period_to")))
+    target = bounded_date(str(data["target_date"])) if data.get("target_date") else None
+    if period_from is None or period_to is None or (data.get("target_date") and target is None):
+        raise SurveyError(422, "Tanggal harus berformat YYYY-MM-DD.")
     if period_to < period_from:
         raise SurveyError(422, "Akhir periode tidak boleh sebelum awal periode.")
-    plan = str(data.get("plan") or "").strip()
+    plan = _limited(data.get("plan"), "plan", "survey.plan")
     if not plan:
         raise SurveyError(422, "Rencana tindak lanjut wajib diisi.")
+    responsible = _limited(data.get("responsible"), "responsible", "survey.responsible")
     nrr = compute_ikm(service.id, period_from, period_to)["nrr"].get(element)
     row = SurveyFollowUp(service_id=service.id, element=element, period_from=period_from, period_to=period_to,
-                         nrr=nrr, plan=plan, responsible=str(data.get("responsible") or "").strip()[:200] or None,
+                         nrr=nrr, plan=plan, responsible=responsible,
                          target_date=target, created_by_id=getattr(user, "id", None))
     db.session.add(row)
     db.session.flush()

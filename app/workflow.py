@@ -33,14 +33,16 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit, control_card
 from app.case_access import (  # noqa: F401  (re-exported: the engine's public contract)
-    can_view, is_admin, require_requirement_access, is_applicant_user, own_applicant_id, roles_for_step, user_can_act, worklist_query,
+    can_view, claim_is_sandbox, is_admin, mask_nik, pending_claim, require_requirement_access, is_applicant_user,
+    own_applicant_id, reveals_nik, roles_for_step, sees_applicant_details, user_can_act, worklist_query,
 )
+from app.capabilities import CASES_REGISTER, has_capability
 from app.calendar import Calendar, case_due, step_due
 from app.case_input import validate_applicant, validate_form, validate_institution
 from app.control_card import as_utc, verify_chain  # noqa: F401
 from app.extensions import db
 from app.numbering import issue_certificate
-from app.step_needs import WorkflowError, apply_forward, forward_needs, return_needs
+from app.step_needs import WorkflowError, apply_forward, check_note, forward_needs, return_needs
 from app.survey import create_invitation
 from models import Applicant, Case, CaseRequirement, Institution, Service, Step
 
@@ -99,6 +101,12 @@ def _fail(exc: WorkflowError) -> None:
 
 
 def _link_applicant(values: dict, user: Any) -> Applicant:
+    """The applicant record for the NIK; a self-service account only ever leaves a claim on it.
+
+    A NIK is no secret, so typing one links nothing: the account reads what it
+    submitted itself, and the whole record only after a holder of
+    `cases.register` checks the person's identity (`confirm_identity`).
+    """
     applicant = db.session.scalar(select(Applicant).where(Applicant.nik == values["nik"]))
     self_service = is_applicant_user(user)
     if self_service:
@@ -109,22 +117,64 @@ def _link_applicant(values: dict, user: Any) -> Applicant:
         if applicant is not None and applicant.user_id not in (None, user.id):
             raise WorkflowError(422, _("This NIK belongs to another account."),
                                 {"applicant.nik": _("This NIK belongs to another account.")})
-        if applicant is not None and applicant.user_id is None:
-            # A NIK is no secret: claiming a record the counter registered would hand
-            # that person's cases, scans and contact details to whoever types it.
+        if applicant is not None and applicant.user_id is None and not claim_is_sandbox(applicant, user):
+            # Someone else's claim, or a person the counter registered: writing
+            # this record would hand their contact details to whoever typed the NIK.
             message = _("This NIK is already registered at the counter; ask the front office "
                         "to link it to your account.")
             raise WorkflowError(422, message, {"applicant.nik": message})
+        if linked is None:
+            other = db.session.scalar(select(Applicant.id).where(Applicant.claimed_by_id == user.id,
+                                                                 Applicant.user_id.is_(None)))
+            if other is not None and (applicant is None or applicant.id != other):
+                raise WorkflowError(422, _("The NIK does not match your account."),
+                                    {"applicant.nik": _("The NIK does not match your account.")})
     if applicant is None:
-        applicant = Applicant(nik=values["nik"])
+        applicant = Applicant(nik=values["nik"], claimed_by_id=user.id if self_service else None)
         db.session.add(applicant)
     # The latest application carries the applicant's current contact details.
     for key in ("name", "phone", "address"):
         setattr(applicant, key, values[key])
     if values["email"]:
         applicant.email = values["email"]
-    if self_service:
-        applicant.user_id = user.id
+    return applicant
+
+
+def identity_warnings(case: Case) -> list[str]:
+    """What the counter must know about the NIK of a case (shown on the counter's answer and the case page)."""
+    claimant = pending_claim(case.applicant)
+    if claimant is None or claimant == case.created_by_id:
+        return []
+    return [_("An online account has applied with this NIK and is not confirmed. It does not see this "
+              "case. Link it only after checking the person's identity card (confirm identity).")]
+
+
+def confirm_identity(case: Case, user: Any, confirm: bool = True) -> Applicant:
+    """Link (or refuse) the account that claimed the case's NIK, after the counter checked the person's KTP.
+
+    Holders of `cases.register` only; one audit row either way.
+    """
+    try:
+        if not can_view(case, user):
+            raise WorkflowError(404, _("Case not found."))
+        if not has_capability(user, CASES_REGISTER):
+            raise WorkflowError(403, _("Only the counter may confirm an applicant's identity."))
+        applicant = case.applicant
+        claimant = pending_claim(applicant)
+        if claimant is None:
+            raise WorkflowError(409, _("No online account waits for this NIK to be confirmed."))
+        before = {"user_id": applicant.user_id, "claimed_by_id": applicant.claimed_by_id}
+        if confirm:
+            if db.session.scalar(select(Applicant.id).where(Applicant.user_id == claimant)) is not None:
+                raise WorkflowError(409, _("That account is already linked to another applicant."))
+            applicant.user_id = claimant
+        applicant.claimed_by_id = None
+        audit.record("applicant.identity_confirmed" if confirm else "applicant.claim_refused", "applicant",
+                     applicant.id, before=before,
+                     after={"user_id": applicant.user_id, "claimed_by_id": None, "case_id": case.id}, user=user)
+        db.session.commit()
+    except WorkflowError as exc:
+        _fail(exc)
     return applicant
 
 
@@ -185,6 +235,7 @@ def create_case(service: Service, applicant: dict, institution: Optional[dict], 
     except WorkflowError as exc:
         _fail(exc)
     case.tracking_key = key
+    case.identity_warnings = identity_warnings(case)
     return case
 
 
@@ -203,6 +254,7 @@ def check_requirement(case: Case, code: str, user: Any, checked: bool, note: Opt
     try:
         require_requirement_access(case, user, ("verify",))
         row = find_requirement(case, code)
+        check_note(note if isinstance(note, str) else None)
         if checked and row.requirement.document and not row.scans:
             raise WorkflowError(422, _("Upload the scan of this document before checking it."),
                                 {code: _("Upload the scan of this document before checking it.")})
@@ -241,7 +293,8 @@ def allowed_actions(case: Case, user: Any) -> list[str]:
                 actions.append("return")
             if not is_applicant_user(user):
                 actions.append("reject")
-        elif case.status == "completed" and step.kind == "handover":
+        elif case.status == "completed":
+            # Numbered: the steps after numbering (handover, or any the SOP adds) go forward only.
             actions.append("forward")
     if case.status in ("in_progress", "returned") and _may_cancel(case, user):
         actions.append("cancel")
@@ -249,7 +302,8 @@ def allowed_actions(case: Case, user: Any) -> list[str]:
 
 
 def _may_cancel(case: Case, user: Any) -> bool:
-    return is_admin(user) or (is_applicant_user(user) and case.applicant.user_id == user.id)
+    """An administrator, or the applicant account on a case it may see (its own submission or its confirmed record)."""
+    return is_admin(user) or (is_applicant_user(user) and can_view(case, user))
 
 
 def _enqueue(channel: str, recipient: Optional[str], body: str, **kwargs: Any) -> None:
@@ -292,6 +346,7 @@ def _act(case: Case, user: Any, action: str, version: Any, note: Optional[str], 
         raise WorkflowError(400, _("'version' is required."))
     if int(version) != case.version:
         raise WorkflowError(409, _("The case was changed by someone else; reload it and try again."))
+    check_note(note)
 
     now = _now()
     cal = Calendar.from_db()
@@ -388,6 +443,9 @@ def _forward(case: Case, step: Step, cal, now: datetime):
         case.completed_at = case.completed_at or now
         case.closed_at = now if step.kind == "handover" else None
         case.step_due_at = None
+        if step.kind != "handover":
+            # An SOP without a handover step ends here: the case leaves every worklist.
+            case.current_step_no = None
         return certificate
     if case.status == "completed":
         # The applicant collects whenever they come: no office due time for the handover.

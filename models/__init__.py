@@ -32,3 +32,4 @@ from .complaint import Complaint, ComplaintEvent  # noqa: F401
 from .survey import SurveyFollowUp, SurveyInvitation, SurveyResponse  # noqa: F401
 from .notification import OutboxMessage  # noqa: F401
 from .audit import AuditLog  # noqa: F401
+from .session import UserSessionVersion  # noqa: F401

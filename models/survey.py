@@ -10,6 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Model, utcnow
 
 ELEMENTS = ("u1", "u2", "u3", "u4", "u5", "u6", "u7", "u8", "u9")
+SOURCES = ("invited", "paper", "open")
+# Answers the office can vouch for: one per handover (the one-time link) or a
+# paper form an officer typed in. The open public form can be posted by anyone
+# any number of times, so it is kept and shown apart, never in the official index.
+SOURCES_OFFICIAL = ("invited", "paper")
 
 
 class SurveyResponse(Model):
@@ -40,9 +45,10 @@ class SurveyResponse(Model):
     age: Mapped[Optional[int]] = mapped_column(Integer, info={"label": "Age"})
     education: Mapped[Optional[str]] = mapped_column(String(10), info={"label": "Education"})
     occupation: Mapped[Optional[str]] = mapped_column(String(60), info={"label": "Occupation"})
-    # paper | online
+    # invited (the one-time link of a handover), paper (typed in by an officer),
+    # open (the public form anyone may post): only SOURCES_OFFICIAL count in the IKM.
     source: Mapped[str] = mapped_column(String(10), default="paper",
-                                        info={"label": "Source", "choices": ("paper", "online")})
+                                        info={"label": "Source", "choices": SOURCES})
     suggestion: Mapped[Optional[str]] = mapped_column(Text, info={"label": "Suggestion"})
     entered_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"),
                                                          info={"label": "Entered by (user id)"})

@@ -9,7 +9,7 @@ from app.extensions import db
 from tests.factories import sample_applicant, sample_institution
 from tests.test_migrations import empty_database_url  # noqa: F401  (fixture)
 
-ADMIN_PASSWORD = "a-long-admin-passphrase-2026"
+ADMIN_PASSWORD = "a-long-office-passphrase-2026"  # a password may not contain the username
 
 
 @pytest.mark.parametrize("twice", [False, True], ids=["once", "bootstrap-twice"])

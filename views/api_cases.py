@@ -18,8 +18,10 @@ from sqlalchemy.orm import selectinload
 from app import workflow
 from app.control_card import as_utc
 from app.extensions import db
+from app.parsing import MAX_ID, bounded_int
 from app.uploads import scan_path, store_scan
 from app import capabilities as cap
+from app.capabilities import has_capability
 from models import Case, CaseRequirement, RequirementScan, Service
 
 from .api_base import JsonApi
@@ -28,22 +30,44 @@ def _iso(value) -> str | None:
     return as_utc(value).isoformat() if value is not None else None
 
 
-def case_summary(case: Case) -> dict[str, Any]:
+def case_summary(case: Case, user: Any = None) -> dict[str, Any]:
+    shown = user is None or workflow.sees_applicant_details(case, user)
     return {
         "id": case.id, "registration_no": case.registration_no, "service": case.service.code,
         "status": case.status, "step": case.current_step_no, "due_at": _iso(case.due_at),
         "step_due_at": _iso(case.step_due_at), "version": case.version,
-        "applicant": case.applicant.name, "institution": case.institution.name if case.institution else None,
+        "applicant": case.applicant.name if shown else None,
+        "institution": case.institution.name if case.institution else None,
     }
 
 
+def _form_values(case: Case, reveal: bool) -> dict[str, Any]:
+    """The application form; NIK fields masked like the applicant's own."""
+    if reveal:
+        return case.form_data
+    niks = {f.name for f in case.service.form_fields if f.type == "nik"}
+    return {k: workflow.mask_nik(str(v)) if k in niks and v else v for k, v in (case.form_data or {}).items()}
+
+
 def case_detail(case: Case, user: Any) -> dict[str, Any]:
-    data = case_summary(case)
+    data = case_summary(case, user)
+    reveal = workflow.reveals_nik(user, case)
+    if workflow.sees_applicant_details(case, user):
+        person = case.applicant
+        data["applicant_details"] = {
+            "nik": person.nik if reveal else workflow.mask_nik(person.nik), "name": person.name,
+            "phone": person.phone, "email": person.email, "address": person.address,
+        }
+    else:
+        data["applicant_details"] = None
+    if has_capability(user, cap.CASES_REGISTER):
+        data["identity_warnings"] = workflow.identity_warnings(case)
+        data["identity_pending"] = workflow.pending_claim(case.applicant) is not None
     data.update({
         "received_at": _iso(case.received_at),
         "certificate_no": case.certificate.number if case.certificate else None,
         "allowed_actions": workflow.allowed_actions(case, user),
-        "form": case.form_data,
+        "form": _form_values(case, reveal),
         "requirements": [{
             "code": line.requirement.code, "name": line.requirement.name, "required": line.requirement.required,
             "document": line.requirement.document, "checked": line.checked, "note": line.note,
@@ -67,7 +91,7 @@ class CaseApi(JsonApi):
     class_permission_name = "Cases API"
     method_permission_name = {
         "create": "post", "worklist": "get", "show": "get", "requirement": "put", "act": "put", "scan": "get",
-        "document": "get",
+        "document": "get", "confirm_identity": "post",
     }
     capability_grants = {
         "can_get": [cap.CASES_WORK, cap.CASES_READ_ALL],
@@ -105,6 +129,7 @@ class CaseApi(JsonApi):
         key = case.tracking_key
         result = case_detail(case, g.user)
         result["tracking_key"] = key
+        result["warnings"] = case.identity_warnings
         return self.response(201, **result)
 
     @expose("/", methods=["GET"])
@@ -114,7 +139,7 @@ class CaseApi(JsonApi):
         query = workflow.worklist_query(g.user, status=request.args.get("status") or None,
                                         service_code=request.args.get("service") or None)
         cases = db.session.scalars(query.limit(500)).unique().all()
-        return self.response(200, count=len(cases), result=[case_summary(c) for c in cases])
+        return self.response(200, count=len(cases), result=[case_summary(c, g.user) for c in cases])
 
     @expose("/<int:case_id>", methods=["GET"])
     @protect()
@@ -141,10 +166,30 @@ class CaseApi(JsonApi):
             body = request.get_json(silent=True)
             if not isinstance(body, dict) or not isinstance(body.get("checked"), bool):
                 return self.response_400(_("Send {\"checked\": true|false, \"note\": \"...\"}."))
-            line = workflow.check_requirement(case, code, g.user, body["checked"], body.get("note"))
+            note = body.get("note")
+            if note is not None and not isinstance(note, str):
+                return self.response_400(_("Send {\"checked\": true|false, \"note\": \"...\"}."))
+            line = workflow.check_requirement(case, code, g.user, body["checked"], note)
             return self.response(200, requirement=code, checked=line.checked, note=line.note)
         except workflow.WorkflowError as exc:
             return self._error(exc)
+
+    @expose("/<int:case_id>/confirm_identity", methods=["POST"])
+    @protect()
+    def confirm_identity(self, case_id: int):
+        """The counter checked the person's identity card: link the account that claimed the NIK
+        (`{"confirm": false}` refuses the claim instead). Holders of `cases.register` only."""
+        body = request.get_json(silent=True)
+        body = body if isinstance(body, dict) else {}
+        confirm = body.get("confirm", True)
+        if not isinstance(confirm, bool):
+            return self.response_400(_("Send {\"confirm\": true|false}."))
+        try:
+            case = self._case(case_id)
+            workflow.confirm_identity(case, g.user, confirm)
+        except workflow.WorkflowError as exc:
+            return self._error(exc)
+        return self.response(200, **case_detail(case, g.user))
 
     @expose("/<int:case_id>/act", methods=["POST"])
     @protect()
@@ -156,7 +201,9 @@ class CaseApi(JsonApi):
         try:
             case = self._case(case_id)
             note = body.get("note")
-            case = workflow.act(case, g.user, str(body.get("action") or ""), body.get("version"),
+            # A version that is no ASCII whole number within bounds is "missing" (400), never a 500.
+            version = bounded_int(body.get("version"), 0, MAX_ID)
+            case = workflow.act(case, g.user, str(body.get("action") or ""), version,
                                 note=note if isinstance(note, str) else None, data=body.get("data"))
         except workflow.WorkflowError as exc:
             return self._error(exc)

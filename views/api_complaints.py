@@ -41,7 +41,8 @@ class ComplaintApi(JsonApi):
 
     def _error(self, error: complaints.ComplaintError):
         db.session.rollback()
-        return self.response(error.status, message=error.message)
+        body = {"message": error.message, **({"errors": error.errors} if error.errors else {})}
+        return self.response(error.status, **body)
 
     def _body(self):
         body = request.get_json(silent=True)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.capabilities import ANY_LOGIN
 from app.service_definition import TIME_KEYS
+from app.parsing import MAX_ID, bounded_int
 from models import Service, Step
 
 from .api_base import JsonApi
@@ -25,7 +26,7 @@ def _step(step: Step, order: dict[int, int]) -> dict:
         "input": step.input,
         "output": step.output,
         "time": {"unit": time_key, "value": getattr(step, time_key)},
-        "returns_to": int(returns_to) if returns_to and returns_to.isdigit() else returns_to,
+        "returns_to": returns_to if bounded_int(returns_to, 0, MAX_ID) is None else int(returns_to),
         "permission": ["can_act", step.permission_view],
     }
 

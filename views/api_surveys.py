@@ -5,11 +5,13 @@ from datetime import date
 from typing import Optional
 
 from flask import request
+from flask_babel import gettext as _
 from flask_appbuilder.api import expose, protect, safe
 from sqlalchemy import select
 
 from app import survey
 from app.extensions import db
+from app.parsing import bounded_date
 from app import capabilities as cap
 from models import Service
 
@@ -28,11 +30,10 @@ def parse_period(args) -> tuple[Optional[int], Optional[date], Optional[date]]:
         service_id = db.session.scalar(select(Service.id).where(Service.code == code))
         if service_id is None:
             raise survey.SurveyError(422, "Jenis pelayanan tidak ditemukan.")
-    try:
-        start = date.fromisoformat(args["from"]) if args.get("from") else None
-        end = date.fromisoformat(args["to"]) if args.get("to") else None
-    except ValueError:
-        raise survey.SurveyError(422, "Tanggal harus berformat YYYY-MM-DD.") from None
+    start = bounded_date(args["from"]) if args.get("from") else None
+    end = bounded_date(args["to"]) if args.get("to") else None
+    if (args.get("from") and start is None) or (args.get("to") and end is None):
+        raise survey.SurveyError(422, "Tanggal harus berformat YYYY-MM-DD.")
     if start and end and end < start:
         raise survey.SurveyError(422, "Akhir periode tidak boleh sebelum awal periode.")
     return service_id, start, end
@@ -44,6 +45,12 @@ def ikm_json(result: dict) -> dict:
     out["from"] = result["from"].isoformat() if result["from"] else None
     out["to"] = result["to"].isoformat() if result["to"] else None
     return out
+
+
+def open_form_json(result: dict) -> dict:
+    """The open public form's answers, apart from the official index."""
+    return {"respondents": result["respondents"], "ikm": result["ikm"], "grade": result["grade"],
+            "counted_in_ikm": False, "note": _("open-form answers, not counted in the official IKM")}
 
 
 class SurveyApi(JsonApi):
@@ -66,7 +73,8 @@ class SurveyApi(JsonApi):
             row = survey.submit_response(body, _user())
         except survey.SurveyError as error:
             db.session.rollback()
-            return self.response(error.status, message=error.message)
+            return self.response(error.status, message=error.message,
+                                 **({"errors": error.errors} if error.errors else {}))
         return self.response(201, id=row.id, service=body.get("service"), date=row.date.isoformat(),
                              scores={u: getattr(row, u) for u in survey.ELEMENTS})
 
@@ -79,7 +87,10 @@ class SurveyApi(JsonApi):
             service_id, start, end = parse_period(request.args)
         except survey.SurveyError as error:
             return self.response(error.status, message=error.message)
-        return self.response(200, **ikm_json(survey.compute_ikm(service_id, start, end)))
+        body = ikm_json(survey.compute_ikm(service_id, start, end))
+        # Kept apart: anyone may post the open form, so it never moves the official index.
+        body["open_form"] = open_form_json(survey.compute_open(service_id, start, end))
+        return self.response(200, **body)
 
 
 def register(appbuilder) -> None:

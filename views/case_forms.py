@@ -4,16 +4,23 @@ The applicant and institution blocks are the same for every service; the rest
 comes from the service's FormField rows, so a new service's form needs no code.
 Validation returns values ready for `app.workflow.create_case` plus one
 Indonesian message per bad input, shown next to that input. The tracking key
-is never stored in plain text: it rides in the session once to the case page
-and once to the printable receipt.
+is never stored in plain text: the database keeps its hash, and the session
+carries it sealed (`seal_key`) once to the case page and once to the
+printable receipt.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Optional
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, request, session, url_for
+from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -27,8 +34,63 @@ from .case_display import case_or_abort, current_officer, flash_refusal
 
 RECEIPT_KEY = "case_receipt"  # shown once on the case page
 PRINT_KEY = "case_receipt_print"  # then printable once
-# The counter, and applicants applying for themselves (the engine links the
-# applicant record to their account and refuses someone else's NIK).
+RECEIPT_TTL_SECONDS = 30 * 60  # a receipt not printed within half an hour is gone
+
+# The session cookie is signed, not encrypted: anyone holding it (a shared
+# counter PC, a proxy log, a browser extension) could read a plain key there.
+# We cannot re-issue a fresh key at print time (the officer has already read
+# the first one out) nor keep it server-side without a table for a value that
+# lives minutes, so the key travels encrypted with a key derived from
+# SECRET_KEY and bound to the case and the moment it was sealed. No
+# cryptography library ships with the app, so the cipher is HMAC-SHA256 as a
+# pseudo-random function in counter mode under a fresh random nonce (a
+# standard PRF-CTR stream cipher); the session's own signature already
+# protects the value against tampering, and the seal also expires.
+
+
+def _receipt_subkey() -> bytes:
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(secret, b"sp-backoffice receipt tracking key v1", hashlib.sha256).digest()
+
+
+def _keystream(nonce: bytes, context: bytes, length: int) -> bytes:
+    key, out, block = _receipt_subkey(), b"", 0
+    while len(out) < length:
+        out += hmac.new(key, nonce + context + block.to_bytes(4, "big"), hashlib.sha256).digest()
+        block += 1
+    return out[:length]
+
+
+def seal_key(case_id: int, key: str) -> str:
+    """The tracking key encrypted for the session, valid RECEIPT_TTL_SECONDS."""
+    nonce = secrets.token_bytes(16)
+    plain = json.dumps({"k": key, "t": int(time.time())}).encode()
+    stream = _keystream(nonce, str(case_id).encode(), len(plain))
+    return base64.urlsafe_b64encode(nonce + bytes(a ^ b for a, b in zip(plain, stream))).decode()
+
+
+def open_key(case_id: int, sealed: Any) -> Optional[str]:
+    """The plain key back from `seal_key` for the same case; None when expired or not ours."""
+    try:
+        raw = base64.urlsafe_b64decode(str(sealed).encode())
+        nonce, body = raw[:16], raw[16:]
+        stream = _keystream(nonce, str(case_id).encode(), len(body))
+        data = json.loads(bytes(a ^ b for a, b in zip(body, stream)))
+    except (ValueError, TypeError):
+        return None
+    if not isinstance(data, dict) or time.time() - int(data.get("t", 0)) > RECEIPT_TTL_SECONDS:
+        return None
+    return str(data.get("k") or "") or None
+
+
+def receipt_for(case: Case, stored: Any) -> Optional[dict]:
+    """The receipt to show from a session entry: case, number and the unsealed key; None otherwise."""
+    if not isinstance(stored, dict) or stored.get("case_id") != case.id:
+        return None
+    key = open_key(case.id, stored.get("sealed"))
+    if key is None:
+        return None
+    return {"case_id": case.id, "registration_no": stored.get("registration_no"), "key": key}
 
 
 @dataclass
@@ -183,16 +245,18 @@ class NewApplicationView(BaseView):
     def _remember_receipt(case: Case) -> None:
         # `case.tracking_key` exists in plain text only now; the database keeps its hash.
         session[RECEIPT_KEY] = {"case_id": case.id, "registration_no": case.registration_no,
-                                "key": case.tracking_key}
+                                "sealed": seal_key(case.id, case.tracking_key)}
         flash(_("Application %(no)s registered.", no=case.registration_no), "success")
+        for warning in getattr(case, "identity_warnings", None) or ():
+            flash(warning, "warning")
 
     @expose("/<int:case_id>/receipt")
     @has_access
     def receipt(self, case_id: int):
         """The printable receipt with the tracking key, only right after registration."""
         case = case_or_abort(case_id)
-        receipt = session.get(PRINT_KEY)
-        if not receipt or receipt.get("case_id") != case.id:
+        receipt = receipt_for(case, session.get(PRINT_KEY))
+        if receipt is None:
             flash(_("The receipt with the tracking key can only be printed right after registration."), "warning")
             return redirect(url_for("CaseView.show", case_id=case.id))
         session.pop(PRINT_KEY)

@@ -15,9 +15,12 @@ from flask_babel import gettext as _
 
 from app import documents, uploads, workflow
 from app.extensions import db
+from app.parsing import MAX_ID, bounded_int
 from app.qr import qr_data_uri
 from app.roles import acting_views
 from app import capabilities as cap
+from app.capabilities import has_capability
+from app.case_access import checklist_open
 from models import Case, CaseRequirement, RequirementScan, Step, SurveyInvitation
 
 from . import case_forms
@@ -26,13 +29,9 @@ from .case_display import (
     case_or_abort, current_officer, flash_refusal, outcome_label, status_label, steps_for,
 )
 
-# While the case sits at these kinds of step the checklist is worked on the page.
-CHECKLIST_KINDS = ("intake", "verify")
-
 
 def _version() -> Optional[int]:
-    raw = request.form.get("version", "")
-    return int(raw) if raw.isdigit() else None
+    return bounded_int(request.form.get("version", ""), 0, MAX_ID)
 
 
 class CaseView(BaseView):
@@ -46,6 +45,7 @@ class CaseView(BaseView):
         # Not "act": that name is the SOP step permission ("can_act" on "<CODE> step <no>").
         "act": "handle",
         "requirement": "handle",
+        "confirm_identity": "handle",
     }
     capability_grants = {
         "can_show": [cap.CASES_WORK, cap.CASES_READ_ALL],
@@ -58,15 +58,15 @@ class CaseView(BaseView):
         """Everything about one case and the actions this user may take now."""
         case = case_or_abort(case_id)
         user = current_officer()
+        counter = has_capability(user, cap.CASES_REGISTER)
         actions = workflow.allowed_actions(case, user)
         step = steps_for([case]).get((case.service_id, case.current_step_no))
-        receipt = session.get(RECEIPT_KEY)
-        if receipt and receipt.get("case_id") == case.id:
-            # The tracking key is shown once; afterwards only the print view may use it, once.
+        stored = session.get(RECEIPT_KEY)
+        receipt = case_forms.receipt_for(case, stored)
+        if receipt is not None:
+            # The tracking key is shown once; afterwards only the print view may use it, once (still sealed).
             session.pop(RECEIPT_KEY)
-            session[PRINT_KEY] = receipt
-        else:
-            receipt = None
+            session[PRINT_KEY] = stored
         return self.render_template(
             "cases/show.html",
             case=case,
@@ -86,6 +86,11 @@ class CaseView(BaseView):
             draft_certificate=documents.draft_available(case) and not workflow.is_applicant_user(user),
             survey_link=(link := self._survey_link(case)),
             survey_qr=qr_data_uri(link) if link else None,
+            applicant_shown=workflow.sees_applicant_details(case, user),
+            reveal_nik=(reveal := workflow.reveals_nik(user, case)),
+            show_id=(lambda value: value if reveal else workflow.mask_nik(value)),
+            identity_warnings=workflow.identity_warnings(case) if counter else [],
+            may_confirm_identity=counter and workflow.pending_claim(case.applicant) is not None,
         )
 
     @staticmethod
@@ -101,9 +106,8 @@ class CaseView(BaseView):
 
     @staticmethod
     def _checklist_rights(case: Case, step: Optional[Step], user: Any) -> dict[str, bool]:
-        """What the user may do to the checklist now: mirror of the engine's own rule."""
-        open_ = case.status == "returned" or (
-            case.status == "in_progress" and step is not None and step.kind in CHECKLIST_KINDS)
+        """What the user may do to the checklist now: the engine's own rule (app.case_access)."""
+        open_ = checklist_open(case)
         held = acting_views(user) if open_ else frozenset()
         holds = {s.kind for s in case.service.steps if s.permission_view in held}
         can_check = "verify" in holds
@@ -139,6 +143,21 @@ class CaseView(BaseView):
             flash_refusal(error)
         else:
             flash(_("Saved: %(outcome)s.", outcome=outcome_label(action)), "success")
+        return redirect(url_for(".show", case_id=case_id))
+
+    @expose("/<int:case_id>/confirm-identity", methods=["POST"])
+    @has_access
+    def confirm_identity(self, case_id: int):
+        """The counter checked the identity card: link (or refuse) the online account that claimed the NIK."""
+        case = case_or_abort(case_id)
+        confirm = request.form.get("decision", "confirm") != "refuse"
+        try:
+            workflow.confirm_identity(case, current_officer(), confirm)
+        except workflow.WorkflowError as error:
+            flash_refusal(error)
+        else:
+            flash(_("Identity confirmed: the online account is linked to this applicant.") if confirm
+                  else _("The online account's claim on this NIK was refused."), "success")
         return redirect(url_for(".show", case_id=case_id))
 
     @expose("/<int:case_id>/requirements/<int:line_id>", methods=["POST"])

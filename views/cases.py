@@ -9,14 +9,18 @@ from datetime import date, timedelta
 from typing import Optional
 from urllib.parse import urlencode
 
+import re
+
 import sqlalchemy as sa
-from flask import request
+from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.case_access import visible_filter
 from app.extensions import db
 from app.formatting import local_midnight
+from app.parsing import MAX_ID, bounded_date, bounded_id, bounded_int
 from app import capabilities as cap
 from models import Applicant, Case, Service
 from models.case import CASE_STATUSES
@@ -25,13 +29,18 @@ from .case_display import CLOCK_STATUSES, STATUS_LABELS, current_officer, now
 from .worklist import PAGE_SIZE, WorklistView, case_rows, fetch_listed, listed
 
 FILTER_KEYS = ("service", "status", "step", "late", "from", "to", "q")
+# A NIK (16 digits, spaces or dots allowed) typed into the search box. The
+# filters travel in the URL (pager links, bookmarks), so a NIK there would end
+# up in access logs and browser history: it is never searched, only dropped.
+NIK_IN_TEXT = re.compile(r"(?:\d[\s.\-]?){15}\d")
+
+
+def holds_nik(text: str) -> bool:
+    return bool(NIK_IN_TEXT.search(text or ""))
 
 
 def _date(value: Optional[str]) -> Optional[date]:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    return bounded_date(value) if value else None
 
 
 def all_cases_page(args, user, before: Optional[int] = None) -> list:
@@ -58,8 +67,9 @@ def filtered_query(args) -> sa.Select:
         query = query.where(Case.service_id == service_id)
     if args.get("status") in CASE_STATUSES:
         query = query.where(Case.status == args["status"])
-    if (args.get("step") or "").isdigit():
-        query = query.where(Case.current_step_no == int(args["step"]))
+    step = bounded_int(args.get("step") or "", 0, MAX_ID)
+    if step is not None:
+        query = query.where(Case.current_step_no == step)
     if args.get("late") == "1":
         query = query.where(Case.status.in_(CLOCK_STATUSES), Case.step_due_at < now())
     start, end = _date(args.get("from")), _date(args.get("to"))
@@ -94,8 +104,11 @@ class AllCasesView(BaseView):
     def index(self):
         """The register of cases with its filters."""
         args = {k: request.args.get(k, "") for k in FILTER_KEYS}
+        if holds_nik(args["q"]):
+            flash(_("Search by registration number or applicant name; a NIK is never searched here."), "warning")
+            return redirect(url_for(".index", **{k: v for k, v in args.items() if v and k != "q"}))
         before = request.args.get("before", "")
-        cases = all_cases_page(args, current_officer(), int(before) if before.isdigit() else None)
+        cases = all_cases_page(args, current_officer(), bounded_id(before))
         has_next = len(cases) > PAGE_SIZE
         cases = cases[:PAGE_SIZE]
         active = {k: v for k, v in args.items() if v}

@@ -5,7 +5,7 @@ A FAB pair opens each route (one permission view per menu entry); the engine
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,6 +18,7 @@ from app import complaints
 from app.complaints_report import CHANNEL_LABELS, STATUS_LABELS, WEIGHT_LABELS, monthly, to_csv, to_pdf
 from app.extensions import db
 from app.formatting import TZ
+from app.parsing import bounded_id, bounded_int
 from app import capabilities as cap
 from models import Complaint
 
@@ -40,13 +41,12 @@ EVENT_LABELS = {
 
 def _month(raw: str) -> tuple[int, int]:
     """`YYYY-MM` of the query string, else the current month (Asia/Jakarta)."""
-    try:
-        year, month = (int(p) for p in raw.split("-"))
-        date(year, month, 1)
-        return year, month
-    except (ValueError, AttributeError):
+    year, _sep, month = (raw or "").partition("-")
+    year, month = bounded_int(year, 1900, 2199), bounded_int(month, 1, 12)
+    if year is None or month is None:
         today = datetime.now(TZ).date()
         return today.year, today.month
+    return year, month
 
 
 def _form_data(form) -> dict[str, Any]:
@@ -95,9 +95,9 @@ class ComplaintBookView(BaseView):
             query = query.where(sa.or_(sa.func.lower(Complaint.number).like(pattern),
                                        sa.func.lower(Complaint.complainant_name).like(pattern),
                                        sa.func.lower(Complaint.subject).like(pattern)))
-        before = request.args.get("before", "")
-        if before.isdigit():
-            query = query.where(Complaint.id < int(before))
+        before = bounded_id(request.args.get("before", ""))
+        if before is not None:
+            query = query.where(Complaint.id < before)
         rows = list(db.session.scalars(query.order_by(Complaint.id.desc()).limit(PAGE_SIZE + 1)))
         next_before = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
         return self.render_template(

@@ -21,6 +21,7 @@ from app import dashboard
 from app.complaints_report import CHANNEL_LABELS, STATUS_LABELS as COMPLAINT_STATUS_LABELS, WEIGHT_LABELS
 from app.extensions import db
 from app.formatting import TZ
+from app.parsing import MAX_DATE, MIN_DATE, bounded_date
 from app import capabilities as cap
 from models import Service
 
@@ -32,11 +33,11 @@ CATEGORY = dict(category="Dashboard", category_label=_l("Dashboard"), category_i
 def parse_period(args: Any, with_service: bool = True) -> tuple[Optional[dashboard.Period], Optional[str]]:
     """The period of the query string (this year so far by default), or a message saying what is wrong."""
     today = datetime.now(TZ).date()
-    try:
-        start = date.fromisoformat(args["from"]) if args.get("from") else date(today.year, 1, 1)
-        end = date.fromisoformat(args["to"]) if args.get("to") else today
-    except ValueError:
-        return None, _("Dates must be written as YYYY-MM-DD.")
+    start = bounded_date(args["from"]) if args.get("from") else date(today.year, 1, 1)
+    end = bounded_date(args["to"]) if args.get("to") else today
+    if start is None or end is None:
+        return None, _("Dates must be written as YYYY-MM-DD, between %(first)s and %(last)s.",
+                       first=MIN_DATE.isoformat(), last=MAX_DATE.isoformat())
     if end < start:
         return None, _("The start of the period is after its end.")
     service_id = None

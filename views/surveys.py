@@ -38,10 +38,11 @@ def report_context(args: dict[str, str]) -> dict[str, Any]:
     """The index, the elements that need a follow-up plan and the plans recorded."""
     service_id, start, end = parse_period(args)
     result = survey.compute_ikm(service_id, start, end)
+    open_result = survey.compute_open(service_id, start, end)
     plans = survey.follow_ups(service_id, start, end)
     planned = {p.element for p in plans}
     service = db.session.get(Service, service_id) if service_id else None
-    return {"result": result, "plans": plans, "service": service, "args": args,
+    return {"result": result, "open_result": open_result, "plans": plans, "service": service, "args": args,
             "start": start, "end": end, "names": survey.ELEMENT_NAMES,
             "missing": [e for e in result["elements"] if e["needs_follow_up"] and e["element"] not in planned]}
 

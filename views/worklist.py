@@ -12,19 +12,19 @@ from flask_appbuilder import BaseView, expose, has_access
 from app.calendar import Calendar
 from app.case_access import WORKLIST_ORDER, worklist_filter
 from app.extensions import db
+from app.parsing import bounded_int
 from app import capabilities as cap
 from models import Applicant, Case, Institution
 
 from .case_display import current_officer, is_late, now, short, status_label, steps_for, time_left
 
 PAGE_SIZE = 25
+MAX_PAGE = 100_000
 
 
 def page_number() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
+    # Beyond the last page a worklist is empty anyway; the bound keeps OFFSET within a BIGINT.
+    return bounded_int(request.args.get("page", ""), 1, MAX_PAGE) or 1
 
 
 class Named(NamedTuple):

@@ -14,10 +14,11 @@ from flask import current_app, has_app_context
 
 from config import Config
 
-from .pdf import DocumentError, html_to_pdf, render_template
+from .pdf import DocumentError, DocumentTooLarge, html_to_pdf, render_template
 
 __all__ = [
     "DocumentError",
+    "DocumentTooLarge",
     "assignment_letter_pdf",
     "bap_pdf",
     "certificate_pdf",

@@ -12,6 +12,12 @@ findings, complaint replies). Two things keep that text inert:
   paths, foreign data: URIs) is replaced by an empty data URI and logged. The
   xhtml2pdf resource policy is also confined to `app/static/` with no network,
   as a second lock behind the first.
+
+And a render never holds a worker for long: xhtml2pdf's time grows with the
+text it lays out (a 1.5 MB address took ~30 s), so every value a template
+prints is cut at DOC_TEXT_MAX characters (the longest text any input accepts,
+app.parsing.LIMITS, so only data that bypassed validation is ever cut), and
+HTML longer than DOC_HTML_MAX is refused (DocumentTooLarge) before layout.
 """
 from __future__ import annotations
 
@@ -21,10 +27,12 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from app.formatting import format_date, format_datetime, format_duration, format_number, format_rupiah
+from app.parsing import LIMITS
 
 APP_DIR = Path(__file__).resolve().parent.parent
 STATIC_DIR = APP_DIR / "static"
@@ -33,12 +41,18 @@ TEMPLATE_DIR = APP_DIR / "templates"
 _NOTHING = "data:,"
 # Official documents are Indonesian whatever the reader's UI language is.
 DOC_LOCALE = "id"
+DOC_TEXT_MAX = max(LIMITS.values())
+DOC_HTML_MAX = 400_000
 
 log = logging.getLogger(__name__)
 
 
 class DocumentError(RuntimeError):
     """xhtml2pdf could not build the document."""
+
+
+class DocumentTooLarge(DocumentError):
+    """The document's HTML exceeds DOC_HTML_MAX: refused before layout, not rendered for minutes."""
 
 
 class _LinkGate:
@@ -67,6 +81,8 @@ def _policy() -> ResourceAccessPolicy:
 
 def html_to_pdf(html: str, trusted: Iterable[str] = ()) -> bytes:
     """Render already-escaped HTML to PDF bytes; `trusted` are data: URIs we made."""
+    if len(html) > DOC_HTML_MAX:
+        raise DocumentTooLarge(f"document HTML of {len(html)} characters exceeds {DOC_HTML_MAX}")
     out = io.BytesIO()
     gate = _LinkGate(trusted)
     result = pisa.CreatePDF(
@@ -85,10 +101,19 @@ def _tgl_jam(value: Any) -> str:
     return format_datetime(value, locale=DOC_LOCALE)
 
 
+def clip(value: Any) -> Any:
+    """Every printed value at most DOC_TEXT_MAX characters (Jinja's `finalize`); our own Markup (QR
+    data: URIs) is exempt."""
+    if isinstance(value, str) and not isinstance(value, Markup) and len(value) > DOC_TEXT_MAX:
+        return value[:DOC_TEXT_MAX] + "…"
+    return value
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATE_DIR)),
         autoescape=select_autoescape(default=True, default_for_string=True),
+        finalize=clip,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -114,7 +139,7 @@ def render_template(name: str, ctx: dict[str, Any]) -> tuple[str, set[str]]:
     def qr(url: str) -> str:
         uri = qr_data_uri(url)
         trusted.add(uri)
-        return uri
+        return Markup(uri)  # base64 only: nothing to escape, and never clipped
 
     html = ENV.get_template(f"documents/{name}.html").render(qr=qr, **ctx)
     return html, trusted

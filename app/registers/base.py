@@ -72,6 +72,9 @@ class Register:
     status_column: Any = None
     statuses: Optional[tuple] = None  # allowed status values; None with a status column: any slug
     status_labels: dict = field(default_factory=dict)
+    # Rows shown when no status is asked for (None: every row), and the line the PDF prints then.
+    default_statuses: Optional[tuple] = None
+    default_note: Any = None
 
     @property
     def permission_view(self) -> str:
@@ -93,6 +96,8 @@ class Register:
                 Service.code == filters.service).scalar_subquery())
         if filters.status:
             stmt = stmt.where(self.status_column == filters.status)
+        elif self.default_statuses:
+            stmt = stmt.where(self.status_column.in_(self.default_statuses))
         return stmt.order_by(*self.order_by())
 
     def count(self, filters: Filters) -> Select:
@@ -158,13 +163,22 @@ def _parse_date(raw: Optional[str], label: Any) -> Optional[date]:
     raw = (raw or "").strip()
     if not raw:
         return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise RegisterError(_l("%(field)s must be a date written YYYY-MM-DD.", field=label)) from None
+    from app.parsing import bounded_date
+
+    day = bounded_date(raw)
+    if day is None:
+        raise RegisterError(_l("%(field)s must be a date written YYYY-MM-DD.", field=label))
+    return day
 
 
-def _cell_writer(col: Column, style: str) -> Callable[[Any], str]:
+def reader_sees_nik() -> bool:
+    """Whether the reader of this request reads whole NIKs (the counter); decided before any streaming."""
+    from app.case_access import reveals_nik
+
+    return reveals_nik(_reader())
+
+
+def _cell_writer(col: Column, style: str, reveal_nik: Optional[bool] = None) -> Callable[[Any], str]:
     """Per-kind writers, chosen once per export rather than once per cell."""
     csv = style == "csv"
     # On paper the dense register uses numeric dates (28/11/2026 14.05) so a
@@ -180,10 +194,29 @@ def _cell_writer(col: Column, style: str) -> Callable[[Any], str]:
     if col.kind == "label":
         labels = {k: str(v) for k, v in (col.labels or {}).items()}
         return lambda v: labels.get(v, v or "")
+    if col.kind == "nik":
+        # UU PDP: the whole NIK only for the counter (`cases.register`), decided
+        # once per export for the reader of this request.
+        from app.case_access import mask_nik
+
+        shown = (lambda v: v or "") if (reader_sees_nik() if reveal_nik is None else reveal_nik) else mask_nik
+        if csv:
+            # Typed in the console, so free text: a leading = + - @ stays text in Excel, masked or not.
+            return lambda v: ("'" + shown(v)) if shown(v).startswith(FORMULA_START) else shown(v)
+        return shown
     if col.kind == "user_text" and csv:
         # A cell starting with = + - @ is a formula to Excel: keep it text.
         return lambda v: ("'" + v) if v and v.startswith(FORMULA_START) else (v or "")
     return lambda v: "" if v is None else str(v)
+
+
+def _reader() -> Any:
+    """The user reading the register now (session or bearer token); None outside a request."""
+    from flask import current_app, has_request_context
+
+    if not has_request_context():
+        return None
+    return current_app.appbuilder.sm.current_user
 
 
 def _local(v: datetime) -> datetime:

@@ -26,14 +26,18 @@ from sqlalchemy import Select, func
 
 from app.extensions import db
 
-from .base import WIB_OFFSET, Filters, Register, _cell_writer
+from .base import WIB_OFFSET, Filters, Register, _cell_writer, reader_sees_nik
 
 BOM = "\ufeff"
 CHUNK_ROWS = 2000
 
 
-def iter_csv(register: Register, filters: Filters, chunk_rows: int = CHUNK_ROWS) -> Iterator[bytes]:
-    """The CSV file as byte chunks: BOM and header first, then one chunk per `chunk_rows` rows."""
+def iter_csv(register: Register, filters: Filters, chunk_rows: int = CHUNK_ROWS,
+             reveal_nik: bool = False) -> Iterator[bytes]:
+    """The CSV file as byte chunks: BOM and header first, then one chunk per `chunk_rows` rows.
+
+    `reveal_nik` (decided by the caller while the request's user is still loaded) prints whole NIKs.
+    """
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow([_("No"), *register.headers()])
@@ -44,7 +48,7 @@ def iter_csv(register: Register, filters: Filters, chunk_rows: int = CHUNK_ROWS)
             # A server-side cursor is planned for its first 10% of rows (nested
             # loops); the export reads every row, so plan for all of them.
             conn.exec_driver_sql("SET LOCAL cursor_tuple_fraction = 1.0")
-        stmt, writers = _csv_select(register, register.select(filters), conn.dialect.name)
+        stmt, writers = _csv_select(register, register.select(filters), conn.dialect.name, reveal_nik)
         result = conn.execution_options(stream_results=True, yield_per=chunk_rows).execute(stmt)
         for part in result.partitions():
             buf.seek(0)
@@ -58,7 +62,8 @@ def iter_csv(register: Register, filters: Filters, chunk_rows: int = CHUNK_ROWS)
             yield buf.getvalue().encode("utf-8")
 
 
-def _csv_select(register: Register, stmt: Select, dialect: str) -> tuple[Select, list[tuple[int, Callable]]]:
+def _csv_select(register: Register, stmt: Select, dialect: str,
+                reveal_nik: bool = False) -> tuple[Select, list[tuple[int, Callable]]]:
     """The select with dates and times printed by the database, and the Python writers still needed.
 
     Writers are (line index, function): index 0 is the row number, so a
@@ -69,7 +74,7 @@ def _csv_select(register: Register, stmt: Select, dialect: str) -> tuple[Select,
         as_text = _as_text(col, spec.kind, dialect) if spec.kind in ("date", "datetime") else None
         columns.append(col if as_text is None else as_text)
         if as_text is None and spec.kind not in ("text", "int"):
-            writers.append((i + 1, _cell_writer(spec, "csv")))
+            writers.append((i + 1, _cell_writer(spec, "csv", reveal_nik)))
     return stmt.with_only_columns(*columns, maintain_column_froms=True), writers
 
 
@@ -95,7 +100,7 @@ def export_filename(register: Register, filters: Filters, ext: str) -> str:
 def csv_response(register: Register, filters: Filters) -> Response:
     """A streamed download of the register; the request context stays open while it streams."""
     return Response(
-        stream_with_context(iter_csv(register, filters)),
+        stream_with_context(iter_csv(register, filters, reveal_nik=reader_sees_nik())),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="{export_filename(register, filters, "csv")}"',

@@ -10,7 +10,7 @@ from models import (
 )
 from app.complaints import STATUSES as COMPLAINT_STATUSES
 from models.case import CASE_STATUSES
-from models.survey import ELEMENTS
+from models.survey import ELEMENTS, SOURCES, SOURCES_OFFICIAL
 
 from .base import Column, Register
 
@@ -43,6 +43,11 @@ CHANNEL_LABELS = {
 }
 WEIGHT_LABELS = {"ringan": _l("Light"), "sedang": _l("Moderate"), "berat": _l("Serious")}
 CERTIFICATE_STATUS_LABELS = {"valid": _l("Valid"), "revoked": _l("Revoked")}
+SURVEY_SOURCE_LABELS = {
+    "invited": _l("One-time link"),
+    "paper": _l("Paper form"),
+    "open": _l("Open public form (not counted in the official IKM)"),
+}
 
 
 def _cases_select():
@@ -67,7 +72,7 @@ CASES = Register(
         Column("received_at", _l("Received at"), "datetime", 1.3),
         Column("service", _l("Service"), width=0.8),
         Column("applicant", _l("Applicant"), "user_text", 1.5),
-        Column("nik", _l("NIK"), "user_text", 1.2),
+        Column("nik", _l("NIK"), "nik", 1.2),
         Column("institution", _l("Institution"), "user_text", 1.8),
         Column("status", _l("Status"), "label", 1.0, labels=CASE_STATUS_LABELS),
         Column("step", _l("Step"), "int", 0.5),
@@ -154,7 +159,7 @@ SURVEYS = Register(
         Column("age", _l("Age"), "int", 0.5),
         Column("education", _l("Education"), width=0.8),
         Column("occupation", _l("Occupation"), "user_text", 1.3),
-        Column("source", _l("Source"), width=0.7),
+        Column("source", _l("Source"), "label", 0.9, labels=SURVEY_SOURCE_LABELS),
     ],
     base_select=lambda: select(
         SurveyResponse.date, Service.code, *[getattr(SurveyResponse, u) for u in ELEMENTS],
@@ -164,6 +169,13 @@ SURVEYS = Register(
     date_column=SurveyResponse.date,
     order_by=lambda: [SurveyResponse.date, SurveyResponse.id],
     service_column=SurveyResponse.service_id,
+    # The official answers unless `status=open` asks for the open public form's
+    # apart, so the averages on the totals row are the official index's.
+    status_column=SurveyResponse.source,
+    statuses=SOURCES,
+    default_statuses=SOURCES_OFFICIAL,
+    default_note=_l("Official IKM answers (one-time link and paper forms); open public form answers: "
+                    "export with status=open"),
 )
 
 

@@ -109,6 +109,8 @@ def describe_filters(register: Register, filters: Filters) -> str:
     if filters.status:
         label = next((c.labels for c in register.columns if c.key == "status" and c.labels), {}).get(filters.status)
         parts.append(_("Status: %(s)s", s=str(label or filters.status)))
+    elif register.default_note:
+        parts.append(str(register.default_note))
     return " · ".join(parts) or _("All rows")
 
 

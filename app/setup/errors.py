@@ -57,6 +57,9 @@ def handle_http_error(error: HTTPException):
     if error.code >= 500:
         db.session.rollback()
     description = _own_description(error) if error.code < 500 else None
+    if error.code == 413 and description is None and request.mimetype != "multipart/form-data":
+        description = _("The request is larger than the allowed %(n)d KB. Nothing was saved.",
+                        n=current_app.config.get("MAX_BODY_BYTES", 0) // 1024)
     response = _answer(error.code, description)
     if error.code == 405 and getattr(error, "valid_methods", None):
         response.headers["Allow"] = ", ".join(error.valid_methods)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 11:10:53.201476
+Create Date: 2026-12-01 12:22:34.483397
 
 """
 from alembic import op
@@ -236,13 +236,18 @@ def upgrade():
     sa.Column('email', sa.String(length=200), nullable=True),
     sa.Column('address', sa.Text(), nullable=True),
     sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('claimed_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['claimed_by_id'], ['ab_user.id'], ),
     sa.ForeignKeyConstraint(['user_id'], ['ab_user.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('nik'),
     sa.UniqueConstraint('user_id')
     )
+    with op.batch_alter_table('applicant', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_applicant_claimed_by_id'), ['claimed_by_id'], unique=False)
+
     op.create_table('audit_log',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
@@ -379,6 +384,12 @@ def upgrade():
     sa.ForeignKeyConstraint(['created_by_id'], ['ab_user.id'], ),
     sa.ForeignKeyConstraint(['service_id'], ['service.id'], ),
     sa.PrimaryKeyConstraint('id')
+    )
+    op.create_table('user_session_version',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['ab_user.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id')
     )
     op.create_table('ab_permission_view_role',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -728,6 +739,7 @@ def downgrade():
         batch_op.drop_index('idx_permission_view_id')
 
     op.drop_table('ab_permission_view_role')
+    op.drop_table('user_session_version')
     op.drop_table('survey_follow_up')
     with op.batch_alter_table('step', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_step_service_id'))
@@ -753,6 +765,9 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_audit_log_at'))
 
     op.drop_table('audit_log')
+    with op.batch_alter_table('applicant', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_applicant_claimed_by_id'))
+
     op.drop_table('applicant')
     op.drop_table('ab_user_role')
     with op.batch_alter_table('ab_user_group', schema=None) as batch_op:

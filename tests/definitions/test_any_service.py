@@ -196,6 +196,38 @@ def test_third_definition_walks_through_the_pages(app, client, auth, make_user, 
         assert case.status == "handed_over" and len(case.control_card) == 7
 
 
+FOURTH = {
+    "format": 1, "code": "UJI-ETA", "name": "Rekomendasi Uji Eta", "product": "Surat Rekomendasi Eta",
+    "fee": 50000, "completion_working_days": 2, "number_format": "ETA-{seq}/{month_roman}/{year}",
+    "standard": {},
+    "executors": [{"code": "petugas_eta", "name": "Petugas Meja Eta"},
+                  {"code": "pejabat_eta", "name": "Pejabat Penilai Eta"},
+                  {"code": "arsiparis_eta", "name": "Arsiparis Eta"}],
+    "requirements": [{"code": "surat", "name": "Surat permohonan", "required": True, "document": False}],
+    "form": [],
+    "steps": [
+        {"no": 1, "activity": "Menerima permohonan", "kind": "intake", "executors": ["petugas_eta"], "minutes": 5},
+        {"no": 2, "activity": "Memeriksa", "kind": "verify", "executors": ["petugas_eta"], "minutes": 5},
+        {"no": 3, "activity": "Menyetujui", "kind": "approve", "executors": ["pejabat_eta"], "hours": 1,
+         "returns_to": 2},
+        {"no": 4, "activity": "Menomori", "kind": "number", "executors": ["arsiparis_eta"], "minutes": 5},
+        {"no": 5, "activity": "Mengarsipkan", "kind": "task", "executors": ["arsiparis_eta"], "minutes": 5},
+    ],
+}
+
+
+def test_an_sop_without_draft_or_handover_ends_after_its_last_step(app, api, make_user, runner, write_yaml):
+    """No applicant column, no draft, a task after numbering, no handover: the case ends completed."""
+    loaded = runner.invoke(args=["service", "load", str(write_yaml(FOURTH, "uji-eta.yaml"))])
+    assert loaded.exit_code == 0, loaded.output
+    staff = _staff(make_user, {e["code"]: e["name"] for e in FOURTH["executors"]})
+    case = walk_case(app, api, staff, "UJI-ETA")
+    assert case["status"] == "completed" and case["certificate_no"].startswith("ETA-1/")
+    assert case["refusals"] == 2 + 2 + 2 + 2 + 2
+    for username in staff.values():
+        assert api.get(username, "/api/v1/cases/").json["result"] == []
+
+
 def test_no_role_name_of_any_definition_is_written_in_code():
     """Roles are data: a role name in app/ or views/ code ties the product to one office."""
     from app.office import OFFICES_DIR

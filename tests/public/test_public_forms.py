@@ -61,7 +61,7 @@ def test_survey_link_counts_once(app, client, invitation):
     assert rv.status_code == 200 and "jawaban Anda tersimpan" in rv.get_data(as_text=True)
     with app.app_context():
         row = db.session.scalar(select(SurveyResponse))
-        assert (row.source, row.u1, row.sex, row.case_id is not None) == ("online", 4, "P", True)
+        assert (row.source, row.u1, row.sex, row.case_id is not None) == ("invited", 4, "P", True)
     again = client.get(url)
     assert again.status_code == 410 and "sudah digunakan" in again.get_data(as_text=True)
     token = csrf_token(client, "/public/services/TD-BKK/survey")  # the used link's page has no form

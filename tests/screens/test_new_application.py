@@ -132,5 +132,7 @@ def test_applicant_applies_for_themselves_and_the_case_is_theirs(app, login_as, 
     case_id = int(rv.headers["Location"].rstrip("/").rsplit("/", 1)[1])
     with app.app_context():
         user = app.appbuilder.sm.find_user(username=username)
-        assert db.session.get(Case, case_id).applicant.user_id == user.id
+        applicant = db.session.get(Case, case_id).applicant
+        # A typed NIK only leaves a claim: the counter links the record after checking the identity card.
+        assert (applicant.claimed_by_id, applicant.user_id) == (user.id, None)
     assert f'data-case-id="{case_id}"' in client.get("/cases/").get_data(as_text=True)

@@ -60,6 +60,7 @@ class TestProduction:
     @pytest.fixture
     def app_config(self, app_config):
         return {**app_config, "APP_ENV": "production", "SECRET_KEY": "k" * 48,
+                "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",  # production refuses memory://
                 "DEBUG": True, "PROPAGATE_EXCEPTIONS": True}
 
     @pytest.fixture

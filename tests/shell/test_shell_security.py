@@ -10,8 +10,8 @@ from tests.conftest import PASSWORD, csrf_token
 
 @pytest.fixture
 def app_config(app_config):
-    """The production limit (10 per 5 minutes) instead of the suite's relaxed one."""
-    return {**app_config, "AUTH_RATE_LIMIT": "10 per 5 minute"}
+    """The shipped limit: 10 FAILED logins per account (successful ones never count)."""
+    return {**app_config, "AUTH_FAILED_LOGIN_LIMIT_ACCOUNT": "10 per 15 minute"}
 
 
 def test_login_form_is_rate_limited(client, make_user):
@@ -22,6 +22,7 @@ def test_login_form_is_rate_limited(client, make_user):
     assert 429 not in codes
     rv = client.post("/login/", data={"username": username, "password": PASSWORD, "csrf_token": token})
     assert rv.status_code == 429  # even the right password waits out the window
+    assert "Terlalu banyak percobaan masuk yang gagal" in rv.get_data(as_text=True)
     assert client.get("/").status_code == 302  # still not logged in
 
 
@@ -32,6 +33,7 @@ def test_api_login_is_rate_limited(client, make_user):
     assert codes == [401] * 10
     rv = client.post("/api/v1/security/login", json={**body, "password": PASSWORD})
     assert rv.status_code == 429
+    assert rv.json["message"].startswith("Terlalu banyak percobaan masuk yang gagal")
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "https:evil.example"])

@@ -72,7 +72,7 @@ def test_invitation_token_is_used_once(app, client):
     body = {"scores": {f"u{i}": 4 for i in range(1, 10)}}
     with app.test_request_context():
         row = submit_response(body, invitation_token=token)
-        assert (row.source, row.case_id) == ("online", case_id)
+        assert (row.source, row.case_id) == ("invited", case_id)
         with pytest.raises(SurveyError) as again:
             submit_response(body, invitation_token=token)
         assert again.value.status == 409 and again.value.message == "Tautan survei ini sudah digunakan."
