@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 export FLASK_APP := app
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Two workers on this 2-core machine; every test has its own database, so they never share state.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: docs-images run test test-sqlite test-postgresql setup system-deps translations migration bench clean
 

@@ -117,7 +117,7 @@ class AllCasesView(BaseView):
         )
         return self.render_template(
             "cases/list.html",
-            rows=case_rows(cases),
+            rows=case_rows(cases, current_officer()),
             args=args,
             services=db.session.scalars(sa.select(Service).order_by(Service.code)).all(),
             statuses=STATUS_LABELS,

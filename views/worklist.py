@@ -1,16 +1,17 @@
 """My worklist: the cases sitting on steps my roles hold, late first."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, NamedTuple, Optional
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from flask import request
 from flask_appbuilder import BaseView, expose, has_access
 
 from app.calendar import Calendar
-from app.case_access import WORKLIST_ORDER, worklist_filter
+from app.case_access import WORKLIST_ORDER, is_applicant_user, sees_applicant_details, worklist_filter
 from app.extensions import db
 from app.parsing import bounded_int
 from app import capabilities as cap
@@ -74,8 +75,23 @@ def worklist_page(user: Any, page: int) -> list[ListedCase]:
     return fetch_listed(query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE))
 
 
-def case_rows(cases: list[ListedCase]) -> list[dict[str, Any]]:
+def _hide_unconfirmed_names(cases: list[ListedCase], user: Any) -> list[ListedCase]:
+    """An applicant account sees the applicant's name only where it may see the record's details.
+
+    The record of a NIK the account merely typed may carry another person's
+    details once the counter registered the real holder (`sees_applicant_details`).
+    """
+    if not cases or not is_applicant_user(user):
+        return cases
+    rows = db.session.scalars(sa.select(Case).where(Case.id.in_([c.id for c in cases]))
+                              .options(joinedload(Case.applicant))).all()
+    shown = {case.id for case in rows if sees_applicant_details(case, user)}
+    return [c if c.id in shown else replace(c, applicant=Named("-")) for c in cases]
+
+
+def case_rows(cases: list[ListedCase], user: Any = None) -> list[dict[str, Any]]:
     """What a list row shows of each case, with its step and time left."""
+    cases = _hide_unconfirmed_names(cases, user)
     steps = steps_for(cases)
     cal = Calendar.from_db()
     at = now()
@@ -111,7 +127,7 @@ class WorklistView(BaseView):
         has_next = len(cases) > PAGE_SIZE
         return self.render_template(
             "cases/worklist.html",
-            rows=case_rows(cases[:PAGE_SIZE]),
+            rows=case_rows(cases[:PAGE_SIZE], current_officer()),
             page=page,
             has_next=has_next,
         )

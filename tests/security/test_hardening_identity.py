@@ -49,7 +49,8 @@ def _upload(client, headers, case_id, code="ktp"):
 @pytest.fixture
 def squatted(app, client, auth, make_user):
     """An applicant account applied first with a NIK; then the counter registered the real person."""
-    attacker = auth.token(make_user("Pemohon"))
+    attacker_name = make_user("Pemohon")
+    attacker = auth.token(attacker_name)
     counter = auth.token(make_user("Front Office"))
     nik = sample_applicant()["nik"]
     own = _create(client, attacker, sample_applicant(nik=nik, name="Penyerang", phone="0813-9999-0000"))
@@ -59,7 +60,8 @@ def squatted(app, client, auth, make_user):
     registered = _create(client, counter, victim)
     assert registered.status_code == 201
     assert _upload(client, counter, registered.json["id"]).status_code == 201
-    return {"attacker": attacker, "counter": counter, "nik": nik, "own_id": own.json["id"],
+    return {"attacker": attacker, "attacker_name": attacker_name, "counter": counter, "nik": nik,
+            "own_id": own.json["id"],
             "victim_id": registered.json["id"], "registered": registered.json}
 
 
@@ -67,6 +69,14 @@ def test_counter_answer_warns_that_an_account_claimed_the_nik(squatted):
     warnings = squatted["registered"]["warnings"]
     assert warnings and "akun daring" in warnings[0]
     assert squatted["registered"]["identity_pending"] is True
+
+
+def test_claiming_account_lists_its_own_case_without_the_persons_name(client, auth, squatted):
+    auth.login(squatted["attacker_name"])
+    for page in ("/cases/worklist/", "/cases/"):
+        html = client.get(page).get_data(as_text=True)
+        assert "Korban Asli" not in html, page
+    assert client.get(f"/cases/{squatted['victim_id']}").status_code == 404
 
 
 def test_claiming_account_cannot_read_download_or_cancel_the_counter_case(app, client, squatted):
