@@ -2,8 +2,10 @@
 
 Used by `flask demo`, by the test suite's template database and by operators
 after `flask db upgrade` on a new installation: the shipped office definition
-(letterhead, office hours, office roles), the shipped service definitions
-(executor roles and step grants), every declared grant, and the holidays.
+(letterhead, office hours, office roles) and service definitions, every
+declared grant, and the holidays. What is loaded already is never reloaded:
+an office's own definitions and later edits survive every run; a changed
+shipped file is applied with `flask service load` / `flask office load`.
 """
 from __future__ import annotations
 
@@ -14,16 +16,26 @@ OFFICES_DIR = Path(__file__).resolve().parent / "offices"
 
 
 def bootstrap() -> None:
-    """Office, services, roles and grants, holidays; loading an unchanged file changes nothing."""
+    """Office, services, roles and grants, holidays: only what is missing is added."""
+    from sqlalchemy import select
+
     from app.calendar_seed import seed_calendar
-    from app.office import load_file as load_office
+    from app.extensions import db
+    from app.office import load as load_office
+    from app.office import loaded_office
     from app.roles import sync_roles
-    from app.service_loader import load_file
+    from app.service_loader import load
+    from app.service_yaml import read_file
+    from models import Service
 
     sync_roles()
-    for path in sorted(OFFICES_DIR.glob("*.yaml")):
-        load_office(path)
+    if loaded_office() is None:
+        for path in sorted(OFFICES_DIR.glob("*.yaml")):
+            load_office(*read_file(path))
+    loaded = set(db.session.scalars(select(Service.code)))
     for path in sorted(SERVICES_DIR.glob("*.yaml")):
-        load_file(path)
+        data, name = read_file(path)
+        if not (isinstance(data, dict) and data.get("code") in loaded):
+            load(data, name)
     seed_calendar()
     sync_roles()

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from app import audit, capabilities
 from app.extensions import db
 from app.service_definition import FORMAT_VERSION, DefinitionError
-from app.service_schema import Checker
+from app.service_schema import Checker, builtin_roles
 from app.service_yaml import dump, read_file
 from models import Office, OfficeHours
 
@@ -61,6 +61,8 @@ def validate(data: Any, filename: str) -> dict:
     head = c.mapping(data["head"], "head", HEAD_KEYS, ("title", "role"))
     doc["head"] = {"title": c.text(head["title"], "head.title", Office.head_title),
                    "role": c.text(head["role"], "head.role", Office.head_role)}
+    if doc["head"]["role"] not in roles:
+        raise c.fail("head.role", _("'%(value)s' is not one of the office's roles", value=doc["head"]["role"]))
     if "signature" in head:
         doc["head"]["signature"] = c.text(head["signature"], "head.signature", Office.head_signature)
     doc["roles"] = roles
@@ -111,8 +113,7 @@ def _check_roles(c: Checker, value: Any) -> dict[str, list[str]]:
         role = c.text(role, path)
         if len(role) > 64:
             raise c.fail(path, _("must be at most %(n)d characters", n=64))
-        if role in (current_app.config.get("AUTH_ROLE_ADMIN", "Admin"), current_app.config.get(
-                "AUTH_ROLE_PUBLIC", "Public")):
+        if role in builtin_roles():
             raise c.fail(path, _("'%(value)s' is a built-in role", value=role))
         caps = c.sequence(caps, path)
         for i, cap in enumerate(caps):
@@ -129,22 +130,28 @@ def _hash(doc: dict) -> str:
     return hashlib.sha256(json.dumps(doc, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
-def load_file(path: Union[str, Path]) -> Office:
+def load_file(path: Union[str, Path], replace: bool = False) -> Office:
     """Read, validate and load one office file."""
-    return load(*read_file(Path(path)))
+    return load(*read_file(Path(path)), replace=replace)
 
 
-def load(data: Any, filename: str) -> Office:
-    """Validate and store the office; its hours and role grants in the same transaction."""
+def load(data: Any, filename: str, replace: bool = False) -> Office:
+    """Validate and store the office; its hours and role grants in the same transaction.
+
+    An installation runs one office: a file with another code replaces the
+    loaded one only when asked to (`replace`), never by surprise.
+    """
     from app.roles import revoke_capabilities, sync_in_transaction
 
     doc = validate(data, filename)
     try:
-        office = db.session.scalar(select(Office).order_by(Office.id).limit(1))
+        office = loaded_office()
         if office is not None and office.code != doc["code"]:
-            raise DefinitionError(filename, "code", _(
-                "this installation runs the office '%(loaded)s'; it cannot also load '%(code)s'",
-                loaded=office.code, code=doc["code"]))
+            if not replace:
+                raise DefinitionError(filename, "code", _(
+                    "this installation runs the office '%(loaded)s'; to replace it by '%(code)s' load the file "
+                    "with --replace", loaded=office.code, code=doc["code"]))
+            office.code = doc["code"]
         if office is not None and _hash(document(office)) == _hash(doc):
             return office
         before = document(office) if office is not None else None
@@ -218,6 +225,10 @@ def export() -> str:
     if office is None:
         raise LookupError(_("No office is loaded; run `flask bootstrap` or `flask office load FILE`."))
     return dump(document(office))
+
+
+def loaded_office() -> Optional[Office]:
+    return db.session.scalar(select(Office).order_by(Office.id).limit(1))
 
 
 def office_roles() -> dict[str, list[str]]:

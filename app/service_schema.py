@@ -114,6 +114,15 @@ class Checker:
         return value
 
 
+def builtin_roles() -> tuple[str, str]:
+    """FAB's administrator and anonymous roles: no definition may name them."""
+    from flask import current_app, has_app_context
+
+    if not has_app_context():
+        return ("Admin", "Public")
+    return (current_app.config.get("AUTH_ROLE_ADMIN", "Admin"), current_app.config.get("AUTH_ROLE_PUBLIC", "Public"))
+
+
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
@@ -178,9 +187,13 @@ def _check_executors(c: Checker, value: Any) -> tuple[ExecutorDef, ...]:
                         value=education, allowed=", ".join(EDUCATION_MINIMUMS)))
             if "note" in competency:
                 note = c.text(competency["note"], f"{path}.competency.note")
+        name = c.text(item["name"], f"{path}.name", Executor.name)
+        if name in builtin_roles():
+            # FAB treats what Public holds as open to anonymous callers: never an executor.
+            raise c.fail(f"{path}.name", _("'%(value)s' is a built-in role", value=name))
         result.append(ExecutorDef(
             code=c.name(item["code"], f"{path}.code", Executor.code),
-            name=c.text(item["name"], f"{path}.name", Executor.name),
+            name=name,
             applicant=c.boolean(item.get("applicant", False), f"{path}.applicant"),
             education=education, competency_note=note,
         ))

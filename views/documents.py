@@ -58,7 +58,7 @@ def case_document_response(case: Case, kind: str, user) -> Response:
         abort(404)
     if kind == "certificate" and case.certificate is None and (
             not documents.draft_available(case) or is_applicant_user(user)):
-        abort(404, description=_("The certificate has no number yet."))
+        abort(404, description=_("The certificate does not exist yet: it is drafted at the draft step and numbered at the numbering step."))
     func, prefix = CASE_DOCUMENTS[kind]
     try:
         data = func(case)

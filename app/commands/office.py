@@ -16,12 +16,13 @@ office_cli = AppGroup("office", help="Load and export the office definition (YAM
 
 @office_cli.command("load")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-def load_command(path: Path) -> None:
+@click.option("--replace", is_flag=True, help="Replace a loaded office that has another code.")
+def load_command(path: Path, replace: bool) -> None:
     """Validate FILE and store the office, its hours and its roles' grants."""
     from app.office import load_file
 
     try:
-        office = load_file(path)
+        office = load_file(path, replace=replace)
     except DefinitionError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(_("%(code)s loaded: %(roles)d office roles", code=office.code, roles=len(office.roles or {})))

@@ -59,6 +59,19 @@ def draft_available(case: Case) -> bool:
             and (case.current_step_no or 0) >= draft_no)
 
 
+def signer_title(case: Case) -> str:
+    """The title printed above the signature: the head's (office definition) when the head's role
+    signs for this service, else the role of the service's sign step."""
+    from app.office import current_office
+
+    office = current_office()
+    sign = next((s for s in case.service.steps if s.kind == "sign"), None)
+    roles = [e.name for e in sign.executors if not e.applicant] if sign is not None else []
+    if not roles or office.head_role in roles:
+        return office.head_signature
+    return roles[0]
+
+
 def certificate_pdf(case: Case) -> bytes:
     """The product: number, holder (and institution), form data, signer, QR to verify.
 
@@ -69,12 +82,14 @@ def certificate_pdf(case: Case) -> bytes:
     if cert is None:
         if not draft_available(case):
             raise DocumentError("the case has no certificate number yet")
-        return render("certificate", case=case, cert=None, draft=True, form=form_rows(case), verify_link=None)
+        return render("certificate", case=case, cert=None, draft=True, form=form_rows(case), verify_link=None,
+                      signer_title=signer_title(case))
     return render(
         "certificate",
         case=case,
         cert=cert,
         draft=False,
+        signer_title=signer_title(case),
         form=form_rows(case),
         verify_link=verify_url(cert.verify_token),
     )
@@ -128,6 +143,8 @@ def assignment_letter_pdf(case: Case, team: Optional[list[str]] = None) -> bytes
     inspect step's executor roles.
     """
     step = _inspect_step(case)
+    if step is None:
+        raise DocumentError("the service has no inspection step")
     if team is None:
         report = _latest_report(case)
         if report is not None and report.team:
@@ -137,6 +154,7 @@ def assignment_letter_pdf(case: Case, team: Optional[list[str]] = None) -> bytes
     return render(
         "assignment_letter",
         case=case,
+        inspectors=", ".join(e.name for e in step.executors if not e.applicant),
         step=step,
         step_time=step_time(step),
         team=team,

@@ -101,6 +101,11 @@ def test_third_definition_walks_through_the_api_with_its_own_roles_only(app, api
     text = " ".join(pdf_text(certificate.data).split())
     assert "PIAGAM IZIN UJI ZETA" in text and "Dengan ini diberikan Izin Uji Zeta kepada:" in text
     assert "Bursa Kerja" not in text
+    # Signed by the service's own signer, under that role's title, not the head of office's.
+    assert "Pengesah Kappa" in text and "Kepala Dinas Penanaman Modal" not in text.split("Ditetapkan")[-1]
+    letter = pdf_text(api.get(staff["juru_terima_zeta"],
+                              f"/api/v1/cases/{case['id']}/documents/assignment-letter").data)
+    assert "selaku Penilai Lapangan Omega" in letter and "Tim Teknis" not in letter
 
 
 def test_shipped_second_service_walks_through_the_api_by_its_own_officers(app, api, make_user):
@@ -226,6 +231,19 @@ def test_an_sop_without_draft_or_handover_ends_after_its_last_step(app, api, mak
     assert case["refusals"] == 2 + 2 + 2 + 2 + 2
     for username in staff.values():
         assert api.get(username, "/api/v1/cases/").json["result"] == []
+
+
+@pytest.mark.parametrize("name", ["Public", "Admin"])
+def test_a_built_in_role_is_never_an_executor(app, runner, write_yaml, dump_tables, name):
+    """FAB opens to anonymous callers whatever Public holds: an executor named so would open the case API."""
+    doc = {**THIRD, "code": "UJI-PUB", "executors": [dict(THIRD["executors"][0]), {**THIRD["executors"][1],
+                                                                                   "name": name}]}
+    doc["steps"] = [{"no": 1, "activity": "Terima", "kind": "intake", "executors": ["juru_terima_zeta"],
+                     "minutes": 5}]
+    before = dump_tables()
+    result = runner.invoke(args=["service", "load", str(write_yaml(doc, "pub.yaml"))])
+    assert result.exit_code != 0 and "pub.yaml: executors[1].name:" in result.output
+    assert dump_tables() == before
 
 
 def test_no_role_name_of_any_definition_is_written_in_code():

@@ -95,12 +95,39 @@ def test_documents_print_the_office_of_the_definition(app, runner, write_yaml, o
     assert "PEMERINTAH KABUPATEN UJI" in text and "DINAS PERIZINAN KABUPATEN UJI" in text
 
 
-def test_a_second_office_code_is_refused(app, runner, write_yaml, office_doc):
+def test_a_second_office_code_replaces_the_office_only_when_asked(app, runner, write_yaml, office_doc):
     office_doc["code"] = "DPMPTSP-LAIN"
-    result = runner.invoke(args=["office", "load", str(write_yaml(office_doc, "office.yaml"))])
-    assert result.exit_code != 0 and "office.yaml: code:" in result.output
+    office_doc["short_name"] = "DPMPTSP Kabupaten Lain"
+    path = str(write_yaml(office_doc, "office.yaml"))
+    result = runner.invoke(args=["office", "load", path])
+    assert result.exit_code != 0 and "office.yaml: code:" in result.output and "--replace" in result.output
     with app.app_context():
         assert db.session.scalars(sa.select(Office.code)).all() == ["DPMPTSP-PKU"]
+    assert runner.invoke(args=["office", "load", "--replace", path]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalars(sa.select(Office.short_name)).all() == ["DPMPTSP Kabupaten Lain"]
+
+
+def test_bootstrap_never_reverts_an_offices_own_definitions(app, runner, write_yaml, office_doc, td_bkk_doc):
+    """An upgrade's `flask bootstrap` adds what is missing; a loaded office or service stays as loaded."""
+    office_doc["code"] = "DPMPTSP-LAIN"
+    office_doc["office_hours"]["fri"] = "08:00-11:30"
+    assert runner.invoke(args=["office", "load", "--replace", str(write_yaml(office_doc, "office.yaml"))]).exit_code == 0
+    td_bkk_doc["completion_working_days"] = 9
+    assert runner.invoke(args=["service", "load", str(write_yaml(td_bkk_doc, "td.yaml"))]).exit_code == 0
+    assert runner.invoke(args=["bootstrap"]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalars(sa.select(Office.code)).all() == ["DPMPTSP-LAIN"]
+        friday = db.session.scalar(sa.select(OfficeHours).where(OfficeHours.weekday == 4))
+        assert friday.closes.isoformat("minutes") == "11:30"
+        from models import Service
+        assert db.session.scalar(sa.select(Service.completion_working_days).where(Service.code == "TD-BKK")) == 9
+
+
+def test_the_heads_role_must_be_an_office_role(runner, write_yaml, office_doc):
+    office_doc["head"]["role"] = "Bupati Entah"
+    result = runner.invoke(args=["office", "load", str(write_yaml(office_doc, "office.yaml"))])
+    assert result.exit_code != 0 and "office.yaml: head.role:" in result.output
 
 
 def test_without_office_hours_a_new_case_is_a_clear_503_not_a_crash(app, api, make_user):
