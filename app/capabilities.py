@@ -52,7 +52,8 @@ SURVEYS_FOLLOW_UP = "surveys.follow_up"
 CONSOLE_READ = "console.read"
 CONSOLE_RECORDS = "console.records"
 
-# name -> what it lets a role do (shown to administrators; the list is closed).
+# name -> what it lets a role do. The list is closed: office files, views and console
+# declarations naming anything else are refused (app.office, app.roles.check_declarations).
 CAPABILITIES: dict[str, Any] = {
     CASES_WORK: _l("Work on the cases of the services whose steps the role executes (worklist, case page, API)"),
     CASES_REGISTER: _l("Register applications at the counter and keep applicant records"),
@@ -91,19 +92,6 @@ IMPLIES: dict[str, tuple[str, ...]] = {
     COMPLAINTS_REPORT: (COMPLAINTS_READ,),
     SURVEYS_FOLLOW_UP: (SURVEYS_REPORT,),
 }
-
-
-class UnknownCapability(ValueError):
-    """A definition or declaration named a capability the code does not know."""
-
-
-def check(names: Iterable[str], where: str = "") -> None:
-    """Raise UnknownCapability naming the first unknown capability (ANY_LOGIN is allowed)."""
-    for name in names:
-        if name != ANY_LOGIN and name not in CAPABILITIES:
-            raise UnknownCapability(
-                f"{where + ': ' if where else ''}unknown capability '{name}'; known: {', '.join(CAPABILITIES)}"
-            )
 
 
 def closure(names: Iterable[str]) -> set[str]:
