@@ -387,8 +387,13 @@ class RestrictedLoader(QueryAjaxModelLoader):
         return self.restrict(super().get_query())
 
     def get_one(self, pk: Any) -> Any:
-        # A posted id outside the restriction is treated as no choice at all.
-        return self.get_query().filter(self.model.id == pk).one_or_none()
+        # A posted id outside the restriction is treated as no choice at all. The form
+        # posts text; PostgreSQL compares no integer column with text, so convert first.
+        try:
+            key = self.model.id.type.python_type(pk)
+        except (TypeError, ValueError):
+            return None
+        return self.get_query().filter(self.model.id == key).one_or_none()
 
 
 def _self_service_accounts(query: Any) -> Any:
