@@ -221,19 +221,20 @@ def document(office: Office) -> dict:
 
 def export() -> str:
     """The loaded office as a format-1 YAML document."""
-    office = db.session.scalar(select(Office).order_by(Office.id).limit(1))
+    office = loaded_office()
     if office is None:
         raise LookupError(_("No office is loaded; run `flask bootstrap` or `flask office load FILE`."))
     return dump(document(office))
 
 
 def loaded_office() -> Optional[Office]:
+    """The installation's one office row, or None before one is loaded."""
     return db.session.scalar(select(Office).order_by(Office.id).limit(1))
 
 
 def office_roles() -> dict[str, list[str]]:
     """{role name: capabilities} of the loaded office; empty before one is loaded."""
-    office = db.session.scalar(select(Office).order_by(Office.id).limit(1))
+    office = loaded_office()
     return dict(office.roles or {}) if office is not None else {}
 
 
@@ -265,7 +266,7 @@ def current_office() -> OfficeInfo:
     """The loaded office, read once per request."""
     if has_request_context() and "sp_office" in g:
         return g.sp_office
-    info = _info(db.session.scalar(select(Office).order_by(Office.id).limit(1)))
+    info = _info(loaded_office())
     if has_request_context():
         g.sp_office = info
     return info

@@ -35,7 +35,6 @@ many-to-one relation; the CSV export every column, then the list's relations.
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from flask import abort, current_app, flash, g, redirect, request
