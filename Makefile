@@ -22,7 +22,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 setup: $(VENV)/.installed translations
 
 translations: $(VENV)/.installed
-	@$(BIN)/python -m app.i18n_compile
+	@$(BIN)/python -m app.core.i18n_compile
 
 # Browser tests need Debian's chromium (Playwright cannot download browsers here).
 system-deps:
@@ -48,7 +48,7 @@ test-postgresql:
 
 # Regenerate the schema migration from the models (see migrations/README).
 migration: setup
-	$(BIN)/python -m app.make_migration
+	$(BIN)/python -m app.core.make_migration
 
 bench: setup
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)

@@ -60,7 +60,7 @@ class Config:
     # Shared by every worker and instance: redis://host:6379/0 (production refuses memory://).
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     FAB_PASSWORD_COMPLEXITY_ENABLED = True
-    FAB_PASSWORD_COMPLEXITY_VALIDATOR = "app.security.password_validator"
+    FAB_PASSWORD_COMPLEXITY_VALIDATOR = "app.security.manager.password_validator"
     PASSWORD_MIN_LENGTH = 12
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(hours=8)
 

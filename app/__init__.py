@@ -13,7 +13,7 @@ from flask_appbuilder import AppBuilder
 
 from config import DEFAULT_SECRET_KEY, Config, TestConfig
 
-from .extensions import db, migrate
+from app.core.extensions import db, migrate
 
 
 class ConfigurationError(RuntimeError):
@@ -62,8 +62,12 @@ def _register_modules(package: str, hook: str, *args: Any) -> None:
     itself, so adding one never edits a shared list.
     """
     pkg = importlib.import_module(package)
-    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{package}.{info.name}")
+    # Sub-packages group a domain's screens (views/cases/, views/public/, ...); the
+    # walk goes into them, in name order, so menus keep a stable order.
+    for info in sorted(pkgutil.walk_packages(pkg.__path__, f"{package}."), key=lambda m: m.name):
+        if info.ispkg:
+            continue
+        module = importlib.import_module(info.name)
         func = getattr(module, hook, None)
         if callable(func):
             func(*args)
@@ -81,8 +85,8 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     _check_config(app)
 
-    from .roles import check_declarations
-    from .security import SecurityManager
+    from app.security.roles import check_declarations
+    from app.security.manager import SecurityManager
 
     db.init_app(app)
     import models  # noqa: F401  (registers every table on the metadata)

@@ -143,8 +143,8 @@ def generate(url: str, n: int, log=print) -> dict:
     """Reset the database at `url` and fill it with n cases; returns what was written and how fast."""
     from flask_migrate import upgrade
 
-    from app.bootstrap import bootstrap
-    from app.extensions import db
+    from app.core.bootstrap import bootstrap
+    from app.core.extensions import db
 
     reset_database(url)
     app = make_app(url)

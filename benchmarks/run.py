@@ -22,7 +22,7 @@ import sys
 import time
 from typing import Any, Callable
 
-from .generate import OUT, ROOT, make_app
+from benchmarks.generate import OUT, ROOT, make_app
 
 LIST_TARGET_MS, LIST_TARGET_RATIO = 50.0, 2.0
 CSV_TARGET_RPS, CSV_TARGET_MB = 100_000, 150
@@ -56,17 +56,17 @@ def bench_lists(url: str, repeat: int) -> list[dict]:
     from flask import g
     from flask_login import login_user
 
-    from app.extensions import db
+    from app.core.extensions import db
 
     app = make_app(url)
     results = []
     with app.test_request_context("/"):
         import sqlalchemy as sa
 
-        from app.case_access import WORKLIST_ORDER, worklist_filter
+        from app.cases.access import WORKLIST_ORDER, worklist_filter
         from models import Case
-        from views.cases import all_cases_page, filtered_query
-        from views.worklist import PAGE_SIZE, listed, worklist_page
+        from views.cases.lists import all_cases_page, filtered_query
+        from views.cases.worklist import PAGE_SIZE, listed, worklist_page
 
         filtered = {"status": "in_progress", "service": "TD-BKK", "from": "2025-01-01", "to": "2025-03-31"}
         pages = {
@@ -160,7 +160,7 @@ def child(task: str, url: str, extra: dict) -> dict:
             seconds = time.perf_counter() - t0
             return {"seconds": seconds, "bytes": size, "rows": extra["rows"], "maxrss_mb": _maxrss_mb()}
         if task == "sql":
-            from app.extensions import db
+            from app.core.extensions import db
 
             return {"sql": _raw_sql(REGISTERS["cases"].select(Filters()), db.engine),
                     "rows": db.session.execute(REGISTERS["cases"].count(Filters())).scalar_one()}
@@ -189,7 +189,7 @@ def _flask_admin_export(app: Any, extra: dict) -> dict:
     from flask_admin import Admin
     from flask_admin.contrib.sqla import ModelView
 
-    from app.extensions import db
+    from app.core.extensions import db
     from models import Case
 
     class CaseExport(ModelView):
@@ -225,7 +225,7 @@ def _pdf(task: str, register: Any, filters: Any, rows: int) -> dict:
         from reportlab.lib.pagesizes import A4, landscape
         from reportlab.platypus import LongTable, SimpleDocTemplate
 
-        from app.extensions import db
+        from app.core.extensions import db
         from app.registers.pdf_export import FONT, register_fonts
 
         register_fonts()

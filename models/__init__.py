@@ -5,8 +5,8 @@ console (labels, list columns, search, filters); see views/console.py.
 """
 from flask_appbuilder.security.sqla import models as _fab_security  # noqa: F401
 
-from .base import Model, TimestampMixin  # noqa: F401
-from .service import (  # noqa: F401
+from models.base import Model, TimestampMixin  # noqa: F401
+from models.service import (  # noqa: F401
     Executor,
     FormField,
     Requirement,
@@ -16,10 +16,10 @@ from .service import (  # noqa: F401
     Step,
     step_executor,
 )
-from .people import Applicant, Institution, Personnel  # noqa: F401
-from .calendar import Holiday, OfficeHours  # noqa: F401
-from .office import Office  # noqa: F401
-from .case import (  # noqa: F401
+from models.people import Applicant, Institution, Personnel  # noqa: F401
+from models.calendar import Holiday, OfficeHours  # noqa: F401
+from models.office import Office  # noqa: F401
+from models.case import (  # noqa: F401
     Case,
     CaseRequirement,
     Certificate,
@@ -28,8 +28,8 @@ from .case import (  # noqa: F401
     InspectionReport,
     RequirementScan,
 )
-from .complaint import Complaint, ComplaintEvent  # noqa: F401
-from .survey import SurveyFollowUp, SurveyInvitation, SurveyResponse  # noqa: F401
-from .notification import OutboxMessage  # noqa: F401
-from .audit import AuditLog  # noqa: F401
-from .session import UserSessionVersion  # noqa: F401
+from models.complaint import Complaint, ComplaintEvent  # noqa: F401
+from models.survey import SurveyFollowUp, SurveyInvitation, SurveyResponse  # noqa: F401
+from models.notification import OutboxMessage  # noqa: F401
+from models.audit import AuditLog  # noqa: F401
+from models.session import UserSessionVersion  # noqa: F401

@@ -7,7 +7,7 @@ from typing import Optional
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Model, utcnow
+from models.base import Model, utcnow
 
 
 class AuditLog(Model):

@@ -6,7 +6,7 @@ from datetime import date, time
 from sqlalchemy import Date, Integer, String, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Model
+from models.base import Model
 
 HOLIDAY_KINDS = ("national", "cuti_bersama")
 

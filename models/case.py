@@ -9,8 +9,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Model, utcnow
-from .service import STEP_KINDS
+from models.base import Model, utcnow
+from models.service import STEP_KINDS
 
 CASE_STATUSES = ("in_progress", "returned", "completed", "handed_over", "rejected", "cancelled")
 OPEN_STATUSES = ("in_progress", "returned", "completed")

@@ -7,18 +7,18 @@ from typing import Optional
 from sqlalchemy import DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Model, utcnow
+from models.base import Model, utcnow
 
 CHANNELS = ("letter", "suggestion_box", "email", "website", "telephone", "fax", "sms", "face_to_face", "web_form")
 WEIGHTS = ("ringan", "sedang", "berat")
-# The complaint book's statuses (app.complaints.STATUSES), for the console's labels.
+# The complaint book's statuses (app.complaints.book.STATUSES), for the console's labels.
 STATUSES = ("received", "coordination", "handling", "review", "correction", "closed")
 
 
 class Complaint(Model):
     __tablename__ = "complaint"
     __table_args__ = (Index("ix_complaint_status_due", "status", "due_at"),)
-    # The complaint book (app.complaints) is the only writer; the console reads
+    # The complaint book (app.complaints.book) is the only writer; the console reads
     # the handling record, while the complainant's contact details stay in the book.
     __console__ = {"label": "Complaint book", "readonly": True,
                    "list": ["number", "received_at", "channel", "weight", "service", "subject", "status", "due_at",

@@ -6,7 +6,7 @@ from typing import Optional
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Model, TimestampMixin
+from models.base import Model, TimestampMixin
 
 
 class Office(TimestampMixin, Model):
@@ -36,7 +36,7 @@ class Office(TimestampMixin, Model):
     # The title printed under the head's signature on certificates and letters.
     head_signature: Mapped[str] = mapped_column(String(300), info={"label": "Signature title"})
     head_role: Mapped[str] = mapped_column(String(64), info={"label": "Head's role"})
-    # {role name: [capability, ...]}: the office roles (app.capabilities is the vocabulary).
+    # {role name: [capability, ...]}: the office roles (app.security.capabilities is the vocabulary).
     roles: Mapped[dict] = mapped_column(JSON, default=dict, info={"label": "Office roles"})
     definition_hash: Mapped[Optional[str]] = mapped_column(String(64))
 

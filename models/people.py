@@ -6,7 +6,7 @@ from typing import Optional
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Model, TimestampMixin
+from models.base import Model, TimestampMixin
 
 
 class Applicant(TimestampMixin, Model):
@@ -23,7 +23,7 @@ class Applicant(TimestampMixin, Model):
     address: Mapped[Optional[str]] = mapped_column(Text, info={"label": "Address"})
     # An applicant may also hold a login (role Pemohon) to follow their own cases.
     # Set only when a holder of `cases.register` confirms the person's identity
-    # (app.workflow.confirm_identity): a NIK is no secret, so typing one proves nothing.
+    # (app.cases.workflow.confirm_identity): a NIK is no secret, so typing one proves nothing.
     user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"), unique=True)
     user = relationship("User", foreign_keys=[user_id])
     # The self-service account that applied with this NIK and waits for that

@@ -6,7 +6,7 @@ from typing import Any, Optional
 from sqlalchemy import Boolean, Column, ForeignKey, Integer, JSON, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Model, TimestampMixin
+from models.base import Model, TimestampMixin
 
 STEP_KINDS = ("intake", "verify", "inspect", "draft", "approve", "sign", "number", "handover", "task")
 INSTITUTION_MODES = ("required", "optional", "none")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Model
+from models.base import Model
 
 
 class UserSessionVersion(Model):

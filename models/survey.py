@@ -7,7 +7,7 @@ from typing import Optional
 from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Model, utcnow
+from models.base import Model, utcnow
 
 ELEMENTS = ("u1", "u2", "u3", "u4", "u5", "u6", "u7", "u8", "u9")
 SOURCES = ("invited", "paper", "open")
@@ -20,7 +20,7 @@ SOURCES_OFFICIAL = ("invited", "paper")
 class SurveyResponse(Model):
     __tablename__ = "survey_response"
     __table_args__ = (Index("ix_survey_service_date", "service_id", "date"),)
-    # Answers come from the survey forms only (app.survey). The case an online
+    # Answers come from the survey forms only (app.survey.ikm). The case an online
     # answer came from is never shown: the answers are anonymous.
     __console__ = {"label": "Survey answers", "readonly": True,
                    "list": ["date", "service", "source", "u1", "u2", "u3", "u4", "u5", "u6", "u7", "u8", "u9"],

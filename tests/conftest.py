@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
-from app.extensions import db  # noqa: E402
+from app.core.extensions import db  # noqa: E402
 
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
 PG_ADMIN_URL = os.environ.get("PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -75,7 +75,7 @@ def pg_database(admin: sa.Engine, prefix: str, template: str | None = None) -> I
 def _build_template(url: str, instance: Path) -> None:
     from flask_migrate import upgrade
 
-    from app.bootstrap import bootstrap
+    from app.core.bootstrap import bootstrap
 
     app = create_app({"APP_ENV": "test", "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": str(instance)})
     with app.app_context():

@@ -14,10 +14,10 @@ from typing import Any, Optional
 
 from sqlalchemy import select
 
-from app import workflow
-from app import demo_data
-from app.demo_data import SAMPLE_PDF, sample_form, step_data, walk  # noqa: F401
-from app.extensions import db
+from app.cases import workflow
+from app.cases import demo_data
+from app.cases.demo_data import SAMPLE_PDF, sample_form, step_data, walk  # noqa: F401
+from app.core.extensions import db
 from models import Case, Personnel, Service
 
 PASSWORD = "correct-horse-battery-staple"
@@ -100,8 +100,8 @@ def fetch(app, case_id: int) -> dict[str, Any]:
 
 def shipped_office_hours() -> list[tuple[int, time, time]]:
     """(weekday, opens, closes) of the shipped office definition, for calendars built without a database."""
-    from app.office import OFFICES_DIR, WEEKDAYS
-    from app.service_yaml import parse
+    from app.office.definition import OFFICES_DIR, WEEKDAYS
+    from app.services.yaml_format import parse
 
     path = next(iter(sorted(OFFICES_DIR.glob("*.yaml"))))
     hours = parse(path.read_text(encoding="utf-8"), path.name)["office_hours"]

@@ -7,7 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from app import create_app
-from app.extensions import db
+from app.core.extensions import db
 from models import Model
 from tests.conftest import BACKEND, _pg_admin_engine, _pg_url, pg_database
 

@@ -5,7 +5,7 @@ import pytest
 from flask_appbuilder.cli import fab
 
 from app import create_app
-from app.extensions import db
+from app.core.extensions import db
 from tests.factories import sample_applicant, sample_institution
 from tests.test_migrations import empty_database_url  # noqa: F401  (fixture)
 

@@ -1,7 +1,7 @@
 """The complaint book for officers: list, intake from every channel, complaint page, monthly report.
 
 A FAB pair opens each route (one permission view per menu entry); the engine
-(app.complaints) decides which actions the user may take, so the page offers only those.
+(app.complaints.book) decides which actions the user may take, so the page offers only those.
 """
 from __future__ import annotations
 
@@ -14,15 +14,15 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app import complaints
-from app.complaints_report import CHANNEL_LABELS, STATUS_LABELS, WEIGHT_LABELS, monthly, to_csv, to_pdf
-from app.extensions import db
-from app.formatting import TZ
-from app.parsing import bounded_id, bounded_int
-from app import capabilities as cap
+from app.complaints import book as complaints
+from app.complaints.report import CHANNEL_LABELS, STATUS_LABELS, WEIGHT_LABELS, monthly, to_csv, to_pdf
+from app.core.extensions import db
+from app.core.formatting import TZ
+from app.core.parsing import bounded_id, bounded_int
+from app.security import capabilities as cap
 from models import Complaint
 
-from .api_complaints import _user
+from views.api.complaints import _user
 
 PAGE_SIZE = 50
 ACTION_LABELS = {
@@ -228,7 +228,7 @@ class ComplaintReportView(BaseView):
 
 
 def register(appbuilder) -> None:
-    # Menu entries are opened by app.roles from the grants on their views.
+    # Menu entries are opened by app.security.roles from the grants on their views.
     category = dict(category="Complaints", category_label=_l("Complaints"), category_icon="fa-comments")
     appbuilder.add_view(ComplaintBookView, "Complaint book", label=_l("Complaint book"), icon="fa-book", **category)
     appbuilder.add_view(ComplaintIntakeView, "Record a complaint", label=_l("Record a complaint"), icon="fa-plus",

@@ -6,7 +6,7 @@ checked against FAB permission pairs (`can_list`, `can_add`, `can_edit`,
 `can_delete`, `can_export` on the model's class name), so the console shares
 FAB's login, roles and grants.
 
-`__console__` keys (app.roles.check_declarations refuses any other key at
+`__console__` keys (app.security.roles.check_declarations refuses any other key at
 start-up, so a misspelt "hidden" cannot quietly show what it was meant to hide):
 
 - "label": the screen's name (an English msgid);
@@ -20,7 +20,7 @@ start-up, so a misspelt "hidden" cannot quietly show what it was meant to hide):
   first searchable column);
 - "readonly": records a procedure writes (the case engine, the complaint
   book): the console only lists, shows and exports them, newest first;
-- "capabilities": {capability: [console actions]} (app.capabilities);
+- "capabilities": {capability: [console actions]} (app.security.capabilities);
 - "hidden": columns and relations never shown: not in the list, the details
   page, the CSV export or a form (hashes, tokens, personal identifiers).
   A hidden name in "list", "search" or "filters", or reached through
@@ -52,11 +52,11 @@ from flask_wtf.csrf import _FlaskFormCSRF
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import RelationshipDirection
 
-from app.audit import record, snapshot
-from app.extensions import db
-from app.roles import DeclarationError, console_actions
+from app.core.audit import record, snapshot
+from app.core.extensions import db
+from app.security.roles import DeclarationError, console_actions
 from app.setup.i18n import catalog_directory
-from app.formatting import format_date, format_datetime
+from app.core.formatting import format_date, format_datetime
 from models import Model
 
 CONSOLE_ACTIONS = ("list", "add", "edit", "delete", "export")
@@ -249,7 +249,7 @@ def _label(text: str) -> Any:
 
 def check_hidden(model: type) -> None:
     """Refuse at start-up a screen that would show a "hidden" column (keys and
-    capabilities are checked by app.roles.check_declarations)."""
+    capabilities are checked by app.security.roles.check_declarations)."""
     meta = model.__console__
     where = f"{model.__name__}.__console__"
     attrs = model.__mapper__.attrs
@@ -396,7 +396,7 @@ class RestrictedLoader(QueryAjaxModelLoader):
 
 
 def _self_service_accounts(query: Any) -> Any:
-    """Accounts whose every role is an applicant executor column (app.case_access), active ones."""
+    """Accounts whose every role is an applicant executor column (app.cases.access), active ones."""
     from flask_appbuilder.security.sqla.models import Role, User, assoc_user_role
     from sqlalchemy import exists, select
 

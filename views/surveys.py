@@ -10,15 +10,15 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app import survey
-from app.complaints import holds
-from app.extensions import db
-from app.formatting import TZ
-from app import capabilities as cap
+from app.survey import ikm as survey
+from app.complaints.book import holds
+from app.core.extensions import db
+from app.core.formatting import TZ
+from app.security import capabilities as cap
 from models import Service
 
-from .api_complaints import _user
-from .api_surveys import parse_period
+from views.api.complaints import _user
+from views.api.surveys import parse_period
 
 
 
@@ -154,7 +154,7 @@ class SurveyFollowUpView(BaseView):
 
 
 def register(appbuilder) -> None:
-    # Menu entries are opened by app.roles from the grants on their views.
+    # Menu entries are opened by app.security.roles from the grants on their views.
     category = dict(category="Survey", category_label=_l("Survey"), category_icon="fa-smile-o")
     appbuilder.add_view(SurveyReportView, "Satisfaction index", label=_l("Satisfaction index"), icon="fa-bar-chart",
                         **category)

@@ -26,10 +26,10 @@ def month_before(moment: datetime) -> datetime:
 
 def remind_uncollected(now: datetime | None = None) -> int:
     """Queue one reminder letter per product completed over a month ago and not collected."""
-    from app import audit
-    from app.extensions import db
-    from app.formatting import format_date
-    from app.notify import enqueue
+    from app.core import audit
+    from app.core.extensions import db
+    from app.core.formatting import format_date
+    from app.notify.outbox import enqueue
     from models import Case
 
     now = now or datetime.now(timezone.utc)
@@ -60,7 +60,7 @@ def remind_uncollected(now: datetime | None = None) -> int:
 @cases_cli.command("verify-chain")
 def verify_chain_command() -> None:
     """Check every control card's hash chain; name each altered case (exit 1 if any)."""
-    from app.control_card import broken_cases
+    from app.cases.control_card import broken_cases
 
     broken = broken_cases()
     for case in broken:

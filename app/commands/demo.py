@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from app.extensions import db
+from app.core.extensions import db
 
 # username -> role: one demo login per role, named so a trainer can guess them.
 DEMO_ACCOUNTS = {
@@ -27,7 +27,7 @@ DEMO_ACCOUNTS = {
     "pengaduan": "Petugas Pengaduan",
     "kabid": "Kepala Bidang",
     "kepegawaian": "Kepegawaian",
-    # IPDH's own executor columns (app/services/ipdh.yaml).
+    # IPDH's own executor columns (app/services/definitions/ipdh.yaml).
     "seksisurvei": "Seksi Survei",
     "seksiizin": "Seksi Perizinan",
     "kabidyandu": "Kepala Bidang Pelayanan dan Pengaduan",
@@ -87,9 +87,9 @@ def save_accounts(path: Path, created: dict[str, str]) -> None:
 
 
 def add_sample_cases() -> int:
-    """Sample cases from app.demo_data (cases engineer), once: only into an empty case table."""
+    """Sample cases from app.cases.demo_data (cases engineer), once: only into an empty case table."""
     try:
-        from app.demo_data import create_sample_cases
+        from app.cases.demo_data import create_sample_cases
     except ImportError:
         return 0
     from models import Case
@@ -113,7 +113,7 @@ def demo_command() -> None:
     env = app.config["APP_ENV"]
     if env not in DEMO_ENVS:
         raise DemoRefused(f"flask demo only runs with APP_ENV=demo or development (now {env!r}); no account was created.")
-    from app.bootstrap import bootstrap
+    from app.core.bootstrap import bootstrap
 
     prepare_database(app)
     bootstrap()

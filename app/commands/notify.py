@@ -14,7 +14,7 @@ notify_cli = AppGroup("notify", help="Notification outbox (SMS, e-mail, letters)
 @click.option("--worker", default=None, help="Name recorded on claimed messages (default host:pid).")
 def send_command(limit: int, worker: str | None) -> None:
     """Send due outbox messages; safe to run on several machines at once."""
-    from app.notify import send_pending
+    from app.notify.outbox import send_pending
 
     counts = send_pending(limit=limit, worker_id=worker)
     click.echo(

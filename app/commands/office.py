@@ -9,7 +9,7 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from flask_babel import gettext as _
 
-from app.service_definition import DefinitionError
+from app.services.definition import DefinitionError
 
 office_cli = AppGroup("office", help="Load and export the office definition (YAML, format 1).")
 
@@ -19,7 +19,7 @@ office_cli = AppGroup("office", help="Load and export the office definition (YAM
 @click.option("--replace", is_flag=True, help="Replace a loaded office that has another code.")
 def load_command(path: Path, replace: bool) -> None:
     """Validate FILE and store the office, its hours and its roles' grants."""
-    from app.office import load_file
+    from app.office.definition import load_file
 
     try:
         office = load_file(path, replace=replace)
@@ -32,7 +32,7 @@ def load_command(path: Path, replace: bool) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
 def export_command(output: Optional[Path]) -> None:
     """Write the loaded office back as a format-1 YAML document."""
-    from app.office import export
+    from app.office.definition import export
 
     try:
         text = export()
@@ -48,7 +48,7 @@ def export_command(output: Optional[Path]) -> None:
 @with_appcontext
 def bootstrap_command() -> None:
     """Shipped office and services, roles and grants, holidays; safe to run again."""
-    from app.bootstrap import bootstrap
+    from app.core.bootstrap import bootstrap
 
     try:
         bootstrap()

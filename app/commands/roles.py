@@ -12,7 +12,7 @@ roles_cli = AppGroup("roles", help="FAB roles and permission grants.")
 @roles_cli.command("sync")
 def sync_command() -> None:
     """Create every permission, role and declared grant; never removes a grant."""
-    from app.roles import sync_roles
+    from app.security.roles import sync_roles
 
     sync_roles()
     click.echo(_("Roles and permissions synced."))

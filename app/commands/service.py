@@ -9,7 +9,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
-from app.service_definition import DefinitionError
+from app.services.definition import DefinitionError
 
 service_cli = AppGroup("service", help="Load and export service definitions (YAML, format 1).")
 
@@ -18,7 +18,7 @@ service_cli = AppGroup("service", help="Load and export service definitions (YAM
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def load_command(path: Path) -> None:
     """Validate FILE and create or update its service with its roles."""
-    from app.service_loader import load_file
+    from app.services.loader import load_file
 
     try:
         service = load_file(path)
@@ -33,7 +33,7 @@ def load_command(path: Path) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
 def export_command(code: str, output: Optional[Path]) -> None:
     """Write service CODE back as a format-1 YAML document."""
-    from app.service_loader import export
+    from app.services.loader import export
 
     try:
         text = export(code)

@@ -14,7 +14,7 @@ from flask import current_app, has_app_context
 
 from config import Config
 
-from .pdf import DocumentError, DocumentTooLarge, html_to_pdf, render_template
+from app.documents.pdf import DocumentError, DocumentTooLarge, html_to_pdf, render_template
 
 __all__ = [
     "DocumentError",
@@ -42,7 +42,7 @@ def _setting(key: str, default: str = "") -> str:
 
 def office() -> dict[str, Any]:
     """The letterhead, contact lines and signer titles: the loaded office definition."""
-    from app.office import current_office
+    from app.office.definition import current_office
 
     return current_office()
 
@@ -60,7 +60,7 @@ def render(name: str, **ctx: Any) -> bytes:
     return html_to_pdf(html, trusted)
 
 
-from .case_documents import (  # noqa: E402  (they use render above)
+from app.documents.case_documents import (  # noqa: E402  (they use render above)
     assignment_letter_pdf,
     bap_pdf,
     certificate_pdf,
@@ -68,4 +68,4 @@ from .case_documents import (  # noqa: E402  (they use render above)
     draft_available,
     reminder_letter_pdf,
 )
-from .service_documents import complaint_reply_letter_pdf, standard_pdf  # noqa: E402
+from app.documents.service_documents import complaint_reply_letter_pdf, standard_pdf  # noqa: E402

@@ -8,11 +8,11 @@ from typing import Any, Optional
 from flask_appbuilder.security.sqla.models import Role, User
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from models import Case, Step
 
-from . import DocumentError, render, verify_url
-from .service_documents import step_time
+from app.documents import DocumentError, render, verify_url
+from app.documents.service_documents import step_time
 
 OUTCOMES = {
     "forward": "diteruskan",
@@ -23,7 +23,7 @@ OUTCOMES = {
 
 
 def _field_value(field_type: str, value: Any) -> str:
-    from app.formatting import format_date
+    from app.core.formatting import format_date
 
     if value is None or value == "":
         return "-"
@@ -62,7 +62,7 @@ def draft_available(case: Case) -> bool:
 def signer_title(case: Case) -> str:
     """The title printed above the signature: the head's (office definition) when the head's role
     signs for this service, else the role of the service's sign step."""
-    from app.office import current_office
+    from app.office.definition import current_office
 
     office = current_office()
     sign = next((s for s in case.service.steps if s.kind == "sign"), None)

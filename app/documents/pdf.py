@@ -16,7 +16,7 @@ findings, complaint replies). Two things keep that text inert:
 And a render never holds a worker for long: xhtml2pdf's time grows with the
 text it lays out (a 1.5 MB address took ~30 s), so every value a template
 prints is cut at DOC_TEXT_MAX characters (the longest text any input accepts,
-app.parsing.LIMITS, so only data that bypassed validation is ever cut), and
+app.core.parsing.LIMITS, so only data that bypassed validation is ever cut), and
 HTML longer than DOC_HTML_MAX is refused (DocumentTooLarge) before layout.
 """
 from __future__ import annotations
@@ -31,8 +31,8 @@ from markupsafe import Markup
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
-from app.formatting import format_date, format_datetime, format_duration, format_number, format_rupiah
-from app.parsing import LIMITS
+from app.core.formatting import format_date, format_datetime, format_duration, format_number, format_rupiah
+from app.core.parsing import LIMITS
 
 APP_DIR = Path(__file__).resolve().parent.parent
 STATIC_DIR = APP_DIR / "static"
@@ -132,7 +132,7 @@ def render_template(name: str, ctx: dict[str, Any]) -> tuple[str, set[str]]:
     Templates call `qr(url)` to embed a QR code; each URI so made is trusted for
     this render only.
     """
-    from app.qr import qr_data_uri
+    from app.documents.qr import qr_data_uri
 
     trusted: set[str] = set()
 

@@ -34,7 +34,7 @@ def step_time(step: Step | None) -> str:
 
 
 def fee_text(service: Service) -> str:
-    from app.formatting import format_rupiah
+    from app.core.formatting import format_rupiah
 
     if not service.fee:
         return "Pelayanan ini tidak berbiaya (GRATIS)"
@@ -54,7 +54,7 @@ def _components(service: Service) -> list[dict[str, Any]]:
 
 def standard_pdf(service: Service) -> bytes:
     """The service standard regenerated from data: components, requirements, SOP table."""
-    from . import render
+    from app.documents import render
 
     executors = service.executors
     rows = []
@@ -80,6 +80,6 @@ def standard_pdf(service: Service) -> bytes:
 
 def complaint_reply_letter_pdf(complaint: Complaint) -> bytes:
     """The letter answering a complaint (its reply text, to the complainant)."""
-    from . import render
+    from app.documents import render
 
     return render("complaint_reply", complaint=complaint)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from .base import Column, Filters, Register, RegisterError
-from .definitions import REGISTERS, register_capability
+from app.registers.base import Column, Filters, Register, RegisterError
+from app.registers.definitions import REGISTERS, register_capability
 
 __all__ = ["Column", "Filters", "Register", "RegisterError", "REGISTERS", "register_capability", "get_register", "may_read"]
 

@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable, Optional
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
-from app.formatting import local_midnight
+from app.core.formatting import local_midnight
 
 # Column kinds fix how a value is written: CSV wants machine-readable values
 # Excel recognises, the PDF wants what a reader expects on paper.
@@ -163,7 +163,7 @@ def _parse_date(raw: Optional[str], label: Any) -> Optional[date]:
     raw = (raw or "").strip()
     if not raw:
         return None
-    from app.parsing import bounded_date
+    from app.core.parsing import bounded_date
 
     day = bounded_date(raw)
     if day is None:
@@ -173,7 +173,7 @@ def _parse_date(raw: Optional[str], label: Any) -> Optional[date]:
 
 def reader_sees_nik() -> bool:
     """Whether the reader of this request reads whole NIKs (the counter); decided before any streaming."""
-    from app.case_access import reveals_nik
+    from app.cases.access import reveals_nik
 
     return reveals_nik(_reader())
 
@@ -197,7 +197,7 @@ def _cell_writer(col: Column, style: str, reveal_nik: Optional[bool] = None) -> 
     if col.kind == "nik":
         # UU PDP: the whole NIK only for the counter (`cases.register`), decided
         # once per export for the reader of this request.
-        from app.case_access import mask_nik
+        from app.cases.access import mask_nik
 
         shown = (lambda v: v or "") if (reader_sees_nik() if reveal_nik is None else reveal_nik) else mask_nik
         if csv:

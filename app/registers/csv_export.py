@@ -24,9 +24,9 @@ from flask import Response, stream_with_context
 from flask_babel import gettext as _
 from sqlalchemy import Select, func
 
-from app.extensions import db
+from app.core.extensions import db
 
-from .base import WIB_OFFSET, Filters, Register, _cell_writer, reader_sees_nik
+from app.registers.base import WIB_OFFSET, Filters, Register, _cell_writer, reader_sees_nik
 
 BOM = "\ufeff"
 CHUNK_ROWS = 2000

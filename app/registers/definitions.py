@@ -8,11 +8,11 @@ from sqlalchemy import select
 from models import (
     Applicant, Case, Certificate, Complaint, Institution, Personnel, Service, SurveyResponse,
 )
-from app.complaints import STATUSES as COMPLAINT_STATUSES
+from app.complaints.book import STATUSES as COMPLAINT_STATUSES
 from models.case import CASE_STATUSES
 from models.survey import ELEMENTS, SOURCES, SOURCES_OFFICIAL
 
-from .base import Column, Register
+from app.registers.base import Column, Register
 
 CASE_STATUS_LABELS = {
     "in_progress": _l("In progress"),

@@ -32,11 +32,11 @@ from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import BaseDocTemplate, Frame, LongTable, PageTemplate, TableStyle
 from sqlalchemy import func, select
 
-from app.extensions import db
-from app.office import current_office
-from app.formatting import format_date, format_datetime
+from app.core.extensions import db
+from app.office.definition import current_office
+from app.core.formatting import format_date, format_datetime
 
-from .base import Filters, Register, RegisterError, accumulate, totals_row
+from app.registers.base import Filters, Register, RegisterError, accumulate, totals_row
 
 CHUNK_ROWS = 200
 MAX_ROWS = 50_000  # about 1,500 pages: beyond that the CSV is the useful export
@@ -279,7 +279,7 @@ def write_pdf(register: Register, filters: Filters, out: BinaryIO, *, printed_by
 
 def pdf_response(register: Register, filters: Filters, printed_by: Optional[str] = None) -> Response:
     """The register as a PDF download; spooled to disk past a few megabytes."""
-    from .csv_export import export_filename
+    from app.registers.csv_export import export_filename
 
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     write_pdf(register, filters, spool, printed_by=printed_by)

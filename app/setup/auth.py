@@ -13,7 +13,7 @@
   logins keep working, throttled per worker, rather than nobody logging in.
 - Session versions: a login stores the user's version in the Flask session and
   in the JWT (claim `sv`); logout and every password change bump it
-  (app.security), so cookies and tokens issued earlier are refused.
+  (app.security.manager), so cookies and tokens issued earlier are refused.
 """
 from __future__ import annotations
 
@@ -119,7 +119,7 @@ def _account_key(username: Optional[str]) -> Optional[str]:
 def _find_by_email_ci(email: str):
     from sqlalchemy import func, select
 
-    from app.extensions import db
+    from app.core.extensions import db
 
     model = current_app.appbuilder.sm.user_model
     return db.session.scalars(select(model).where(func.lower(model.email) == email)).first()
@@ -183,7 +183,7 @@ def throttle_logins(app: Flask) -> None:
 
 def track_session_versions(app: Flask) -> None:
     """The version goes into the session at a form login and into every JWT."""
-    from app.security import session_version
+    from app.security.manager import session_version
 
     def _remember_version(sender, user, **_extra):
         session[SESSION_VERSION_KEY] = session_version(user.id)

@@ -12,8 +12,8 @@ from flask import Flask, Response, current_app, jsonify, make_response, render_t
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from app.calendar import CalendarNotSetUp
-from app.extensions import db
+from app.calendar.working_days import CalendarNotSetUp
+from app.core.extensions import db
 
 
 def error_texts(code: int) -> tuple[str, str]:

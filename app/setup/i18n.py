@@ -8,7 +8,7 @@ replaces FAB's (whose fallback is the first language ever stored in a session).
 Only the `.po` sources ship (in git and in the installed package): start-up
 compiles any missing or outdated `.mo`, in place when the package directory can
 be written, else under the instance folder or the user's cache directory, and
-points Babel there (app/i18n_compile.py).
+points Babel there (app/core/i18n_compile.py).
 """
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from typing import Optional
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_babel
 
-from app.formatting import format_date, format_datetime, format_duration, format_number, format_rupiah
-from app.i18n_compile import ensure_compiled
+from app.core.formatting import format_date, format_datetime, format_duration, format_number, format_rupiah
+from app.core.i18n_compile import ensure_compiled
 
 TRANSLATIONS_ROOT = Path(__file__).resolve().parent.parent / "translations"
 EXTENSION_KEY = "sp_translations"

@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
-from app.parsing import MAX_ID, bounded_int
+from app.core.parsing import MAX_ID, bounded_int
 
 MAX_JSON_DEPTH = 32
 # Query keys that are numbers wherever they appear (our lists, FAB's `page_<view>`, the console's

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.office import OfficeInfo, current_office, fallback_office
+from app.office.definition import OfficeInfo, current_office, fallback_office
 
 
 def _office() -> dict[str, OfficeInfo]:

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.calendar import Calendar, case_due, step_due
-from app.calendar_seed import HOLIDAYS_2026
+from app.calendar.working_days import Calendar, case_due, step_due
+from app.calendar.holidays import HOLIDAYS_2026
 from tests.factories import OFFICE_HOURS
 
 WIB = ZoneInfo("Asia/Jakarta")

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from app.calendar import Calendar
-from app.extensions import db
+from app.calendar.working_days import Calendar
+from app.core.extensions import db
 from models import Holiday, OfficeHours
 
 WIB = ZoneInfo("Asia/Jakarta")

@@ -4,8 +4,8 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta, timezone
 
-from app.calendar import TZ, Calendar
-from app.calendar_seed import HOLIDAYS_2026
+from app.calendar.working_days import TZ, Calendar
+from app.calendar.holidays import HOLIDAYS_2026
 from tests.factories import OFFICE_HOURS
 
 CAL = Calendar.from_data(OFFICE_HOURS, [d for d, _name, _kind in HOLIDAYS_2026])

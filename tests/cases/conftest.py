@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 from models import Case, ControlCardEntry, RequirementScan
 from tests.factories import SAMPLE_PDF, sample_applicant, sample_institution
 

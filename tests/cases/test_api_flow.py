@@ -9,11 +9,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app.control_card import as_utc
-from app.extensions import db
+from app.cases.control_card import as_utc
+from app.core.extensions import db
 from models import Case, Certificate, OutboxMessage, SurveyInvitation
 
-from .conftest import EXECUTOR_ROLES, case_state
+from tests.cases.conftest import EXECUTOR_ROLES, case_state
 from tests.factories import step_data
 
 # Who acts at each step (DESIGN.md's table); both holders of steps 1 and 10 are tried by others.

@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import select
 
-from app.control_card import verify_chain
-from app.extensions import db
-from app.numbering import NumberingError, format_number, issue_certificate
+from app.cases.control_card import verify_chain
+from app.core.extensions import db
+from app.cases.numbering import NumberingError, format_number, issue_certificate
 from models import Case, CertificateCounter, OutboxMessage, Service
 
 from tests.factories import advance, new_case
@@ -49,7 +49,7 @@ def test_verify_chain_detects_a_deleted_row(app):
 def _draw_numbers(url: str, instance: str, count: int, queue) -> None:
     """One worker process: its own app and engine on the shared database."""
     from app import create_app
-    from app.numbering import next_certificate_number
+    from app.cases.numbering import next_certificate_number
 
     app = create_app({"APP_ENV": "test", "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": instance,
                       "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"timeout": 60}} if url.startswith("sqlite") else {}})

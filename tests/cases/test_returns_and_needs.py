@@ -6,12 +6,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select, update
 
-from app.calendar import Calendar
-from app.control_card import as_utc
-from app.extensions import db
+from app.calendar.working_days import Calendar
+from app.cases.control_card import as_utc
+from app.core.extensions import db
 from models import Case, ControlCardEntry, InspectionReport, OutboxMessage
 
-from .conftest import case_state
+from tests.cases.conftest import case_state
 from tests.factories import advance, complete_requirements, new_case, step_data
 
 BAP_NO = {"report": {"date": "2026-01-06", "findings": "Ruangan tidak tersedia.",
@@ -166,8 +166,8 @@ def test_cancel_by_the_applicant_on_their_own_case_only(app, api, staff, make_us
 
 def test_a_concurrent_action_on_the_same_version_is_refused_with_nothing_half_written(app, staff):
     """Two officers load the case at once; the second write hits the version column."""
-    from app import workflow
-    from app.step_needs import WorkflowError
+    from app.cases import workflow
+    from app.cases.step_needs import WorkflowError
 
     case_id = new_case(app)
     with app.app_context():
@@ -185,7 +185,7 @@ def test_a_concurrent_action_on_the_same_version_is_refused_with_nothing_half_wr
 
 
 def test_sample_cases_for_the_demo(app, staff):
-    from app.demo_data import create_sample_cases
+    from app.cases.demo_data import create_sample_cases
 
     with app.app_context():
         ids = create_sample_cases(6)

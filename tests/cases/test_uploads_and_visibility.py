@@ -6,10 +6,10 @@ import os
 import pytest
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from models import RequirementScan
 
-from .conftest import case_state
+from tests.cases.conftest import case_state
 from tests.factories import SAMPLE_PDF, advance, new_case, sample_applicant
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from .conftest import act, new_complaint
+from tests.complaints.conftest import act, new_complaint
 
 
 @pytest.mark.parametrize("received, weight, due_utc", [

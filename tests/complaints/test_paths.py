@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from models import AuditLog, Complaint, OutboxMessage
 
 from tests.reading import pdf_text
 
-from .conftest import act, new_complaint
+from tests.complaints.conftest import act, new_complaint
 
 
 def _outbox(app, complaint_id):
@@ -130,7 +130,7 @@ def test_letter_with_a_phone_may_be_answered_by_telephone_but_not_by_email(app, 
 
 
 def test_public_web_form_waits_for_sorting_and_is_answered_by_email(app, client, staff):
-    from app.complaints import create_complaint
+    from app.complaints.book import create_complaint
 
     with app.test_request_context():
         c = create_complaint({"channel": "telephone", "weight": "berat", "subject": "Antrian lama",

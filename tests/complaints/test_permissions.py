@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from models import AuditLog, Complaint, ComplaintEvent
 from tests.conftest import count_rows
 
-from .conftest import act, new_complaint
+from tests.complaints.conftest import act, new_complaint
 
 
 def _state(app, cid):

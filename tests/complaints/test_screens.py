@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from models import Complaint
 from tests.conftest import AuthActions, count_rows, csrf_token
 from tests.reading import pdf_text
 
-from .conftest import act, new_complaint
+from tests.complaints.conftest import act, new_complaint
 
 
 def _record(client, **fields):

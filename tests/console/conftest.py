@@ -6,8 +6,8 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from app.extensions import db
-from app.formatting import TZ
+from app.core.extensions import db
+from app.core.formatting import TZ
 from models import Applicant, Case, Institution, Personnel
 
 
@@ -17,8 +17,8 @@ def records(app):
     handover by the case engine (control card, BAP, certificate), a complaint in
     the complaint book naming it (with its events), a paper survey form and a
     follow-up plan. Returns {"case": id, "registration_no", "nik", "complaint": number}."""
-    from app.complaints import create_complaint
-    from app.survey import add_follow_up, submit_response
+    from app.complaints.book import create_complaint
+    from app.survey.ikm import add_follow_up, submit_response
     from tests.factories import advance, new_case, role_user
 
     case_id = new_case(app)

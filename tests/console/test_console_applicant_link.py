@@ -1,11 +1,11 @@
 """The front office links a counter-registered applicant to the person's own login."""
 from __future__ import annotations
 
-from app.extensions import db
+from app.core.extensions import db
 from models import Applicant, Case
 from tests.factories import new_case
 
-from .helpers import post_form
+from tests.console.helpers import post_form
 
 
 def test_front_office_links_the_applicant_and_the_pemohon_then_sees_the_case(app, client, auth, make_user):

@@ -5,12 +5,12 @@ from datetime import date
 
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from models import AuditLog, Holiday, Personnel, Service
 
 from tests.conftest import count_rows
 
-from .helpers import post_form
+from tests.console.helpers import post_form
 
 HOLIDAYS = "/admin/console_holiday"
 PERSONNEL = "/admin/console_personnel"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.roles import console_actions, role_capabilities
+from app.security.roles import console_actions, role_capabilities
 from tests.conftest import count_rows, csrf_token
 from views.console import console_models
 

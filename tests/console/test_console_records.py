@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from models import AuditLog, Case, Certificate, Complaint, ControlCardEntry, OutboxMessage, SurveyInvitation
 from tests.conftest import count_rows, csrf_token
 from tests.factories import advance, new_case
@@ -98,7 +98,7 @@ def _first_id(app, model) -> int:
 
 def test_every_record_model_has_a_read_only_screen_opened_by_console_records(app):
     """The product card's records join the console: read-only, granted by console.records alone."""
-    from app.roles import console_actions
+    from app.security.roles import console_actions
     from views.console import console_models
 
     with app.app_context():
@@ -241,7 +241,7 @@ def test_hidden_columns_cannot_be_listed_searched_or_reached_through_a_relation(
 
 
 def test_status_labels_cover_every_status_the_procedures_write():
-    from app.complaints import STATUSES as COMPLAINT_STATUSES
+    from app.complaints.book import STATUSES as COMPLAINT_STATUSES
     from models.case import CASE_STATUSES
 
     assert tuple(Complaint.__table__.c.status.info["choices"]) == COMPLAINT_STATUSES

@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 
 PERIOD = {"from": "2026-01-01", "to": "2026-03-31"}
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import PERIOD
+from tests.dashboard.conftest import PERIOD
 
 
 def refused(rv) -> bool:

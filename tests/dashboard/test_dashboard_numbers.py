@@ -5,9 +5,9 @@ import json
 import re
 from datetime import date
 
-from app import dashboard
+from app.reports import dashboard
 
-from .conftest import PERIOD
+from tests.dashboard.conftest import PERIOD
 
 PERIOD_OBJ = dashboard.Period(date(2026, 1, 1), date(2026, 3, 31))
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import re
 
-from app.extensions import db
+from app.core.extensions import db
 from models import Personnel
 
-from .conftest import PERIOD
+from tests.dashboard.conftest import PERIOD
 
 
 def add_personnel(app, username, education, name):

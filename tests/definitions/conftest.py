@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from app.bootstrap import SERVICES_DIR
-from app.extensions import db
-from app.service_yaml import dump, parse
+from app.services.loader import SERVICES_DIR
+from app.core.extensions import db
+from app.services.yaml_format import dump, parse
 from models import Model
 
 TD_BKK = SERVICES_DIR / "td-bkk.yaml"

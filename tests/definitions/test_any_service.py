@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from models import Case
 from tests.cases.conftest import api  # noqa: F401  (the JSON client fixture)
 from tests.definitions.walker import walk_case
@@ -248,9 +248,9 @@ def test_a_built_in_role_is_never_an_executor(app, runner, write_yaml, dump_tabl
 
 def test_no_role_name_of_any_definition_is_written_in_code():
     """Roles are data: a role name in app/ or views/ code ties the product to one office."""
-    from app.office import OFFICES_DIR
-    from app.bootstrap import SERVICES_DIR
-    from app.service_yaml import parse
+    from app.office.definition import OFFICES_DIR
+    from app.services.loader import SERVICES_DIR
+    from app.services.yaml_format import parse
 
     names = set()
     for path in SERVICES_DIR.glob("*.yaml"):

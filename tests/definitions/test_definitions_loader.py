@@ -4,13 +4,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.extensions import db
-from app.service_definition import DefinitionError
-from app.service_loader import export, load, load_file
-from app.service_yaml import parse
+from app.core.extensions import db
+from app.services.definition import DefinitionError
+from app.services.loader import export, load, load_file
+from app.services.yaml_format import parse
 from models import Applicant, Case, Service, Step
 
-from .conftest import TD_BKK
+from tests.definitions.conftest import TD_BKK
 
 
 def test_load_export_reload_gives_the_same_document(app, write_yaml, dump_tables):

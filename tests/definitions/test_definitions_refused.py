@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from app.service_definition import DefinitionError
-from app.service_loader import load_file
-from app.service_schema import validate
-from app.service_yaml import dump, parse
+from app.services.definition import DefinitionError
+from app.services.loader import load_file
+from app.services.schema import validate
+from app.services.yaml_format import dump, parse
 
-from .conftest import TD_BKK
+from tests.definitions.conftest import TD_BKK
 
 
 def _doc():

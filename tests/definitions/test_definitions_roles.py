@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.extensions import db
-from app.roles import sync_roles, user_can_act
-from app.service_loader import load_file
+from app.core.extensions import db
+from app.security.roles import sync_roles, user_can_act
+from app.services.loader import load_file
 from models import Service
 
 SECOND_SERVICE = """\

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from models import Service
 
 # Komponen 1 of the published standard, item by item as printed.

@@ -6,9 +6,9 @@ import copy
 import pytest
 import sqlalchemy as sa
 
-from app.extensions import db
-from app.office import OFFICES_DIR, current_office
-from app.service_yaml import parse
+from app.core.extensions import db
+from app.office.definition import OFFICES_DIR, current_office
+from app.services.yaml_format import parse
 from models import Office, OfficeHours
 from tests.cases.conftest import api  # noqa: F401  (the JSON client fixture)
 from tests.reading import pdf_text

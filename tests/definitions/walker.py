@@ -11,7 +11,7 @@ import io
 from datetime import date
 from typing import Any
 
-from app.extensions import db
+from app.core.extensions import db
 from models import Case, ControlCardEntry
 from tests.factories import SAMPLE_PDF, sample_applicant
 from tests.reading import pdf_text

@@ -13,7 +13,7 @@ from datetime import date, datetime, timezone
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from models import (
     Applicant, Case, Certificate, Complaint, ControlCardEntry, InspectionReport, Institution, Service,
 )

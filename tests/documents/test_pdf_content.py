@@ -8,7 +8,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app import documents
-from app.extensions import db
+from app.core.extensions import db
 from doc_rows import (
     CERT_NO, HOLDER, INSTITUTION, SIGNER, SIGNER_NIP, embedded_fonts, make_case, make_complaint,
 )

@@ -7,7 +7,7 @@ from pypdf import PdfReader
 
 from app import documents
 from app.documents import pdf
-from app.extensions import db
+from app.core.extensions import db
 from doc_rows import FILE_IMG, INJECTION, make_case
 from models import Case
 from tests.reading import pdf_text

@@ -5,7 +5,7 @@ import re
 
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from conftest import csrf_token
 from doc_rows import CERT_NO, INSTITUTION, make_case
 from models import AuditLog, Case, Certificate

@@ -1,7 +1,7 @@
 """Documents of a case walked through the real engine (tests/factories.py), not hand-made rows."""
 from __future__ import annotations
 
-from app.extensions import db
+from app.core.extensions import db
 from factories import advance, new_case, sample_applicant
 from models import Case
 from tests.reading import pdf_text

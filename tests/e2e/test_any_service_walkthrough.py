@@ -11,7 +11,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from models import Service
 from tests.definitions.test_any_service import THIRD
 from tests.e2e.conftest import login
@@ -76,7 +76,7 @@ def test_ipdh_case_by_its_own_officers(app, make_user, browser_page, tmp_path):
 @pytest.mark.e2e
 def test_definition_loaded_while_the_server_runs_is_walked_by_its_own_officers(app, runner, make_user,
                                                                                 browser_page, tmp_path):
-    from app.service_yaml import dump
+    from app.services.yaml_format import dump
 
     path = tmp_path / "uji-zeta.yaml"
     path.write_text(dump(THIRD), encoding="utf-8")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from models import Complaint, SurveyResponse
 from tests.conftest import count_rows
 from tests.dashboard.conftest import data  # noqa: F401  (fixture: the hand-counted data set)

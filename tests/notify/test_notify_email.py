@@ -8,8 +8,8 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from app.extensions import db
-from app.notify import enqueue, send_pending
+from app.core.extensions import db
+from app.notify.outbox import enqueue, send_pending
 from outbox_helpers import outbox, soon
 
 

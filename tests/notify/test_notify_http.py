@@ -5,9 +5,9 @@ import socket
 import threading
 from datetime import timedelta
 
-from app.control_card import as_utc
-from app.extensions import db
-from app.notify import enqueue, send_pending
+from app.cases.control_card import as_utc
+from app.core.extensions import db
+from app.notify.outbox import enqueue, send_pending
 from outbox_helpers import outbox, soon
 
 

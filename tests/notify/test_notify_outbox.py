@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.control_card import as_utc
-from app.extensions import db
-from app.notify import enqueue, normalize_phone, send_pending
+from app.cases.control_card import as_utc
+from app.core.extensions import db
+from app.notify.outbox import enqueue, normalize_phone, send_pending
 from models import Holiday
 from outbox_helpers import outbox, soon
 
@@ -71,7 +71,7 @@ def test_log_backend_logs_and_marks_every_channel_sent(app, caplog):
         enqueue("email", "pemohon@example.test", "Silakan ambil izin.", subject="Izin selesai")
         enqueue("letter", "PT Maju, Jl. Riau 2", "Surat pengingat pengambilan izin.")
         db.session.commit()
-        with caplog.at_level(logging.INFO, logger="app.notify"):
+        with caplog.at_level(logging.INFO, logger="app.notify.outbox"):
             counts = send_pending(now=soon())
         assert counts == {"sent": 3, "retry": 0, "failed": 0, "requeued": 0}
         assert "Berkas Anda diterima." in caplog.text and "[Izin selesai]" in caplog.text

@@ -6,8 +6,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from app import survey, workflow
-from app.extensions import db
+from app.survey import ikm as survey
+from app.cases import workflow
+from app.core.extensions import db
 from models import Case, Service
 from tests.factories import role_user, sample_applicant, sample_form, sample_institution
 

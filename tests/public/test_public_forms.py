@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from models import Complaint, SurveyInvitation, SurveyResponse
 from tests.conftest import count_rows, csrf_token
 

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.extensions import db
-from app.formatting import format_date
+from app.core.extensions import db
+from app.core.formatting import format_date
 from models import Case
 from tests.conftest import csrf_token
 from tests.factories import advance
 from tests.reading import page_text
 
-from .conftest import without_csrf
+from tests.public.conftest import without_csrf
 
 NO_MATCH = "Tidak ada permohonan yang cocok dengan nomor registrasi dan kunci pelacakan ini."
 

@@ -5,7 +5,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 
 EVIL_FONT = "<para><font color=\"[[[getattr(pow, 'x')]]]\">x</font></para>"
 EVIL_IMG = '<img src="file:///etc/passwd">'

@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 
-from .conftest import EVIL_FONT
+from tests.registers.conftest import EVIL_FONT
 
 
 def parse(rv) -> list[list[str]]:
@@ -91,7 +91,7 @@ def test_screen_export_button_downloads_the_filtered_csv(client, reader, sample)
 
 def test_identifiers_typed_in_the_console_are_guarded_against_formulas_too(app, client, auth, make_user, sample):
     """NIK, NIP and user names are free text in the console: an `=` there must not run in Excel."""
-    from app.extensions import db
+    from app.core.extensions import db
     from models import Applicant, Personnel
 
     with app.app_context():

@@ -6,7 +6,7 @@ import re
 
 from pypdf import PdfReader
 
-from .conftest import EVIL_FONT, EVIL_IMG
+from tests.registers.conftest import EVIL_FONT, EVIL_IMG
 
 
 def pdf_text(rv) -> list[str]:
@@ -67,7 +67,7 @@ def test_survey_pdf_totals_row_averages_each_element(client, auth, make_user, sa
 
 
 def test_many_rows_flow_over_pages_with_the_header_on_each(app, client, reader, sample):
-    from app.extensions import db
+    from app.core.extensions import db
     from models import Personnel
 
     with app.app_context():

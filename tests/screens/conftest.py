@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 from models import Case
 from tests.factories import officer
 

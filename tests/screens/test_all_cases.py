@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import update
 
-from app.extensions import db
+from app.core.extensions import db
 from models import Case
 from tests.factories import advance, new_case, sample_applicant
 from tests.reading import page_text
@@ -75,9 +75,9 @@ def test_filters_narrow_the_list(app, login_as, client):
 
 
 def test_register_pages_by_id_without_counting(app, login_as, client, monkeypatch):
-    import views.cases
+    import views.cases.lists
 
-    monkeypatch.setattr(views.cases, "PAGE_SIZE", 2)
+    monkeypatch.setattr(views.cases.lists, "PAGE_SIZE", 2)
     ids = [new_case(app) for _ in range(3)]
     login_as("Front Office")
     first = client.get("/cases/")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 import re
 
-from app.extensions import db
+from app.core.extensions import db
 from models import Case, InspectionReport
 from tests.factories import advance, new_case
 from tests.reading import page_text, pdf_text
@@ -210,7 +210,7 @@ def test_case_page_links_the_documents_of_its_stage_and_they_download(app, login
 
 
 def test_handed_over_case_shows_the_one_time_survey_link_until_it_is_used(app, login_as, client):
-    from app.survey import submit_response
+    from app.survey.ikm import submit_response
 
     case_id = new_case(app)
     advance(app, case_id, 11)  # past the last step: handed over

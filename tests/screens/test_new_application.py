@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from app import workflow
-from app.extensions import db
+from app.cases import workflow
+from app.core.extensions import db
 from models import Case
 from tests.conftest import count_rows
 from tests.reading import page_text
@@ -76,7 +76,7 @@ def test_bad_input_shows_indonesian_messages_next_to_each_field(app, login_as, c
     rv = client.post(URL, data=data)
     html = rv.get_data(as_text=True)
     assert rv.status_code == 200
-    # The engine's own messages (app.case_input), in Indonesian, under each input.
+    # The engine's own messages (app.cases.input), in Indonesian, under each input.
     assert "NIK harus tepat 16" in _error_after(html, "applicant.nik")
     assert "nomor ponsel Indonesia" in _error_after(html, "applicant.phone")
     assert "wajib" in _error_after(html, "form.luas_ruangan_m2").lower()

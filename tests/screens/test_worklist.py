@@ -6,12 +6,12 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import update
 
-from app.extensions import db
+from app.core.extensions import db
 from models import Case
 from tests.factories import new_case
 from tests.reading import menu_text, page_text
 
-import views.worklist
+import views.cases.worklist
 
 
 def _registration_nos(app, *ids):
@@ -67,7 +67,7 @@ def test_cases_on_other_steps_are_not_in_my_worklist(app, login_as, client):
 
 
 def test_worklist_pages_without_counting(app, login_as, client, monkeypatch):
-    monkeypatch.setattr(views.worklist, "PAGE_SIZE", 2)
+    monkeypatch.setattr(views.cases.worklist, "PAGE_SIZE", 2)
     ids = [new_case(app) for _ in range(3)]
     login_as("Front Office")
     first = client.get("/cases/worklist/").get_data(as_text=True)

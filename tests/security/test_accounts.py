@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_appbuilder.cli import fab
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from models import Applicant, Case
 from tests.conftest import PASSWORD
 from tests.factories import new_case, sample_applicant, sample_institution

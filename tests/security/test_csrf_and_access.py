@@ -8,8 +8,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from app import complaints
-from app.extensions import db
+from app.complaints import book as complaints
+from app.core.extensions import db
 from models import Case, Certificate, Holiday, RequirementScan
 from tests.conftest import csrf_token
 from tests.factories import SAMPLE_PDF, advance, new_case

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from app.extensions import db
+from app.core.extensions import db
 from models import Complaint
 from tests.conftest import csrf_token
 from tests.factories import new_case

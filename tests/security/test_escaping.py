@@ -8,8 +8,8 @@ import re
 
 from sqlalchemy import select
 
-from app import complaints
-from app.extensions import db
+from app.complaints import book as complaints
+from app.core.extensions import db
 from models import Personnel, Step
 from tests.factories import advance, new_case, sample_applicant
 

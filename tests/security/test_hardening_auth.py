@@ -14,7 +14,7 @@ import redis
 from flask_appbuilder.cli import fab
 
 from app import ConfigurationError, create_app
-from app.extensions import db
+from app.core.extensions import db
 from app.setup.auth import LoginThrottle
 from tests.conftest import PASSWORD, AuthActions, csrf_token
 from tests.factories import new_case

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from models import Applicant, AuditLog, Case, CaseRequirement, RequirementScan, SurveyResponse
 from tests.conftest import csrf_token
 from tests.factories import SAMPLE_PDF, advance, new_case, sample_applicant, sample_institution
@@ -190,7 +190,7 @@ def test_anonymous_open_form_posts_do_not_change_the_official_ikm(app, client, a
     with app.app_context():
         sources = sorted(db.session.scalars(select(SurveyResponse.source)))
         assert sources == ["open"] * 8 + ["paper"] * 2
-        from app.dashboard import Period, overview
+        from app.reports.dashboard import Period, overview
 
         data = overview(Period(start=date(2000, 1, 1), end=date.today() + timedelta(days=1)))
         assert data["ikm"]["grade"] == "A" and data["ikm_open"]["respondents"] == 8

@@ -10,8 +10,8 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from app.extensions import db
-from app.parsing import LIMITS, bounded_date, bounded_int
+from app.core.extensions import db
+from app.core.parsing import LIMITS, bounded_date, bounded_int
 from models import Applicant, Case, Complaint, Institution, SurveyFollowUp, SurveyResponse
 from tests.conftest import count_rows, csrf_token
 from tests.factories import advance, new_case, sample_applicant, sample_institution
@@ -37,7 +37,7 @@ def words(n: int) -> str:
 
 def api_case_body(app) -> dict:
     """A valid TD-BKK application as the API takes it."""
-    from app.demo_data import sample_form
+    from app.cases.demo_data import sample_form
     from models import Service
 
     with app.app_context():
@@ -82,7 +82,7 @@ def test_overlong_email_is_refused_before_any_pattern_runs(app, client, bearer):
 def test_form_text_field_has_a_default_cap_when_its_definition_sets_none(app):
     from types import SimpleNamespace
 
-    from app.case_input import validate_form
+    from app.cases.input import validate_form
 
     field = SimpleNamespace(name="catatan", label="Catatan", type="text", required=True, choices=None,
                             max_length=None, min_value=None, max_value=None)
@@ -94,7 +94,7 @@ def test_form_text_field_has_a_default_cap_when_its_definition_sets_none(app):
 
 
 def test_api_applies_the_definitions_own_max_length(app, client, bearer):
-    from app.demo_data import sample_form
+    from app.cases.demo_data import sample_form
     from models import Service
 
     with app.app_context():
@@ -139,7 +139,7 @@ def test_a_body_just_over_the_json_cap_is_refused_but_a_scan_upload_may_be_large
     case_id = new_case(app)
     import io
 
-    from app.demo_data import SAMPLE_PDF
+    from app.cases.demo_data import SAMPLE_PDF
 
     with app.app_context():
         code = next(line.requirement.code for line in db.session.get(Case, case_id).requirements
@@ -276,7 +276,7 @@ def test_survey_suggestion_over_the_limit_is_refused_in_the_api_and_the_public_f
 
 
 def test_follow_up_plan_over_the_limit_is_refused(app):
-    from app import survey
+    from app.survey import ikm as survey
 
     with app.app_context():
         with pytest.raises(survey.SurveyError) as refused:
@@ -314,15 +314,15 @@ def _max_case(app) -> int:
             elif f.type == "choice":
                 form[f.name] = f.choices[0]
             else:
-                from app.demo_data import SAMPLE_VALUES
+                from app.cases.demo_data import SAMPLE_VALUES
 
                 form[f.name] = SAMPLE_VALUES[f.type]
     applicant = sample_applicant(name=words(200), address="y" * 2000,  # one unbreakable word: the worst layout
                                  email="a" * 180 + "@example.test")
     institution = sample_institution(name=words(300), address=words(2000), license_no="L" * 120)
     case_id = new_case(app, applicant=applicant, institution=institution, form=form)
-    from app import workflow
-    from app.demo_data import complete_requirements, officer_role
+    from app.cases import workflow
+    from app.cases.demo_data import complete_requirements, officer_role
     from tests.factories import role_user
 
     with app.app_context():

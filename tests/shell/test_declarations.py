@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.roles import DeclarationError, check_declarations
+from app.security.roles import DeclarationError, check_declarations
 from models import Holiday
 
 

@@ -1,7 +1,7 @@
 """`pip install .` alone (no Makefile, no checkout on sys.path) gives an app that speaks Indonesian.
 
 The `.mo` catalogs are git-ignored, so the installed package carries the `.po`
-sources and compiles them at start-up (app/i18n_compile.py). The wheel is built
+sources and compiles them at start-up (app/core/i18n_compile.py). The wheel is built
 the way `pip install .` builds it, from a copy of the checkout without any `.mo`
 (a fresh clone), and installed into a fresh venv; the dependencies come from
 this test's own environment through a `.pth` line (its site-packages only, not
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from app import i18n_compile
+from app.core import i18n_compile
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,8 +36,8 @@ PROBE = textwrap.dedent(
 
     import app, config, models, views
     from app import create_app
-    from app.bootstrap import bootstrap
-    from app.extensions import db
+    from app.core.bootstrap import bootstrap
+    from app.core.extensions import db
 
     application = create_app()
     with application.app_context():

@@ -52,7 +52,7 @@ def test_anonymous_start_page_sends_to_login(client):
 
 
 def test_numbers_use_the_decimal_comma_in_indonesian_and_the_point_in_english():
-    from app.formatting import format_number
+    from app.core.formatting import format_number
 
     assert format_number(77.6925, 2, locale="id") == "77,69"
     assert format_number(1234.5, 1, locale="id") == "1.234,5"

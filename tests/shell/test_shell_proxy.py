@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from app import create_app
-from app.extensions import db
+from app.core.extensions import db
 from models import AuditLog
 from tests.conftest import PASSWORD, AuthActions, csrf_token
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 from models import SurveyResponse
 from tests.conftest import count_rows
 
-from .conftest import answer
+from tests.survey.conftest import answer
 
 GOOD = (4, 4, 3, 3, 4, 4, 4, 3, 3)
 
@@ -59,7 +59,7 @@ def test_only_roles_allowed_to_type_forms_may_post(app, client, reader, make_use
 
 
 def test_invitation_token_is_used_once(app, client):
-    from app.survey import SurveyError, create_invitation, submit_response
+    from app.survey.ikm import SurveyError, create_invitation, submit_response
     from models import Case
     from tests.factories import new_case
 

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from app.survey import grade
+from app.survey.ikm import grade
 
-from .conftest import answer
+from tests.survey.conftest import answer
 
 # Four respondents. Per element, sum / 4 = NRR:
 #   u1 4,4,3,3 = 14 -> 3.50    u4 4,4,4,4 = 16 -> 4.00    u7 4,3,3,3 = 13 -> 3.25

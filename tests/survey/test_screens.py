@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.extensions import db
+from app.core.extensions import db
 from models import SurveyFollowUp, SurveyResponse
 from tests.conftest import AuthActions, count_rows, csrf_token
 from tests.reading import pdf_text
 
-from .conftest import answer
-from .test_ikm import DATA
+from tests.survey.conftest import answer
+from tests.survey.test_ikm import DATA
 
 PERIOD = "service=TD-BKK&from=2026-06-01&to=2026-06-30"
 

@@ -1,0 +1,247 @@
+"""Working time: due times and elapsed office minutes against office hours and holidays.
+
+The SLA clock of every case and step counts only office hours (Asia/Jakarta),
+skipping weekends, national holidays and joint leave days (cuti bersama). All
+arithmetic happens in local time; results are returned as UTC-aware datetimes,
+the form timestamps are stored in.
+"""
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from functools import cached_property
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Iterable, Mapping, Optional
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import event, select
+
+from models import Holiday, OfficeHours
+
+TZ = ZoneInfo("Asia/Jakarta")
+
+
+class CalendarNotSetUp(ValueError):
+    """No working day within a year: the office hours are missing (the office definition is not loaded).
+
+    An administrator's setup error, not an officer's: answered as 503 with a
+    message saying what to do (app.setup.errors), never as a crash.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("the calendar has no working day within a year: load the office definition "
+                         "(`flask bootstrap`) or set the office hours")
+# A year without a single working day means the calendar is misconfigured
+# (all office hours deleted); stop there instead of looping forever.
+_SEARCH_LIMIT_DAYS = 366
+_CACHE_KEY = "_sp_working_calendar"
+
+
+def _local(value: datetime) -> datetime:
+    # SQLite hands back stored UTC timestamps without tzinfo; take naive as UTC,
+    # the same rule app.core.formatting.to_local follows.
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(TZ)
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Office hours per weekday (0 = Monday; missing = closed) and the holiday set."""
+
+    hours: Mapping[int, tuple[time, time]]
+    holidays: frozenset[date] = field(default_factory=frozenset)
+
+    @classmethod
+    def from_data(
+        cls, hours: Iterable[tuple[int, time, time]], holidays: Iterable[date] = ()
+    ) -> "Calendar":
+        """Build from plain rows: `(weekday, opens, closes)` and holiday dates."""
+        table = {}
+        for weekday, opens, closes in hours:
+            if not opens < closes:
+                raise ValueError(f"office hours of weekday {weekday}: opens must be before closes")
+            table[weekday] = (opens, closes)
+        return cls(hours=table, holidays=frozenset(holidays))
+
+    @classmethod
+    def from_db(cls) -> "Calendar":
+        """The calendar of the OfficeHours and Holiday tables.
+
+        Cached for the current app context (one request or one CLI run); any
+        flushed change to those tables drops the cache (see `_invalidate`).
+        """
+        from flask import g, has_app_context
+
+        if has_app_context() and _CACHE_KEY in g:
+            return g.get(_CACHE_KEY)
+        from app.core.extensions import db
+
+        cal = cls.from_data(
+            db.session.execute(select(OfficeHours.weekday, OfficeHours.opens, OfficeHours.closes)).all(),
+            db.session.scalars(select(Holiday.date)),
+        )
+        if has_app_context():
+            setattr(g, _CACHE_KEY, cal)
+        return cal
+
+    # --- days -------------------------------------------------------------
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() in self.hours and day not in self.holidays
+
+    def _window(self, day: date) -> Optional[tuple[datetime, datetime]]:
+        """Opening and closing instants of `day` in local time; None when closed."""
+        if not self.is_working_day(day):
+            return None
+        opens, closes = self.hours[day.weekday()]
+        return datetime.combine(day, opens, TZ), datetime.combine(day, closes, TZ)
+
+    def _next_working_day(self, day: date) -> date:
+        """The first working day strictly after `day`."""
+        for _ in range(_SEARCH_LIMIT_DAYS):
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                return day
+        raise CalendarNotSetUp()
+
+    def add_working_days_date(self, day: date, n: int) -> date:
+        """The date `n` working days after `day` (`day` itself is not counted)."""
+        if n < 0:
+            raise ValueError("n must not be negative")
+        for _ in range(n):
+            day = self._next_working_day(day)
+        return day
+
+    # --- instants ---------------------------------------------------------
+
+    def _next_open_instant(self, local: datetime) -> datetime:
+        """`local` itself when the office is open then, else the next opening."""
+        window = self._window(local.date())
+        if window is not None:
+            opens, closes = window
+            if local < opens:
+                return opens
+            if local < closes:
+                return local
+        return self._window(self._next_working_day(local.date()))[0]
+
+    def add(
+        self,
+        start: datetime,
+        minutes: Optional[int] = None,
+        hours: Optional[int] = None,
+        working_days: Optional[int] = None,
+    ) -> datetime:
+        """The due time of a task started at `start` taking the given working time.
+
+        Give exactly one of `minutes`, `hours` (counted inside office hours only,
+        rolling over closing time to the next opening) or `working_days` (the same
+        clock time that many working days later; a start outside office hours
+        first moves to the next opening, and a clock time past the target day's
+        closing, e.g. after Friday's longer hours, is cut to that closing).
+        """
+        given = [v for v in (minutes, hours, working_days) if v is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of minutes, hours, working_days")
+        if given[0] < 0:
+            raise ValueError("working time must not be negative")
+        if working_days is not None:
+            return self._add_days(start, working_days)
+        total = timedelta(minutes=minutes if minutes is not None else hours * 60)
+        if not total:
+            return _local(start).astimezone(timezone.utc)
+        cursor = self._next_open_instant(_local(start))
+        while True:
+            closes = self._window(cursor.date())[1]
+            if total <= closes - cursor:
+                return (cursor + total).astimezone(timezone.utc)
+            total -= closes - cursor
+            cursor = self._window(self._next_working_day(cursor.date()))[0]
+
+    def _add_days(self, start: datetime, n: int) -> datetime:
+        begin = self._next_open_instant(_local(start))
+        target = self.add_working_days_date(begin.date(), n)
+        opens, closes = self._window(target)
+        due = datetime.combine(target, begin.time(), TZ)
+        return min(max(due, opens), closes).astimezone(timezone.utc)
+
+    def working_minutes(self, start: datetime, end: datetime) -> int:
+        """Whole office minutes between two instants; 0 when `end` is not after `start`.
+
+        The first and last days are measured against their windows; whole days in
+        between are counted per weekday with the holidays taken off, so a case two
+        years late costs the same as one a day late (worklists compute this per row).
+        """
+        start, end = _local(start), _local(end)
+        if end <= start:
+            return 0
+        first, last = start.date(), end.date()
+        if (last - first).days < 2:
+            return int(self._seconds_within(start, end) // 60)
+        after_first = datetime.combine(first + timedelta(days=1), time(0), TZ)
+        start_of_last = datetime.combine(last, time(0), TZ)
+        seconds = self._seconds_within(start, after_first) + self._seconds_within(start_of_last, end)
+        whole = self._whole_days_minutes(first + timedelta(days=1), last - timedelta(days=1))
+        return whole + int(seconds // 60)
+
+    def _seconds_within(self, start: datetime, end: datetime) -> float:
+        """Office seconds between two local instants, day by day (short spans only)."""
+        spent = 0.0
+        day = start.date()
+        while day <= end.date():
+            window = self._window(day)
+            if window is not None:
+                lo, hi = max(window[0], start), min(window[1], end)
+                if hi > lo:
+                    spent += (hi - lo).total_seconds()
+            day += timedelta(days=1)
+        return spent
+
+    @cached_property
+    def _day_minutes(self) -> dict[int, int]:
+        return {wd: (datetime.combine(date.min, c) - datetime.combine(date.min, o)).seconds // 60
+                for wd, (o, c) in self.hours.items()}
+
+    @cached_property
+    def _sorted_holidays(self) -> list[date]:
+        return sorted(self.holidays)
+
+    def _whole_days_minutes(self, first: date, last: date) -> int:
+        """Office minutes of every whole day from `first` to `last` inclusive."""
+        n_days = (last - first).days + 1
+        if n_days <= 0:
+            return 0
+        weeks, rest = divmod(n_days, 7)
+        total = 0
+        for weekday, minutes in self._day_minutes.items():
+            extra = 1 if (weekday - first.weekday()) % 7 < rest else 0
+            total += (weeks + extra) * minutes
+        lo = bisect_left(self._sorted_holidays, first)
+        hi = bisect_right(self._sorted_holidays, last)
+        for holiday in self._sorted_holidays[lo:hi]:
+            total -= self._day_minutes.get(holiday.weekday(), 0)
+        return total
+
+
+def step_due(cal: Calendar, start: datetime, step: Any) -> datetime:
+    """Due time of an SOP step (`step.minutes`, `.hours` or `.working_days`) started at `start`."""
+    return cal.add(start, minutes=step.minutes, hours=step.hours, working_days=step.working_days)
+
+
+def case_due(cal: Calendar, start: datetime, working_days: int) -> datetime:
+    """Due time of a whole case: the service's completion time in working days."""
+    return cal.add(start, working_days=working_days)
+
+
+def _invalidate(mapper, connection, target) -> None:
+    """Drop the cached calendar once office hours or holidays change."""
+    from flask import g, has_app_context
+
+    if has_app_context():
+        g.pop(_CACHE_KEY, None)
+
+
+for _model in (Holiday, OfficeHours):
+    for _event in ("after_insert", "after_update", "after_delete"):
+        event.listen(_model, _event, _invalidate)

@@ -1,0 +1,73 @@
+"""The base of our JSON APIs: FAB's BaseApi, answering every error as `{"message"}` in the
+user's language and never with a stack trace.
+
+FAB's own refusals ("Not authorized", "Forbidden", ...) are fixed English strings;
+DESIGN.md promises JSON errors an Indonesian integration can show as they are.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from flask import Response, current_app
+from flask_appbuilder.api import BaseApi
+from flask_babel import gettext as _
+from flask_jwt_extended.exceptions import JWTExtendedException
+from jwt.exceptions import PyJWTError
+from werkzeug.exceptions import HTTPException
+
+from app.core.extensions import db
+from app.calendar.working_days import CalendarNotSetUp
+from app.setup.errors import handle_calendar_not_set_up, error_texts, handle_http_error
+
+
+class JsonApi(BaseApi):
+    """Subclass this, not BaseApi, for an API under /api/v1."""
+
+    def _message(self, code: int, message: Optional[str] = None) -> Response:
+        return self.response(code, message=message or error_texts(code)[1])
+
+    def response_400(self, message: Optional[str] = None) -> Response:
+        return self._message(400, message)
+
+    def response_401(self) -> Response:
+        return self._message(401)
+
+    def response_403(self) -> Response:
+        return self._message(403)
+
+    def response_404(self) -> Response:
+        return self._message(404)
+
+    def response_422(self, message: Optional[str] = None) -> Response:
+        return self._message(422, message)
+
+    def response_500(self, message: Optional[str] = None) -> Response:
+        return self._message(500)
+
+    def create_blueprint(self, appbuilder, *args, **kwargs):
+        blueprint = super().create_blueprint(appbuilder, *args, **kwargs)
+        _json_errors(blueprint, self.__class__.__name__)
+        return blueprint
+
+
+def _json_errors(blueprint, name: str) -> None:
+    """Errors raised before or around the views answer JSON too."""
+
+    @blueprint.errorhandler(JWTExtendedException)
+    @blueprint.errorhandler(PyJWTError)
+    def _unauthorised(exc):
+        return {"message": error_texts(401)[1]}, 401
+
+    @blueprint.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        return handle_http_error(exc)
+
+    @blueprint.errorhandler(CalendarNotSetUp)
+    def _no_calendar(exc: CalendarNotSetUp):
+        return handle_calendar_not_set_up(exc)
+
+    @blueprint.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        db.session.rollback()
+        current_app.logger.exception("%s error", name)
+        return {"message": _("Internal error; the change was not saved.")}, 500

@@ -1,0 +1,201 @@
+"""The case page: everything about one case, and the actions on it.
+
+Every route checks the FAB permission first and then asks the engine
+(`can_view`, `allowed_actions`, `act`), which is the real gate: the page
+only offers what the engine would accept anyway.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, request, send_file, session, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext as _
+
+from app import documents
+from app.cases import uploads
+from app.cases import workflow
+from app.core.extensions import db
+from app.core.parsing import MAX_ID, bounded_int
+from app.documents.qr import qr_data_uri
+from app.security.roles import acting_views
+from app.security import capabilities as cap
+from app.security.capabilities import has_capability
+from app.cases.access import checklist_open
+from models import Case, CaseRequirement, RequirementScan, Step, SurveyInvitation
+
+from views.cases import forms as case_forms
+from views.cases.forms import PRINT_KEY, RECEIPT_KEY
+from views.cases.display import (
+    case_or_abort, current_officer, flash_refusal, outcome_label, status_label, steps_for,
+)
+
+
+def _version() -> Optional[int]:
+    return bounded_int(request.form.get("version", ""), 0, MAX_ID)
+
+
+class CaseView(BaseView):
+    """One application: read it and act on it."""
+
+    route_base = "/cases"
+    class_permission_name = "Cases"
+    method_permission_name = {
+        "show": "show",
+        "scan": "show",
+        # Not "act": that name is the SOP step permission ("can_act" on "<CODE> step <no>").
+        "act": "handle",
+        "requirement": "handle",
+        "confirm_identity": "handle",
+    }
+    capability_grants = {
+        "can_show": [cap.CASES_WORK, cap.CASES_READ_ALL],
+        "can_handle": [cap.CASES_WORK],
+    }
+
+    @expose("/<int:case_id>")
+    @has_access
+    def show(self, case_id: int):
+        """Everything about one case and the actions this user may take now."""
+        case = case_or_abort(case_id)
+        user = current_officer()
+        counter = has_capability(user, cap.CASES_REGISTER)
+        actions = workflow.allowed_actions(case, user)
+        step = steps_for([case]).get((case.service_id, case.current_step_no))
+        stored = session.get(RECEIPT_KEY)
+        receipt = case_forms.receipt_for(case, stored)
+        if receipt is not None:
+            # The tracking key is shown once; afterwards only the print view may use it, once (still sealed).
+            session.pop(RECEIPT_KEY)
+            session[PRINT_KEY] = stored
+        return self.render_template(
+            "cases/show.html",
+            case=case,
+            step=step,
+            actions=actions,
+            checklist=self._checklist_rights(case, step, user),
+            form_labels={f.name: f.label for f in case.service.form_fields},
+            form_types={f.name: f.type for f in case.service.form_fields},
+            card=case.control_card,
+            report=case.inspection_reports[-1] if case.inspection_reports else None,
+            return_target=self._return_target(case, step),
+            receipt=receipt,
+            status_label=status_label,
+            outcome_label=outcome_label,
+            recommendations=case_forms.BAP_RECOMMENDATIONS,
+            inspect_step_no=next((s.no for s in case.service.steps if s.kind == "inspect"), None),
+            draft_certificate=documents.draft_available(case) and not workflow.is_applicant_user(user),
+            survey_link=(link := self._survey_link(case)),
+            survey_qr=qr_data_uri(link) if link else None,
+            applicant_shown=workflow.sees_applicant_details(case, user),
+            reveal_nik=(reveal := workflow.reveals_nik(user, case)),
+            show_id=(lambda value: value if reveal else workflow.mask_nik(value)),
+            identity_warnings=workflow.identity_warnings(case) if counter else [],
+            may_confirm_identity=counter and workflow.pending_claim(case.applicant) is not None,
+        )
+
+    @staticmethod
+    def _survey_link(case: Case) -> Optional[str]:
+        """The applicant's unused one-time survey link, once the product is handed over."""
+        if case.status != "handed_over":
+            return None
+        invitation = db.session.scalar(sa.select(SurveyInvitation).where(SurveyInvitation.case_id == case.id))
+        if invitation is None or invitation.used_at is not None:
+            return None
+        base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+        return base + url_for("public.survey", token=invitation.token)
+
+    @staticmethod
+    def _checklist_rights(case: Case, step: Optional[Step], user: Any) -> dict[str, bool]:
+        """What the user may do to the checklist now: the engine's own rule (app.cases.access)."""
+        open_ = checklist_open(case)
+        held = acting_views(user) if open_ else frozenset()
+        holds = {s.kind for s in case.service.steps if s.permission_view in held}
+        can_check = "verify" in holds
+        return {"upload": can_check or "intake" in holds, "check": can_check,
+                "open": can_check or "intake" in holds}
+
+    @staticmethod
+    def _return_target(case: Case, step: Optional[Step]) -> str:
+        if step is None or not step.returns_to:
+            return ""
+        if step.returns_to == "applicant":
+            return _("the applicant")
+        target = db.session.scalar(
+            sa.select(Step).where(Step.service_id == case.service_id, Step.no == int(step.returns_to))
+        )
+        return _("step %(no)s", no=step.returns_to) + (f" ({target.executors[0].name})" if target and target.executors else "")
+
+    @expose("/<int:case_id>/act", methods=["POST"])
+    @has_access
+    def act(self, case_id: int):
+        """Forward, return or reject through the engine; its refusal is flashed."""
+        case = case_or_abort(case_id)
+        action = request.form.get("action", "")
+        version = _version()
+        if version is None:
+            flash(_("The form is incomplete; reload the page."), "danger")
+            return redirect(url_for(".show", case_id=case.id))
+        step = steps_for([case]).get((case.service_id, case.current_step_no))
+        data = case_forms.action_data(step.kind if step else None, action, request.form)
+        try:
+            workflow.act(case, current_officer(), action, version, note=request.form.get("note") or None, data=data)
+        except workflow.WorkflowError as error:
+            flash_refusal(error)
+        else:
+            flash(_("Saved: %(outcome)s.", outcome=outcome_label(action)), "success")
+        return redirect(url_for(".show", case_id=case_id))
+
+    @expose("/<int:case_id>/confirm-identity", methods=["POST"])
+    @has_access
+    def confirm_identity(self, case_id: int):
+        """The counter checked the identity card: link (or refuse) the online account that claimed the NIK."""
+        case = case_or_abort(case_id)
+        confirm = request.form.get("decision", "confirm") != "refuse"
+        try:
+            workflow.confirm_identity(case, current_officer(), confirm)
+        except workflow.WorkflowError as error:
+            flash_refusal(error)
+        else:
+            flash(_("Identity confirmed: the online account is linked to this applicant.") if confirm
+                  else _("The online account's claim on this NIK was refused."), "success")
+        return redirect(url_for(".show", case_id=case_id))
+
+    @expose("/<int:case_id>/requirements/<int:line_id>", methods=["POST"])
+    @has_access
+    def requirement(self, case_id: int, line_id: int):
+        """Store a scan and/or tick one line of the checklist, through the engine."""
+        case = case_or_abort(case_id)
+        line = db.session.get(CaseRequirement, line_id)
+        if line is None or line.case_id != case.id:
+            abort(404)
+        user, code, name = current_officer(), line.requirement.code, line.requirement.name
+        upload = request.files.get("file")
+        checked = request.form.get("checked") == "1"
+        try:
+            if upload and upload.filename:
+                uploads.store_scan(line, upload, user)
+            if request.form.get("tick") == "1" and (checked != line.checked or request.form.get("note")):
+                workflow.check_requirement(case, code, user, checked, request.form.get("note") or None)
+        except workflow.WorkflowError as error:
+            flash_refusal(error)
+        else:
+            flash(_("Requirement saved: %(name)s", name=name), "success")
+        return redirect(url_for(".show", case_id=case_id) + "#requirements")
+
+    @expose("/<int:case_id>/scans/<int:scan_id>")
+    @has_access
+    def scan(self, case_id: int, scan_id: int):
+        """An uploaded scan, for whoever may see the case."""
+        case = case_or_abort(case_id)
+        scan = db.session.get(RequirementScan, scan_id)
+        if scan is None or scan.case_requirement.case_id != case.id:
+            abort(404)
+        try:
+            path = uploads.scan_path(scan)
+        except workflow.WorkflowError:
+            abort(404)
+        if not path.is_file():
+            abort(404)
+        return send_file(path, mimetype=scan.mime_type, download_name=scan.original_name)

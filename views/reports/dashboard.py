@@ -1,0 +1,129 @@
+"""The leaders' dashboard: cases, late cases, SLA compliance, complaints and the IKM.
+
+Menu category "Dashboard" holds this screen and the officer-performance one
+(views/reports/performance.py); `DashboardMenu` opens the category to every role that
+reads either and sends /dashboard/ to the screen the user may read.
+Charts are drawn by the locally served Chart.js from a JSON block that
+static/js/dashboard.js reads; the same figures stand in tables beside them.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Optional
+
+from flask import abort, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.reports import dashboard
+from app.complaints.report import CHANNEL_LABELS, STATUS_LABELS as COMPLAINT_STATUS_LABELS, WEIGHT_LABELS
+from app.core.extensions import db
+from app.core.formatting import TZ
+from app.core.parsing import MAX_DATE, MIN_DATE, bounded_date
+from app.security import capabilities as cap
+from models import Service
+
+from views.cases.display import STATUS_LABELS, short
+
+CATEGORY = dict(category="Dashboard", category_label=_l("Dashboard"), category_icon="fa-dashboard")
+
+
+def parse_period(args: Any, with_service: bool = True) -> tuple[Optional[dashboard.Period], Optional[str]]:
+    """The period of the query string (this year so far by default), or a message saying what is wrong."""
+    today = datetime.now(TZ).date()
+    start = bounded_date(args["from"]) if args.get("from") else date(today.year, 1, 1)
+    end = bounded_date(args["to"]) if args.get("to") else today
+    if start is None or end is None:
+        return None, _("Dates must be written as YYYY-MM-DD, between %(first)s and %(last)s.",
+                       first=MIN_DATE.isoformat(), last=MAX_DATE.isoformat())
+    if end < start:
+        return None, _("The start of the period is after its end.")
+    service_id = None
+    code = (args.get("service") or "").strip() if with_service else ""
+    if code:
+        service_id = db.session.scalar(select(Service.id).where(Service.code == code))
+        if service_id is None:
+            return None, _("Unknown service.")
+    return dashboard.Period(start, end, service_id), None
+
+
+def services() -> list[tuple[str, str]]:
+    return [tuple(r) for r in db.session.execute(select(Service.code, Service.name).order_by(Service.code))]
+
+
+def chart_data(data: dict[str, Any], steps: dict[int, str]) -> dict[str, Any]:
+    """Only labels and numbers, for the charts (labels already in the reader's language)."""
+    step_label = lambda no: f"{no}. {short(steps.get(no, ''), 30)}"  # noqa: E731
+    return {
+        "cases_by_status": {"labels": [str(STATUS_LABELS.get(k, k)) for k in data["cases_by_status"]],
+                            "values": list(data["cases_by_status"].values())},
+        "sla_by_step": {"labels": [step_label(r["step_no"]) for r in data["sla_by_step"]],
+                        "values": [r["on_time_pct"] for r in data["sla_by_step"]]},
+        "sla_by_month": {"labels": [r["month"] for r in data["sla_by_month"]],
+                         "values": [r["on_time_pct"] for r in data["sla_by_month"]]},
+        "time_by_step": {"labels": [step_label(r["step_no"]) for r in data["sla_by_step"]],
+                         "values": [r["avg_minutes"] for r in data["sla_by_step"]],
+                         "standard": [r["standard_minutes"] for r in data["sla_by_step"]]},
+        "complaints_by_weight": {"labels": [WEIGHT_LABELS.get(None if k == "-" else k, k)
+                                            for k in data["complaints_by_weight"]],
+                                 "values": list(data["complaints_by_weight"].values())},
+        "ikm": {"labels": [e["element"].upper() for e in data["ikm"]["elements"]],
+                "values": [e["score"] for e in data["ikm"]["elements"]]},
+        "texts": {"on_time": _("On time") + " (%)", "cases": _("Cases"), "minutes": _("Average working minutes"),
+                  "standard": _("Standard minutes"), "complaints": _("Complaints"), "score": _("Score")},
+    }
+
+
+class DashboardMenu(BaseView):
+    """Opens the "Dashboard" menu category; /dashboard/ leads to the screen the user may read."""
+
+    route_base = "/dashboard"
+    class_permission_name = "Dashboard"
+    base_permissions = ["can_index"]
+    method_permission_name = {"index": "index"}
+    capability_grants = {"can_index": [cap.DASHBOARD, cap.PERFORMANCE]}
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        sm = self.appbuilder.sm
+        if sm.has_access("can_show", "Leaders dashboard"):
+            return redirect(url_for("LeadersDashboardView.index"))
+        if sm.has_access("can_show", "Officer performance"):
+            return redirect(url_for("PerformanceView.index"))
+        abort(403)
+
+
+class LeadersDashboardView(BaseView):
+    """Cases by step and status, late cases, SLA per step and month, complaints, IKM."""
+
+    route_base = "/dashboard/leaders"
+    class_permission_name = "Leaders dashboard"
+    base_permissions = ["can_show"]
+    method_permission_name = {"index": "show"}
+    capability_grants = {"can_show": [cap.DASHBOARD]}
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        period, error = parse_period(request.args)
+        data = steps = None
+        if period is not None:
+            data = dashboard.overview(period)
+            steps = dashboard.step_names(period.service_id)
+        return self.render_template(
+            "dashboard/leaders.html", period=period, error=error, data=data, steps=steps or {},
+            charts=chart_data(data, steps) if data else None, services=services(), args=request.args,
+            case_statuses=STATUS_LABELS, complaint_statuses=COMPLAINT_STATUS_LABELS,
+            channels=CHANNEL_LABELS, weights=WEIGHT_LABELS,
+        ), 200 if error is None else 400
+
+
+def register(appbuilder: Any) -> None:
+    appbuilder.add_view_no_menu(DashboardMenu)
+    appbuilder.add_view(LeadersDashboardView, "Leaders dashboard", label=_l("Leaders dashboard"),
+                        icon="fa-line-chart", **CATEGORY)

@@ -1,0 +1,136 @@
+"""The Registers menu: one page per register with filters, the first rows and exports.
+
+Each register is its own FAB view so that its permission pair
+("can_export", "Register <name>") and its menu entry are declared here, next to
+the screen, and synced by `flask roles sync` like every other grant.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, request
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.core.extensions import db
+from app.registers import REGISTERS, Filters, register_capability, Register, RegisterError
+from app.registers.csv_export import csv_response
+from app.registers.pdf_export import pdf_response
+
+PREVIEW_ROWS = 50
+FORMATS = ("csv", "pdf")
+
+
+def _services() -> list[Any]:
+    from models import Service
+
+    return db.session.execute(select(Service.code, Service.name).order_by(Service.code)).all()
+
+
+def _status_choices(register: Register) -> dict[str, str]:
+    col = next((c for c in register.columns if c.key == "status"), None)
+    if register.status_column is None or col is None:
+        return {}
+    keys = register.statuses or tuple(col.labels or {})
+    return {k: str((col.labels or {}).get(k, k)) for k in keys}
+
+
+class RegisterView(BaseView):
+    """Shared page and export routes; one subclass per register (see `view_class`)."""
+
+    register_name = ""
+    default_view = "index"
+    base_permissions = ["can_export"]
+    method_permission_name = {"index": "export", "export": "export"}
+
+    @property
+    def register(self) -> Register:
+        return REGISTERS[self.register_name]
+
+    def _page(self, filters: Filters | None, error: str | None = None, status: int = 200):
+        register = self.register
+        rows, total = [], None
+        if filters is not None:
+            with db.engine.connect() as conn:
+                total = conn.execute(register.count(filters)).scalar_one()
+                fmt = register.formatter("pdf")
+                rows = [fmt(r) for r in conn.execute(register.select(filters).limit(PREVIEW_ROWS))]
+        return self.render_template(
+            "registers/index.html",
+            register=register,
+            headers=register.headers(),
+            rows=rows,
+            total=total,
+            preview=PREVIEW_ROWS,
+            error=error,
+            args=filters.as_args() if filters else {},
+            raw_args=request.args,
+            services=_services() if register.service_column is not None else [],
+            statuses=_status_choices(register),
+        ), status
+
+    @expose("/")
+    @has_access
+    def index(self):
+        """The register's first rows under the filters in the query string."""
+        try:
+            filters = self.register.parse_filters(request.args)
+        except RegisterError as exc:
+            return self._page(None, exc.message, 400)
+        return self._page(filters)
+
+    @expose("/export/<fmt>")
+    @has_access
+    def export(self, fmt: str):
+        """The whole filtered register as CSV (streamed) or PDF."""
+        if fmt not in FORMATS:
+            abort(404)
+        try:
+            filters = self.register.parse_filters(request.args)
+            if fmt == "csv":
+                return csv_response(self.register, filters)
+            return pdf_response(self.register, filters, printed_by=current_user.username)
+        except RegisterError as exc:
+            return self._page(None, exc.message, exc.status)
+
+
+def view_class(name: str) -> type[RegisterView]:
+    """`RegisterCasesView` for `cases`: its own endpoint, route, permission and grants."""
+    return type(
+        f"Register{name.capitalize()}View",
+        (RegisterView,),
+        {
+            "register_name": name,
+            "route_base": f"/registers/{name}",
+            "class_permission_name": f"Register {name}",
+            "capability_grants": {"can_export": [register_capability(name)]},
+        },
+    )
+
+
+class RegistersMenu(BaseView):
+    """Opens the "Registers" menu category to every role that reads a register."""
+
+    route_base = "/registers"
+    class_permission_name = "Registers"
+    base_permissions = ["can_index"]
+    method_permission_name = {"index": "index"}
+    capability_grants = {"can_index": [register_capability(name) for name in REGISTERS]}
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        """The registers this user may read, one link each."""
+        sm = self.appbuilder.sm
+        readable = [r for r in REGISTERS.values() if sm.has_access("can_export", r.permission_view)]
+        return self.render_template("registers/menu.html", registers=readable)
+
+
+def register(appbuilder: Any) -> None:
+    appbuilder.add_view_no_menu(RegistersMenu)
+    for name, reg in REGISTERS.items():
+        appbuilder.add_view(view_class(name), f"Register {name}", label=reg.title,
+                            icon="fa-table", category="Registers", category_label=_l("Registers"))
