@@ -6,9 +6,10 @@ export FLASK_APP := app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 # Two workers on this 2-core machine; every test has its own database, so they never share state.
-PYTEST_ARGS ?= -n auto
+# worksteal: an idle worker takes over half of the other's queue (the longest tests are queued first).
+PYTEST_ARGS ?= -n auto --dist worksteal
 
-.PHONY: docs-images run test test-sqlite test-postgresql setup system-deps translations migration bench clean
+.PHONY: docs-images run test lint test-sqlite test-postgresql setup system-deps translations migration bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -35,10 +36,17 @@ run: setup
 	APP_ENV=demo $(BIN)/flask demo
 	APP_ENV=demo $(BIN)/flask run --host $(HOST) --port $(PORT)
 
-# Every test runs on SQLite and again on the real PostgreSQL.
+# Lint and types first (seconds), then every test on SQLite and again on the real PostgreSQL.
 test: setup system-deps
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgresql
+
+# ruff (lint + format) and mypy, configured in pyproject.toml.
+lint: setup
+	$(BIN)/ruff check app models views tests benchmarks config.py
+	$(BIN)/ruff format --check app models views tests benchmarks config.py
+	$(BIN)/mypy
 
 test-sqlite:
 	TEST_DATABASE=sqlite $(BIN)/python -m pytest $(PYTEST_ARGS)

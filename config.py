@@ -1,9 +1,12 @@
 """Configuration read from the environment, with safe defaults (microblog's pattern)."""
+
 from __future__ import annotations
 
 import os
 from datetime import timedelta
 from pathlib import Path
+
+from flask_appbuilder.const import AUTH_DB
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
@@ -28,9 +31,7 @@ class Config:
     APP_ENV = os.environ.get("APP_ENV", "development")  # development | demo | production | test
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
     INSTANCE_PATH = str(INSTANCE_DIR)
-    SQLALCHEMY_DATABASE_URI = os.environ.get(
-        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'sp-backoffice.sqlite'}"
-    )
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'sp-backoffice.sqlite'}")
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
 
@@ -44,7 +45,7 @@ class Config:
     FAB_CREATE_DB = False
     FAB_UPDATE_PERMS = False
     FAB_API_SWAGGER_UI = False
-    AUTH_TYPE = 1  # AUTH_DB
+    AUTH_TYPE = AUTH_DB
     AUTH_ROLE_ADMIN = "Admin"
     AUTH_ROLE_PUBLIC = "Public"
     AUTH_USER_REGISTRATION = False
@@ -80,12 +81,14 @@ class Config:
 
     # --- language, dates, time zone ---
     BABEL_DEFAULT_LOCALE = "id"
-    BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
     LANGUAGES = {
         "id": {"flag": "id", "name": "Bahasa Indonesia"},
         "en": {"flag": "gb", "name": "English"},
     }
+    # The office's time zone: the office definition's `timezone` must equal it,
+    # and every clock reads it through app.core.timezone.office_tz().
     TIMEZONE = "Asia/Jakarta"
+    BABEL_DEFAULT_TIMEZONE = TIMEZONE
 
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0 = none).
@@ -130,3 +133,7 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production-use"
     FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing keeps the suite quick
+    # What FAB checks a login of an unknown user against (same cost as a real one): the same fast method.
+    AUTH_DB_FAKE_PASSWORD_HASH_CHECK = (
+        "pbkdf2:sha256:1000$kJ5th7OkURnj4a1m$7997649e858cf0a564cc7cf570f2ccf6db4656022f8fd6a7f3f4b20da7649458"
+    )

@@ -1,19 +1,20 @@
 """SP-Backoffice: the application factory."""
+
 from __future__ import annotations
 
 import importlib
 import os
 import pkgutil
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from flask import Flask
 from flask_appbuilder import AppBuilder
 
-from config import DEFAULT_SECRET_KEY, Config, TestConfig
-
 from app.core.extensions import db, migrate
+from config import DEFAULT_SECRET_KEY, Config, TestConfig
 
 
 class ConfigurationError(RuntimeError):
@@ -28,9 +29,7 @@ def _check_config(app: Flask) -> None:
         # Admin session with it. A demo keeps a random key of its own instead.
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.config["INSTANCE_PATH"]))
     elif unset and env != "test":
-        raise ConfigurationError(
-            "SECRET_KEY must be set to a long random value when APP_ENV=%s" % env
-        )
+        raise ConfigurationError(f"SECRET_KEY must be set to a long random value when APP_ENV={env}")
     if len(app.config["SECRET_KEY"] or "") < 16 and env == "production":
         raise ConfigurationError("SECRET_KEY is too short for production")
     storage = str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
@@ -85,8 +84,8 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     _check_config(app)
 
-    from app.security.roles import check_declarations
     from app.security.manager import SecurityManager
+    from app.security.roles import check_declarations
 
     db.init_app(app)
     import models  # noqa: F401  (registers every table on the metadata)

@@ -9,6 +9,7 @@ DBAPI cursor (lists), the sqlite3/psql command line and Flask-Admin's built-in
 export (CSV), one ReportLab LongTable over the same rows (PDF). Exports run in
 a child process each, so peak RSS (getrusage maxrss) is theirs alone.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,7 +21,8 @@ import statistics
 import subprocess
 import sys
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from benchmarks.generate import OUT, ROOT, make_app
 
@@ -70,19 +72,26 @@ def bench_lists(url: str, repeat: int) -> list[dict]:
 
         filtered = {"status": "in_progress", "service": "TD-BKK", "from": "2025-01-01", "to": "2025-03-31"}
         pages = {
-            "all cases, page 1": ("bench_kepala_bidang", "/cases/",
-                                  lambda user: all_cases_page({}, user),
-                                  lambda user: listed(filtered_query({}))),
+            "all cases, page 1": (
+                "bench_kepala_bidang",
+                "/cases/",
+                lambda user: all_cases_page({}, user),
+                lambda user: listed(filtered_query({})),
+            ),
             "all cases, in progress + service + 3 months": (
-                "bench_kepala_bidang", "/cases/?" + "&".join(f"{k}={v}" for k, v in filtered.items()),
+                "bench_kepala_bidang",
+                "/cases/?" + "&".join(f"{k}={v}" for k, v in filtered.items()),
                 lambda user: all_cases_page(filtered, user),
-                lambda user: listed(filtered_query(filtered))),
+                lambda user: listed(filtered_query(filtered)),
+            ),
         }
         for role, username in (("Front Office", "bench_front_office"), ("Tim Teknis", "bench_tim_teknis")):
             pages[f"worklist, {role}"] = (
-                username, "/cases/worklist/",
+                username,
+                "/cases/worklist/",
                 lambda user: worklist_page(user, 1),
-                lambda user: listed(sa.select(Case).where(*worklist_filter(user)).order_by(*WORKLIST_ORDER)))
+                lambda user: listed(sa.select(Case).where(*worklist_filter(user)).order_by(*WORKLIST_ORDER)),
+            )
         sm = app.appbuilder.sm
         for label, (username, path, fetch, select_of) in pages.items():
             user = sm.find_user(username=username)
@@ -91,21 +100,30 @@ def bench_lists(url: str, repeat: int) -> list[dict]:
             sql = _raw_sql(select_of(user).limit(PAGE_SIZE + 1), db.engine)
             raw = db.engine.raw_connection()
 
-            def baseline():
+            def baseline(raw=raw, sql=sql):
                 cur = raw.cursor()
                 cur.execute(sql)
                 return cur.fetchall()
 
             prebuilt = select_of(user).limit(PAGE_SIZE + 1)
-            ours_ms, raw_ms = _ms(lambda: fetch(user), repeat), _ms(baseline, repeat)
+            ours_ms, raw_ms = _ms(lambda fetch=fetch, user=user: fetch(user), repeat), _ms(baseline, repeat)
             # SQLAlchemy's own floor: the same select, built once, run through the session.
-            sqla_ms = _ms(lambda: db.session.execute(prebuilt).all(), repeat)
+            sqla_ms = _ms(lambda prebuilt=prebuilt: db.session.execute(prebuilt).all(), repeat)
             raw.close()
             request_ms = _request_ms(app, user.id, path, repeat)
             ok = request_ms <= LIST_TARGET_MS and ours_ms <= LIST_TARGET_RATIO * raw_ms
-            results.append({"page": label, "rows": len(fetch(user)), "ours_ms": round(ours_ms, 2),
-                            "raw_ms": round(raw_ms, 2), "ratio": round(ours_ms / raw_ms, 2) if raw_ms else None,
-                            "sqla_ms": round(sqla_ms, 2), "request_ms": round(request_ms, 2), "ok": ok})
+            results.append(
+                {
+                    "page": label,
+                    "rows": len(fetch(user)),
+                    "ours_ms": round(ours_ms, 2),
+                    "raw_ms": round(raw_ms, 2),
+                    "ratio": round(ours_ms / raw_ms, 2) if raw_ms else None,
+                    "sqla_ms": round(sqla_ms, 2),
+                    "request_ms": round(request_ms, 2),
+                    "ok": ok,
+                }
+            )
             db.session.rollback()
     return results
 
@@ -162,8 +180,10 @@ def child(task: str, url: str, extra: dict) -> dict:
         if task == "sql":
             from app.core.extensions import db
 
-            return {"sql": _raw_sql(REGISTERS["cases"].select(Filters()), db.engine),
-                    "rows": db.session.execute(REGISTERS["cases"].count(Filters())).scalar_one()}
+            return {
+                "sql": _raw_sql(REGISTERS["cases"].select(Filters()), db.engine),
+                "rows": db.session.execute(REGISTERS["cases"].count(Filters())).scalar_one(),
+            }
         if task == "flask-admin":
             return _flask_admin_export(app, extra)
         if task in ("pdf", "longtable"):
@@ -176,12 +196,16 @@ def _cli_export(task: str, url: str, extra: dict) -> dict:
     t0 = time.perf_counter()
     with open(os.devnull, "wb") as sink:
         if task == "sqlite3-cli":
-            cmd = ["sqlite3", "-csv", "-header", url[len("sqlite:///"):], extra["sql"]]
+            cmd = ["sqlite3", "-csv", "-header", url[len("sqlite:///") :], extra["sql"]]
         else:
             plain = url.replace("postgresql+psycopg://", "postgresql://")
             cmd = ["psql", plain, "-c", f"\\copy ({extra['sql']}) to stdout with csv header"]
         subprocess.run(cmd, stdout=sink, check=True)
-    return {"seconds": time.perf_counter() - t0, "rows": extra["rows"], "maxrss_mb": _maxrss_mb(resource.RUSAGE_CHILDREN)}
+    return {
+        "seconds": time.perf_counter() - t0,
+        "rows": extra["rows"],
+        "maxrss_mb": _maxrss_mb(resource.RUSAGE_CHILDREN),
+    }
 
 
 def _flask_admin_export(app: Any, extra: dict) -> dict:
@@ -205,7 +229,13 @@ def _flask_admin_export(app: Any, extra: dict) -> dict:
     rv = client.get("/benchadmin/benchcase/export/csv/", buffered=False)
     size = sum(len(chunk) for chunk in rv.response)
     seconds = time.perf_counter() - t0
-    return {"seconds": seconds, "bytes": size, "status": rv.status_code, "rows": extra["rows"], "maxrss_mb": _maxrss_mb()}
+    return {
+        "seconds": seconds,
+        "bytes": size,
+        "status": rv.status_code,
+        "rows": extra["rows"],
+        "maxrss_mb": _maxrss_mb(),
+    }
 
 
 def _pdf(task: str, register: Any, filters: Any, rows: int) -> dict:
@@ -253,28 +283,44 @@ def bench_exports(url: str, admin_rows: int, pdf_rows: int) -> dict:
 def report(n: int, url: str, lists: list[dict], exports: dict, load: list[tuple]) -> str:
     rps = lambda r: r["rows"] / r["seconds"] if r.get("seconds") else 0  # noqa: E731
     loads = " → ".join("/".join(f"{x:.1f}" for x in one) for one in load)
-    lines = [f"# benchmark {time.strftime('%Y-%m-%d %H:%M')}  N={n:,}  db={url.split(':')[0]}", "",
-             f"Load average (1/5/15 min) at start → end of the measurements, on {os.cpu_count()} cores: {loads}", "",
-             f"## list pages (target: request ≤ {LIST_TARGET_MS:.0f} ms, data path ≤ {LIST_TARGET_RATIO:.0f}× raw SQL)",
-             "| page | rows | ours ms (data path) | raw SQL ms | ratio | SQLAlchemy execute ms | whole request ms | ok |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"# benchmark {time.strftime('%Y-%m-%d %H:%M')}  N={n:,}  db={url.split(':')[0]}",
+        "",
+        f"Load average (1/5/15 min) at start → end of the measurements, on {os.cpu_count()} cores: {loads}",
+        "",
+        f"## list pages (target: request ≤ {LIST_TARGET_MS:.0f} ms, data path ≤ {LIST_TARGET_RATIO:.0f}× raw SQL)",
+        "| page | rows | ours ms (data path) | raw SQL ms | ratio | SQLAlchemy execute ms | whole request ms | ok |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for r in lists:
-        lines.append(f"| {r['page']} | {r['rows']} | {r['ours_ms']} | {r['raw_ms']} | {r['ratio']} "
-                     f"| {r['sqla_ms']} | {r['request_ms']} | {r['ok']} |")
+        lines.append(
+            f"| {r['page']} | {r['rows']} | {r['ours_ms']} | {r['raw_ms']} | {r['ratio']} "
+            f"| {r['sqla_ms']} | {r['request_ms']} | {r['ok']} |"
+        )
     if exports:
         csv_, cli, fa = exports["csv"], exports["cli"], exports["flask_admin"]
-        lines += ["", f"## CSV export of the cases register, {exports['csv_rows']:,} rows "
-                      f"(target ≥ {CSV_TARGET_RPS:,} rows/s, ≤ {CSV_TARGET_MB} MB)",
-                  "| exporter | rows | seconds | rows/s | peak RSS MB | ours vs it (speed) |", "|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            f"## CSV export of the cases register, {exports['csv_rows']:,} rows "
+            f"(target ≥ {CSV_TARGET_RPS:,} rows/s, ≤ {CSV_TARGET_MB} MB)",
+            "| exporter | rows | seconds | rows/s | peak RSS MB | ours vs it (speed) |",
+            "|---|---|---|---|---|---|",
+        ]
         for name, r in (("ours (streamed)", csv_), ("database CLI", cli), ("Flask-Admin export", fa)):
             if "error" in r:
                 lines.append(f"| {name} | error: {r['error'][-200:]!r} | | | | |")
                 continue
             ratio = rps(csv_) / rps(r) if rps(r) else 0
-            lines.append(f"| {name} | {r['rows']:,} | {r['seconds']:.2f} | {rps(r):,.0f} | {r['maxrss_mb']} | {ratio:.2f}× |")
+            lines.append(
+                f"| {name} | {r['rows']:,} | {r['seconds']:.2f} | {rps(r):,.0f} | {r['maxrss_mb']} | {ratio:.2f}× |"
+            )
         pdf, lt = exports["pdf"], exports["longtable"]
-        lines += ["", f"## PDF register, {pdf.get('rows', 0):,} rows (target ≤ {PDF_TARGET_S:.0f} s, ≤ {PDF_TARGET_MB} MB)",
-                  "| writer | seconds | peak RSS MB | bytes |", "|---|---|---|---|"]
+        lines += [
+            "",
+            f"## PDF register, {pdf.get('rows', 0):,} rows (target ≤ {PDF_TARGET_S:.0f} s, ≤ {PDF_TARGET_MB} MB)",
+            "| writer | seconds | peak RSS MB | bytes |",
+            "|---|---|---|---|",
+        ]
         for name, r in (("ours (chunked LongTables)", pdf), ("one ReportLab LongTable", lt)):
             if "error" in r:
                 lines.append(f"| {name} | error: {r['error'][-200:]!r} | | |")
@@ -305,8 +351,9 @@ def main(argv: list[str] | None = None) -> None:
     # parent would inherit its peak RSS in getrusage's maxrss.
     if not args.reuse:
         print(f"generating {args.n:,} cases in {args.db} ...", flush=True)
-        subprocess.run([sys.executable, "-m", "benchmarks.generate", "--n", str(args.n), "--db", args.db],
-                       cwd=ROOT, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "benchmarks.generate", "--n", str(args.n), "--db", args.db], cwd=ROOT, check=True
+        )
     load = [os.getloadavg()]
     listed = _child("lists", args.db, {"repeat": args.repeat})
     if "error" in listed:

@@ -1,4 +1,5 @@
 """The working-time calendar: holidays and office hours."""
+
 from __future__ import annotations
 
 from datetime import date, time
@@ -15,8 +16,13 @@ class Holiday(Model):
     """A national holiday or a joint leave day (cuti bersama): no working time."""
 
     __tablename__ = "holiday"
-    __console__ = {"label": "Holidays", "list": ["date", "name", "kind"], "search": ["name"], "filters": ["kind", "date"],
-                   "capabilities": {"console.read": ["list", "export"]}}
+    __console__ = {
+        "label": "Holidays",
+        "list": ["date", "name", "kind"],
+        "search": ["name"],
+        "filters": ["kind", "date"],
+        "capabilities": {"console.read": ["list", "export"]},
+    }
     id: Mapped[int] = mapped_column(primary_key=True)
     date: Mapped[date] = mapped_column(Date, unique=True, info={"label": "Date"})
     name: Mapped[str] = mapped_column(String(200), info={"label": "Name"})
@@ -31,8 +37,11 @@ class OfficeHours(Model):
 
     __tablename__ = "office_hours"
     __table_args__ = (UniqueConstraint("weekday"),)
-    __console__ = {"label": "Office hours", "list": ["weekday", "opens", "closes"],
-                   "capabilities": {"console.read": ["list"]}}
+    __console__ = {
+        "label": "Office hours",
+        "list": ["weekday", "opens", "closes"],
+        "capabilities": {"console.read": ["list"]},
+    }
     id: Mapped[int] = mapped_column(primary_key=True)
     weekday: Mapped[int] = mapped_column(Integer, info={"label": "Weekday (0 = Monday)"})
     opens: Mapped[time] = mapped_column(Time, info={"label": "Opens"})

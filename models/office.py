@@ -1,7 +1,6 @@
 """The office that runs the services: letterhead, signer titles and office roles (office definition)."""
-from __future__ import annotations
 
-from typing import Optional
+from __future__ import annotations
 
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -17,8 +16,12 @@ class Office(TimestampMixin, Model):
     """
 
     __tablename__ = "office"
-    __console__ = {"label": "Office", "list": ["code", "short_name", "address", "phone", "head_title"],
-                   "readonly": True, "capabilities": {"console.read": ["list", "export"]}}
+    __console__ = {
+        "label": "Office",
+        "list": ["code", "short_name", "address", "phone", "head_title"],
+        "readonly": True,
+        "capabilities": {"console.read": ["list", "export"]},
+    }
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True, info={"label": "Code"})
     name: Mapped[str] = mapped_column(String(300), info={"label": "Name"})
@@ -28,9 +31,9 @@ class Office(TimestampMixin, Model):
     address: Mapped[str] = mapped_column(String(300), info={"label": "Address"})
     city: Mapped[str] = mapped_column(String(120), info={"label": "City"})
     phone: Mapped[str] = mapped_column(String(60), info={"label": "Phone"})
-    fax: Mapped[Optional[str]] = mapped_column(String(60), info={"label": "Fax"})
-    email: Mapped[Optional[str]] = mapped_column(String(200), info={"label": "Email"})
-    website: Mapped[Optional[str]] = mapped_column(String(200), info={"label": "Website"})
+    fax: Mapped[str | None] = mapped_column(String(60), info={"label": "Fax"})
+    email: Mapped[str | None] = mapped_column(String(200), info={"label": "Email"})
+    website: Mapped[str | None] = mapped_column(String(200), info={"label": "Website"})
     timezone: Mapped[str] = mapped_column(String(60), info={"label": "Time zone"})
     head_title: Mapped[str] = mapped_column(String(120), info={"label": "Head of office"})
     # The title printed under the head's signature on certificates and letters.
@@ -38,7 +41,7 @@ class Office(TimestampMixin, Model):
     head_role: Mapped[str] = mapped_column(String(64), info={"label": "Head's role"})
     # {role name: [capability, ...]}: the office roles (app.security.capabilities is the vocabulary).
     roles: Mapped[dict] = mapped_column(JSON, default=dict, info={"label": "Office roles"})
-    definition_hash: Mapped[Optional[str]] = mapped_column(String(64))
+    definition_hash: Mapped[str | None] = mapped_column(String(64))
 
     def __str__(self) -> str:
         return self.short_name

@@ -1,7 +1,6 @@
 """Applicants, their institutions (schools) and the office's personnel."""
-from __future__ import annotations
 
-from typing import Optional
+from __future__ import annotations
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,24 +10,27 @@ from models.base import Model, TimestampMixin
 
 class Applicant(TimestampMixin, Model):
     __tablename__ = "applicant"
-    __console__ = {"label": "Applicants", "list": ["nik", "name", "phone", "email"],
-                   "search": ["nik", "name", "phone", "email"],
-                   "capabilities": {"cases.register": ["list", "add", "edit"], "console.read": ["list"]},
-                   "lookups": {"user": "self_service_accounts"}}
+    __console__ = {
+        "label": "Applicants",
+        "list": ["nik", "name", "phone", "email"],
+        "search": ["nik", "name", "phone", "email"],
+        "capabilities": {"cases.register": ["list", "add", "edit"], "console.read": ["list"]},
+        "lookups": {"user": "self_service_accounts"},
+    }
     id: Mapped[int] = mapped_column(primary_key=True)
     nik: Mapped[str] = mapped_column(String(16), unique=True, info={"label": "NIK"})
     name: Mapped[str] = mapped_column(String(200), info={"label": "Name"})
-    phone: Mapped[Optional[str]] = mapped_column(String(20), info={"label": "Phone"})
-    email: Mapped[Optional[str]] = mapped_column(String(200), info={"label": "Email"})
-    address: Mapped[Optional[str]] = mapped_column(Text, info={"label": "Address"})
+    phone: Mapped[str | None] = mapped_column(String(20), info={"label": "Phone"})
+    email: Mapped[str | None] = mapped_column(String(200), info={"label": "Email"})
+    address: Mapped[str | None] = mapped_column(Text, info={"label": "Address"})
     # An applicant may also hold a login (role Pemohon) to follow their own cases.
     # Set only when a holder of `cases.register` confirms the person's identity
     # (app.cases.workflow.confirm_identity): a NIK is no secret, so typing one proves nothing.
-    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"), unique=True)
     user = relationship("User", foreign_keys=[user_id])
     # The self-service account that applied with this NIK and waits for that
     # confirmation: it reads only the cases it submitted itself meanwhile.
-    claimed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"), index=True)
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"), index=True)
 
     def __str__(self) -> str:
         return f"{self.name} ({self.nik})"
@@ -38,13 +40,16 @@ class Institution(TimestampMixin, Model):
     """The school (vocational school / institution) that runs the job exchange."""
 
     __tablename__ = "institution"
-    __console__ = {"label": "Institutions", "list": ["name", "license_no", "address"],
-                   "search": ["name", "license_no"],
-                   "capabilities": {"cases.register": ["list", "add", "edit"], "console.read": ["list"]}}
+    __console__ = {
+        "label": "Institutions",
+        "list": ["name", "license_no", "address"],
+        "search": ["name", "license_no"],
+        "capabilities": {"cases.register": ["list", "add", "edit"], "console.read": ["list"]},
+    }
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(300), info={"label": "Name"})
-    address: Mapped[Optional[str]] = mapped_column(Text, info={"label": "Address"})
-    license_no: Mapped[Optional[str]] = mapped_column(String(120), index=True, info={"label": "Operating licence no."})
+    address: Mapped[str | None] = mapped_column(Text, info={"label": "Address"})
+    license_no: Mapped[str | None] = mapped_column(String(120), index=True, info={"label": "Operating licence no."})
 
     def __str__(self) -> str:
         return self.name
@@ -54,19 +59,24 @@ class Personnel(TimestampMixin, Model):
     """An officer's personnel record (Kepegawaian)."""
 
     __tablename__ = "personnel"
-    __console__ = {"label": "Personnel", "list": ["nip", "name", "position", "rank", "education"],
-                   "search": ["nip", "name", "position"], "filters": ["education"],
-                   "capabilities": {"personnel": ["list", "add", "edit", "delete", "export"], "console.read": ["list", "export"]}}
+    __console__ = {
+        "label": "Personnel",
+        "list": ["nip", "name", "position", "rank", "education"],
+        "search": ["nip", "name", "position"],
+        "filters": ["education"],
+        "capabilities": {"personnel": ["list", "add", "edit", "delete", "export"], "console.read": ["list", "export"]},
+    }
     id: Mapped[int] = mapped_column(primary_key=True)
-    nip: Mapped[Optional[str]] = mapped_column(String(18), unique=True, info={"label": "NIP"})
+    nip: Mapped[str | None] = mapped_column(String(18), unique=True, info={"label": "NIP"})
     name: Mapped[str] = mapped_column(String(200), info={"label": "Name"})
-    position: Mapped[Optional[str]] = mapped_column(String(200), info={"label": "Position"})
-    rank: Mapped[Optional[str]] = mapped_column(String(100), info={"label": "Rank / grade"})
+    position: Mapped[str | None] = mapped_column(String(200), info={"label": "Position"})
+    rank: Mapped[str | None] = mapped_column(String(100), info={"label": "Rank / grade"})
     # SD, SMP, SMU, D3, S1, S2, S3: compared against each role's competency requirement.
-    education: Mapped[Optional[str]] = mapped_column(String(10), info={"label": "Education",
-                                                                      "choices": ("SD", "SMP", "SMU", "D3", "S1", "S2", "S3")})
-    competencies: Mapped[Optional[str]] = mapped_column(Text, info={"label": "Competencies / training"})
-    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"), unique=True, info={"label": "User"})
+    education: Mapped[str | None] = mapped_column(
+        String(10), info={"label": "Education", "choices": ("SD", "SMP", "SMU", "D3", "S1", "S2", "S3")}
+    )
+    competencies: Mapped[str | None] = mapped_column(Text, info={"label": "Competencies / training"})
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"), unique=True, info={"label": "User"})
     user = relationship("User")
 
     def __str__(self) -> str:

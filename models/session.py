@@ -4,6 +4,7 @@ A login stores the version in the Flask session and in the JWT (claim `sv`);
 every request compares it with this row, so a cookie or token issued before
 the bump is refused. A user without a row is at version 0.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import ForeignKey, Integer

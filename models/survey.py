@@ -1,20 +1,32 @@
 """The community satisfaction survey (SKM, PermenPANRB 14/2017)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, SmallInteger, String, Text
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Date, ForeignKey, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Model, utcnow
+from models.base import Model, UTCDateTime, utcnow
+from models.vocabulary import Vocabulary
 
 ELEMENTS = ("u1", "u2", "u3", "u4", "u5", "u6", "u7", "u8", "u9")
-SOURCES = ("invited", "paper", "open")
+
+
+class SurveySource(Vocabulary):
+    """Where a survey answer came from."""
+
+    INVITED = "invited", _l("One-time link")
+    PAPER = "paper", _l("Paper form")
+    OPEN = "open", _l("Open public form (not counted in the official IKM)")
+
+
+SOURCES = tuple(SurveySource)
 # Answers the office can vouch for: one per handover (the one-time link) or a
 # paper form an officer typed in. The open public form can be posted by anyone
 # any number of times, so it is kept and shown apart, never in the official index.
-SOURCES_OFFICIAL = ("invited", "paper")
+SOURCES_OFFICIAL = (SurveySource.INVITED, SurveySource.PAPER)
 
 
 class SurveyResponse(Model):
@@ -22,15 +34,18 @@ class SurveyResponse(Model):
     __table_args__ = (Index("ix_survey_service_date", "service_id", "date"),)
     # Answers come from the survey forms only (app.survey.ikm). The case an online
     # answer came from is never shown: the answers are anonymous.
-    __console__ = {"label": "Survey answers", "readonly": True,
-                   "list": ["date", "service", "source", "u1", "u2", "u3", "u4", "u5", "u6", "u7", "u8", "u9"],
-                   "search": ["suggestion", "occupation"],
-                   "filters": ["service", "source", "date", "education"],
-                   "hidden": ["case_id"],
-                   "capabilities": {"console.records": ["list", "export"]}}
+    __console__ = {
+        "label": "Survey answers",
+        "readonly": True,
+        "list": ["date", "service", "source", "u1", "u2", "u3", "u4", "u5", "u6", "u7", "u8", "u9"],
+        "search": ["suggestion", "occupation"],
+        "filters": ["service", "source", "date", "education"],
+        "hidden": ["case_id"],
+        "capabilities": {"console.records": ["list", "export"]},
+    }
     id: Mapped[int] = mapped_column(primary_key=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), info={"label": "Service (id)"})
-    case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("case.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
     date: Mapped[date] = mapped_column(Date, info={"label": "Date"})
     u1: Mapped[int] = mapped_column(SmallInteger, info={"label": "U1 Requirements"})
     u2: Mapped[int] = mapped_column(SmallInteger, info={"label": "U2 Procedure"})
@@ -41,18 +56,18 @@ class SurveyResponse(Model):
     u7: Mapped[int] = mapped_column(SmallInteger, info={"label": "U7 Officers' conduct"})
     u8: Mapped[int] = mapped_column(SmallInteger, info={"label": "U8 Complaint handling"})
     u9: Mapped[int] = mapped_column(SmallInteger, info={"label": "U9 Facilities"})
-    sex: Mapped[Optional[str]] = mapped_column(String(1), info={"label": "Sex"})
-    age: Mapped[Optional[int]] = mapped_column(Integer, info={"label": "Age"})
-    education: Mapped[Optional[str]] = mapped_column(String(10), info={"label": "Education"})
-    occupation: Mapped[Optional[str]] = mapped_column(String(60), info={"label": "Occupation"})
+    sex: Mapped[str | None] = mapped_column(String(1), info={"label": "Sex"})
+    age: Mapped[int | None] = mapped_column(Integer, info={"label": "Age"})
+    education: Mapped[str | None] = mapped_column(String(10), info={"label": "Education"})
+    occupation: Mapped[str | None] = mapped_column(String(60), info={"label": "Occupation"})
     # invited (the one-time link of a handover), paper (typed in by an officer),
     # open (the public form anyone may post): only SOURCES_OFFICIAL count in the IKM.
-    source: Mapped[str] = mapped_column(String(10), default="paper",
-                                        info={"label": "Source", "choices": SOURCES})
-    suggestion: Mapped[Optional[str]] = mapped_column(Text, info={"label": "Suggestion"})
-    entered_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"),
-                                                         info={"label": "Entered by (user id)"})
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    source: Mapped[str] = mapped_column(
+        String(10), default=SurveySource.PAPER.value, info={"label": "Source", "choices": SurveySource}
+    )
+    suggestion: Mapped[str | None] = mapped_column(Text, info={"label": "Suggestion"})
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"), info={"label": "Entered by (user id)"})
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Read-only, for the console's service column and filter.
     service = relationship("Service", viewonly=True)
 
@@ -63,10 +78,10 @@ class SurveyInvitation(Model):
     __tablename__ = "survey_invitation"
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
-    case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("case.id"), unique=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), unique=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    used_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class SurveyFollowUp(Model):
@@ -74,22 +89,24 @@ class SurveyFollowUp(Model):
 
     __tablename__ = "survey_follow_up"
     # Recorded on the satisfaction-index report (surveys.follow_up); read-only here.
-    __console__ = {"label": "Survey follow-up plans", "readonly": True,
-                   "list": ["service", "element", "period_from", "period_to", "nrr", "plan", "responsible",
-                            "target_date"],
-                   "search": ["plan", "responsible"],
-                   "filters": ["service", "element", "period_from", "target_date"],
-                   "capabilities": {"console.records": ["list", "export"]}}
+    __console__ = {
+        "label": "Survey follow-up plans",
+        "readonly": True,
+        "list": ["service", "element", "period_from", "period_to", "nrr", "plan", "responsible", "target_date"],
+        "search": ["plan", "responsible"],
+        "filters": ["service", "element", "period_from", "target_date"],
+        "capabilities": {"console.records": ["list", "export"]},
+    }
     id: Mapped[int] = mapped_column(primary_key=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), info={"label": "Service (id)"})
     element: Mapped[str] = mapped_column(String(3), info={"label": "Element"})
     period_from: Mapped[date] = mapped_column(Date, info={"label": "Period from"})
     period_to: Mapped[date] = mapped_column(Date, info={"label": "Period to"})
-    nrr: Mapped[Optional[float]] = mapped_column(info={"label": "Average score (NRR)"})
+    nrr: Mapped[float | None] = mapped_column(info={"label": "Average score (NRR)"})
     plan: Mapped[str] = mapped_column(Text, info={"label": "Follow-up plan"})
-    responsible: Mapped[Optional[str]] = mapped_column(String(200), info={"label": "Responsible"})
-    target_date: Mapped[Optional[date]] = mapped_column(Date, info={"label": "Target date"})
-    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"), info={"label": "Created by (user id)"})
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    responsible: Mapped[str | None] = mapped_column(String(200), info={"label": "Responsible"})
+    target_date: Mapped[date | None] = mapped_column(Date, info={"label": "Target date"})
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"), info={"label": "Created by (user id)"})
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Read-only, for the console's service column and filter.
     service = relationship("Service", viewonly=True)

@@ -6,16 +6,16 @@ executor role (scans uploaded, checklist ticked, BAP 'memenuhi', handover
 receipt); `to_step_no` past the last step hands the product over.
 `officer(app, make_user, role) -> username` makes a user holding one role.
 """
+
 from __future__ import annotations
 
 import uuid
 from datetime import time
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import select
 
-from app.cases import workflow
-from app.cases import demo_data
+from app.cases import demo_data, workflow
 from app.cases.demo_data import SAMPLE_PDF, sample_form, step_data, walk  # noqa: F401
 from app.core.extensions import db
 from models import Case, Personnel, Service
@@ -25,15 +25,23 @@ SIGNER_NIP = "197001012000031001"
 
 
 def sample_applicant(**overrides: Any) -> dict[str, Any]:
-    values = {"nik": "1471" + str(uuid.uuid4().int)[:12], "name": "Siti Rahmawati", "phone": "0812-6677-8899",
-              "email": "siti@example.test", "address": "Jl. Sudirman No. 1, Pekanbaru"}
+    values = {
+        "nik": "1471" + str(uuid.uuid4().int)[:12],
+        "name": "Siti Rahmawati",
+        "phone": "0812-6677-8899",
+        "email": "siti@example.test",
+        "address": "Jl. Sudirman No. 1, Pekanbaru",
+    }
     values.update(overrides)
     return values
 
 
 def sample_institution(**overrides: Any) -> dict[str, Any]:
-    values = {"name": "SMK Negeri 2 Pekanbaru", "address": "Jl. Pattimura No. 14, Pekanbaru",
-              "license_no": "421.5/DISDIK/2019/" + uuid.uuid4().hex[:6]}
+    values = {
+        "name": "SMK Negeri 2 Pekanbaru",
+        "address": "Jl. Pattimura No. 14, Pekanbaru",
+        "license_no": "421.5/DISDIK/2019/" + uuid.uuid4().hex[:6],
+    }
     values.update(overrides)
     return values
 
@@ -50,16 +58,23 @@ def role_user(app, role: str):
     username = "wf_" + role.lower().replace(" ", "_")
     user = sm.find_user(username=username)
     if user is None:
-        user = sm.add_user(username=username, first_name=role, last_name="Petugas",
-                           email=f"{username}@example.test", role=[sm.find_role(role)], password=PASSWORD)
+        user = sm.add_user(
+            username=username,
+            first_name=role,
+            last_name="Petugas",
+            email=f"{username}@example.test",
+            role=[sm.find_role(role)],
+            password=PASSWORD,
+        )
         if role == "Kepala Dinas":
-            db.session.add(Personnel(name="Dr. H. Kepala Dinas, M.Si", nip=SIGNER_NIP, position="Kepala Dinas",
-                                     user_id=user.id))
+            db.session.add(
+                Personnel(name="Dr. H. Kepala Dinas, M.Si", nip=SIGNER_NIP, position="Kepala Dinas", user_id=user.id)
+            )
             db.session.commit()
     return user
 
 
-def new_case(app, service_code: str = "TD-BKK", user: Optional[str] = None, **overrides: Any) -> int:
+def new_case(app, service_code: str = "TD-BKK", user: str | None = None, **overrides: Any) -> int:
     """Register an application (by a Front Office officer unless `user` is a username).
 
     Overrides: applicant=, institution=, form= (whole dicts).
@@ -93,9 +108,15 @@ def fetch(app, case_id: int) -> dict[str, Any]:
     """The case's state as plain values (status, step, version, card rows)."""
     with app.app_context():
         case = db.session.get(Case, case_id)
-        return {"status": case.status, "step": case.current_step_no, "version": case.version,
-                "card": len(case.control_card), "due_at": case.due_at, "paused_at": case.paused_at,
-                "step_due_at": case.step_due_at}
+        return {
+            "status": case.status,
+            "step": case.current_step_no,
+            "version": case.version,
+            "card": len(case.control_card),
+            "due_at": case.due_at,
+            "paused_at": case.paused_at,
+            "step_due_at": case.step_due_at,
+        }
 
 
 def shipped_office_hours() -> list[tuple[int, time, time]]:

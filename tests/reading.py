@@ -1,4 +1,5 @@
 """What a user reads: a page's text, its navbar menu, a generated PDF's text."""
+
 from __future__ import annotations
 
 import io
@@ -15,7 +16,7 @@ def page_text(rv) -> str:
 
 def menu_text(html: str) -> str:
     """The words of the navbar's left-hand menu (the screens a role is offered)."""
-    nav = html[html.index('class="nav navbar-nav"'):html.index("navbar-right")]
+    nav = html[html.index('class="nav navbar-nav"') : html.index("navbar-right")]
     return " ".join(re.sub(r"<[^>]+>", " ", nav).split())
 
 

@@ -1,4 +1,5 @@
 """Every JSON API answers refusals as `{"message"}` in Indonesian, never FAB's English."""
+
 from __future__ import annotations
 
 import pytest

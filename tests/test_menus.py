@@ -1,4 +1,5 @@
 """Each role's navbar offers exactly the screens its grants open (menus follow permissions)."""
+
 from __future__ import annotations
 
 import re
@@ -6,9 +7,19 @@ import re
 import pytest
 
 SCREENS = {
-    "/cases/worklist/", "/cases/", "/cases/new/", "/complaints/", "/complaints/new", "/complaints/report",
-    "/dashboard/leaders/", "/dashboard/performance/", "/registers/cases/", "/registers/personnel/",
-    "/survey/entry", "/admin/", "/users/list/",
+    "/cases/worklist/",
+    "/cases/",
+    "/cases/new/",
+    "/complaints/",
+    "/complaints/new",
+    "/complaints/report",
+    "/dashboard/leaders/",
+    "/dashboard/performance/",
+    "/registers/cases/",
+    "/registers/personnel/",
+    "/survey/entry",
+    "/admin/",
+    "/users/list/",
 }
 
 EXPECTED = {
@@ -16,8 +27,14 @@ EXPECTED = {
     "Front Office": {"/cases/worklist/", "/cases/", "/cases/new/", "/registers/cases/", "/admin/", "/survey/entry"},
     "Kepegawaian": {"/dashboard/performance/", "/registers/personnel/", "/admin/"},
     "Petugas Pengaduan": {"/cases/", "/complaints/", "/complaints/new", "/complaints/report", "/survey/entry"},
-    "Kepala Dinas": {"/cases/worklist/", "/cases/", "/complaints/", "/complaints/report", "/dashboard/leaders/",
-                     "/registers/cases/"},
+    "Kepala Dinas": {
+        "/cases/worklist/",
+        "/cases/",
+        "/complaints/",
+        "/complaints/report",
+        "/dashboard/leaders/",
+        "/registers/cases/",
+    },
     "Admin": SCREENS,
 }
 

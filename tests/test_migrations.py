@@ -1,4 +1,5 @@
 """The schema comes from Alembic on both databases, and it matches the models."""
+
 from __future__ import annotations
 
 import pytest
@@ -27,8 +28,7 @@ def empty_database_url(tmp_path):
 
 
 def test_flask_db_upgrade_builds_the_whole_schema_and_it_matches_the_models(empty_database_url, tmp_path):
-    app = create_app({"APP_ENV": "test", "SQLALCHEMY_DATABASE_URI": empty_database_url,
-                      "INSTANCE_PATH": str(tmp_path)})
+    app = create_app({"APP_ENV": "test", "SQLALCHEMY_DATABASE_URI": empty_database_url, "INSTANCE_PATH": str(tmp_path)})
     runner = app.test_cli_runner()
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
@@ -43,8 +43,7 @@ def test_flask_db_upgrade_builds_the_whole_schema_and_it_matches_the_models(empt
 
 def test_app_start_writes_nothing_to_an_unmigrated_database(empty_database_url, tmp_path):
     """FAB must not create tables behind Alembic's back (FAB_CREATE_DB/UPDATE_PERMS off)."""
-    app = create_app({"APP_ENV": "test", "SQLALCHEMY_DATABASE_URI": empty_database_url,
-                      "INSTANCE_PATH": str(tmp_path)})
+    app = create_app({"APP_ENV": "test", "SQLALCHEMY_DATABASE_URI": empty_database_url, "INSTANCE_PATH": str(tmp_path)})
     with app.app_context():
         assert sa.inspect(db.engine).get_table_names() == []
         db.engine.dispose()

@@ -32,6 +32,7 @@ start-up, so a misspelt "hidden" cannot quietly show what it was meant to hide):
 The details page shows the list columns first, then every other column and
 many-to-one relation; the CSV export every column, then the list's relations.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -39,11 +40,13 @@ from typing import Any
 
 from flask import abort, current_app, flash, g, redirect, request
 from flask_admin import Admin, AdminIndexView, expose
+from flask_admin.babel import gettext as admin_gettext
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
-from flask_admin.form import SecureForm
-from flask_admin.babel import gettext as admin_gettext
+from flask_admin.contrib.sqla.filters import FilterConverter
 from flask_admin.contrib.sqla.typefmt import DEFAULT_FORMATTERS
+from flask_admin.form import SecureForm
+from flask_admin.model import filters as admin_filters
 from flask_admin.model.typefmt import DETAIL_FORMATTERS
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import gettext, lazy_gettext, ngettext
@@ -53,17 +56,25 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import RelationshipDirection
 
 from app.core.audit import record, snapshot
-from app.core.extensions import db
+from app.core.extensions import appbuilder, db, real_app
+from app.core.formatting import format_date, format_datetime
+from app.core.timezone import office_tz
 from app.security.roles import DeclarationError, console_actions
 from app.setup.i18n import catalog_directory
-from app.core.formatting import format_date, format_datetime
 from models import Model
+from models.vocabulary import Vocabulary
 
-CONSOLE_ACTIONS = ("list", "add", "edit", "delete", "export")
 # Menu category by model module; a model may name its own with __console__["category"].
-CATEGORIES = {"service": "Services", "calendar": "Working calendar", "people": "People",
-              "case": "Cases", "complaint": "Complaints", "survey": "Satisfaction survey",
-              "audit": "Records", "notification": "Records"}
+CATEGORIES = {
+    "service": "Services",
+    "calendar": "Working calendar",
+    "people": "People",
+    "case": "Cases",
+    "complaint": "Complaints",
+    "survey": "Satisfaction survey",
+    "audit": "Records",
+    "notification": "Records",
+}
 # Flask-Admin view method -> the console action it performs.
 VIEW_ACTIONS = {
     "index_view": "list",
@@ -114,7 +125,7 @@ def user_may(action: str, model_name: str) -> bool:
     """Does the logged-in user hold `can_<action>` on the model?"""
     if not current_user.is_authenticated:
         return False
-    return current_app.appbuilder.sm.has_access(f"can_{action}", model_name)
+    return appbuilder().sm.has_access(f"can_{action}", model_name)
 
 
 def console_visible() -> bool:
@@ -123,19 +134,48 @@ def console_visible() -> bool:
 
 
 def _login_redirect():
-    return redirect(current_app.appbuilder.get_url_for_login_with(request.full_path))
+    return redirect(appbuilder().get_url_for_login_with(request.full_path))
+
+
+class ConsoleFilterConverter(FilterConverter):
+    """Flask-Admin's filters, plus the timestamp columns (models.base.UTCDateTime).
+
+    The list shows timestamps in office time, so a typed filter time is office
+    time too: Flask-Admin parses it naive, and the office zone is attached here
+    (the column refuses naive datetimes rather than guess their zone).
+    """
+
+    @admin_filters.convert("utcdatetime")
+    def conv_utc_datetime(self, column: Any, name: str, **kwargs: Any) -> list:
+        return [_in_office_time(flt) for flt in self.conv_datetime(column, name, **kwargs)]
+
+
+def _in_office_time(flt: Any) -> Any:
+    parse = flt.clean
+
+    def clean(value: str) -> Any:
+        parsed = parse(value)
+        if isinstance(parsed, datetime):
+            return parsed.replace(tzinfo=office_tz())
+        if isinstance(parsed, list):
+            return [d.replace(tzinfo=office_tz()) if isinstance(d, datetime) else d for d in parsed]
+        return parsed
+
+    flt.clean = clean
+    return flt
 
 
 class ConsoleModelView(ModelView):
     """The one generic master-data view; everything model-specific comes from metadata."""
 
     form_base_class = ConsoleForm
+    filter_converter = ConsoleFilterConverter()
     simple_list_pager = True  # never COUNT(*) a large table to draw the pager
     page_size = 50
     can_view_details = True
     export_types = ["csv"]
     # datetime before date: Flask-Admin takes the first isinstance match, and an
-    # audit time needs its hour (Asia/Jakarta), not just the day.
+    # audit time needs its hour (office time zone), not just the day.
     column_type_formatters = {
         **DEFAULT_FORMATTERS,
         datetime: lambda view, value, name=None: format_datetime(value),
@@ -149,7 +189,7 @@ class ConsoleModelView(ModelView):
         date: lambda view, value, name=None: format_date(value),
     }
 
-    def __init__(self, model: type, **kwargs: Any) -> None:
+    def __init__(self, model: Any, **kwargs: Any) -> None:
         self.permission_name = model.__name__
         self.actions_offered = console_actions(model)
         super().__init__(model, db, **kwargs)
@@ -159,19 +199,19 @@ class ConsoleModelView(ModelView):
         return action in self.actions_offered and user_may(action, self.permission_name)
 
     @property
-    def can_create(self) -> bool:  # type: ignore[override]
+    def can_create(self) -> bool:
         return self._allowed("add")
 
     @property
-    def can_edit(self) -> bool:  # type: ignore[override]
+    def can_edit(self) -> bool:
         return self._allowed("edit")
 
     @property
-    def can_delete(self) -> bool:  # type: ignore[override]
+    def can_delete(self) -> bool:
         return self._allowed("delete")
 
     @property
-    def can_export(self) -> bool:  # type: ignore[override]
+    def can_export(self) -> bool:
         return self._allowed("export")
 
     def is_accessible(self) -> bool:
@@ -214,8 +254,13 @@ class ConsoleModelView(ModelView):
 
     def handle_view_exception(self, exc: Exception) -> bool:
         if isinstance(exc, IntegrityError):
-            flash(lazy_gettext("Not saved: the record conflicts with existing data "
-                               "(a value that must be unique is already used, or it is still referenced)."), "error")
+            flash(
+                lazy_gettext(
+                    "Not saved: the record conflicts with existing data "
+                    "(a value that must be unique is already used, or it is still referenced)."
+                ),
+                "error",
+            )
             return True
         return super().handle_view_exception(exc)
 
@@ -237,7 +282,7 @@ class ConsoleIndexView(AdminIndexView):
         return self.render("console/index.html", console_views=views)
 
 
-def console_models() -> list[type]:
+def console_models() -> list[Any]:
     """Every mapped class that declares `__console__`, ordered by label."""
     classes = [m.class_ for m in Model.registry.mappers if "__console__" in m.class_.__dict__]
     return sorted(classes, key=lambda cls: cls.__console__.get("label", cls.__name__))
@@ -247,7 +292,7 @@ def _label(text: str) -> Any:
     return lazy_gettext(text)
 
 
-def check_hidden(model: type) -> None:
+def check_hidden(model: Any) -> None:
     """Refuse at start-up a screen that would show a "hidden" column (keys and
     capabilities are checked by app.security.roles.check_declarations)."""
     meta = model.__console__
@@ -275,7 +320,7 @@ def _many_to_one(mapper: Any, name: str) -> bool:
     return rel is not None and rel.direction is RelationshipDirection.MANYTOONE
 
 
-def view_options(model: type) -> dict[str, Any]:
+def view_options(model: Any) -> dict[str, Any]:
     """Flask-Admin options for one model, read from its metadata."""
     check_hidden(model)
     meta = model.__console__
@@ -290,10 +335,17 @@ def view_options(model: type) -> dict[str, Any]:
         if "label" in info:
             labels[attr.key] = _label(info["label"])
         if "choices" in info:
-            choices[attr.key] = [(value, _label(value)) for value in info["choices"]]
+            # A vocabulary (models/vocabulary.py) brings its own labels; a plain tuple is translated as is.
+            choices[attr.key] = [
+                (str(value), value.label if isinstance(value, Vocabulary) else _label(value))
+                for value in info["choices"]
+            ]
     # The timestamps every table inherits carry no label of their own.
-    for name, label in (("created_at", lazy_gettext("Created at")), ("updated_at", lazy_gettext("Updated at")),
-                        ("id", lazy_gettext("ID"))):
+    for name, label in (
+        ("created_at", lazy_gettext("Created at")),
+        ("updated_at", lazy_gettext("Updated at")),
+        ("id", lazy_gettext("ID")),
+    ):
         if name in mapper.attrs:
             labels.setdefault(name, label)
     ajax_refs: dict[str, dict] = {}
@@ -313,11 +365,14 @@ def view_options(model: type) -> dict[str, Any]:
         if not readonly and rel.key not in hidden:  # a record screen has no form to look rows up for
             restriction = (meta.get("lookups") or {}).get(rel.key)
             if restriction is not None and restriction not in LOOKUPS:
-                raise DeclarationError(f"{model.__name__}.__console__['lookups'][{rel.key!r}]: unknown lookup "
-                                       f"{restriction!r}; known: {', '.join(LOOKUPS)}")
+                raise DeclarationError(
+                    f"{model.__name__}.__console__['lookups'][{rel.key!r}]: unknown lookup "
+                    f"{restriction!r}; known: {', '.join(LOOKUPS)}"
+                )
             ajax_refs[rel.key] = (
                 RestrictedLoader(rel.key, db.session, target, LOOKUPS[restriction])
-                if restriction else {"fields": fields, "page_size": 20}
+                if restriction
+                else {"fields": fields, "page_size": 20}
             )
         relation_search[rel.key] = fields[0]
     for name in meta.get("filters", []):
@@ -338,10 +393,12 @@ def view_options(model: type) -> dict[str, Any]:
                 shown_through.add(head)
     related = [name for name in listed if _many_to_one(mapper, name) or "." in name]
     # Details: the list's columns first, then every other column and many-to-one relation.
-    rest = [a.key for a in mapper.column_attrs
-            if not a.columns[0].foreign_keys and not a.columns[0].primary_key]
-    rest += [r.key for r in mapper.relationships
-             if r.direction is RelationshipDirection.MANYTOONE and r.key not in shown_through]
+    rest = [a.key for a in mapper.column_attrs if not a.columns[0].foreign_keys and not a.columns[0].primary_key]
+    rest += [
+        r.key
+        for r in mapper.relationships
+        if r.direction is RelationshipDirection.MANYTOONE and r.key not in shown_through
+    ]
     details = listed + [name for name in rest if name not in listed]
     export = [a.key for a in mapper.column_attrs if a.key not in NEVER_IN_FORMS]
     export += [name for name in related if name not in export]
@@ -377,10 +434,16 @@ def view_options(model: type) -> dict[str, Any]:
 class RestrictedLoader(QueryAjaxModelLoader):
     """A relation lookup limited to the rows a restriction allows, searched on its own fields."""
 
-    def __init__(self, name: str, session: Any, model: type, restriction: dict) -> None:
+    def __init__(self, name: str, session: Any, model: Any, restriction: dict) -> None:
         self.restrict = restriction["query"]
-        super().__init__(name, session, model, fields=restriction["fields"], page_size=20,
-                         minimum_input_length=restriction.get("minimum_input_length", 0))
+        super().__init__(
+            name,
+            session,
+            model,
+            fields=restriction["fields"],
+            page_size=20,
+            minimum_input_length=restriction.get("minimum_input_length", 0),
+        )
 
     def get_query(self) -> Any:
         return self.restrict(super().get_query())
@@ -403,8 +466,9 @@ def _self_service_accounts(query: Any) -> Any:
     from models import Executor
 
     applicant_roles = select(Executor.name).where(Executor.applicant.is_(True))
-    other_role = exists().where(assoc_user_role.c.user_id == User.id, assoc_user_role.c.role_id == Role.id,
-                                Role.name.not_in(applicant_roles))
+    other_role = exists().where(
+        assoc_user_role.c.user_id == User.id, assoc_user_role.c.role_id == Role.id, Role.name.not_in(applicant_roles)
+    )
     return query.filter(User.active.is_(True), User.roles.any(), ~other_role)
 
 
@@ -414,7 +478,7 @@ LOOKUPS: dict[str, dict] = {
 }
 
 
-def _text_columns(model: type) -> list[str]:
+def _text_columns(model: Any) -> list[str]:
     keys = [a.key for a in model.__mapper__.column_attrs]
     preferred = [k for k in ("username", "code", "name", "first_name", "last_name", "email") if k in keys]
     return preferred or [keys[0]]
@@ -425,15 +489,17 @@ def build_views() -> list[ConsoleModelView]:
     views = []
     for model in console_models():
         options = view_options(model)
-        cls = type(f"{model.__name__}Console", (ConsoleModelView,), {
-            k: v for k, v in options.items() if k not in {"name", "category", "endpoint"} and v is not None
-        })
+        cls = type(
+            f"{model.__name__}Console",
+            (ConsoleModelView,),
+            {k: v for k, v in options.items() if k not in {"name", "category", "endpoint"} and v is not None},
+        )
         views.append(cls(model, name=options["name"], category=options["category"], endpoint=options["endpoint"]))
     return views
 
 
 def register(appbuilder: Any) -> None:
-    app = current_app._get_current_object()
+    app = real_app()
     admin = Admin(
         app,
         name=lazy_gettext("Master data"),

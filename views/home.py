@@ -1,4 +1,5 @@
 """The start page after login: the user's roles and a link to every screen they may open."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -31,8 +32,10 @@ def console_links() -> list[dict]:
     from flask import url_for
 
     return [
-        {"label": model.__console__.get("label", model.__name__),
-         "url": url_for(f"console_{model.__name__.lower()}.index_view")}
+        {
+            "label": model.__console__.get("label", model.__name__),
+            "url": url_for(f"console_{model.__name__.lower()}.index_view"),
+        }
         for model in console_models()
         if user_may("list", model.__name__)
     ]

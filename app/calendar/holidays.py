@@ -1,4 +1,5 @@
 """The 2026 holidays (SKB 3 Menteri); idempotent. Office hours come from the office definition."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -37,6 +38,7 @@ HOLIDAYS_2026: list[tuple[date, str, str]] = [
     (date(2026, 12, 24), "Cuti bersama Hari Raya Natal", "cuti_bersama"),
     (date(2026, 12, 25), "Hari Raya Natal", "national"),
 ]
+
 
 def seed_calendar() -> None:
     """Add the missing holidays; never overwrite an edited row."""

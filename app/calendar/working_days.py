@@ -1,24 +1,25 @@
 """Working time: due times and elapsed office minutes against office hours and holidays.
 
-The SLA clock of every case and step counts only office hours (Asia/Jakarta),
+The SLA clock of every case and step counts only office hours (office time zone),
 skipping weekends, national holidays and joint leave days (cuti bersama). All
 arithmetic happens in local time; results are returned as UTC-aware datetimes,
 the form timestamps are stored in.
 """
+
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, select
 
+from app.core.timezone import office_tz
 from models import Holiday, OfficeHours
-
-TZ = ZoneInfo("Asia/Jakarta")
 
 
 class CalendarNotSetUp(ValueError):
@@ -29,52 +30,51 @@ class CalendarNotSetUp(ValueError):
     """
 
     def __init__(self) -> None:
-        super().__init__("the calendar has no working day within a year: load the office definition "
-                         "(`flask bootstrap`) or set the office hours")
+        super().__init__(
+            "the calendar has no working day within a year: load the office definition "
+            "(`flask bootstrap`) or set the office hours"
+        )
+
+
 # A year without a single working day means the calendar is misconfigured
 # (all office hours deleted); stop there instead of looping forever.
 _SEARCH_LIMIT_DAYS = 366
 _CACHE_KEY = "_sp_working_calendar"
 
 
-def _local(value: datetime) -> datetime:
-    # SQLite hands back stored UTC timestamps without tzinfo; take naive as UTC,
-    # the same rule app.core.formatting.to_local follows.
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(TZ)
-
-
 @dataclass(frozen=True)
 class Calendar:
-    """Office hours per weekday (0 = Monday; missing = closed) and the holiday set."""
+    """Office hours per weekday (0 = Monday; missing = closed), the holiday set and the office's zone."""
 
     hours: Mapping[int, tuple[time, time]]
     holidays: frozenset[date] = field(default_factory=frozenset)
+    tz: ZoneInfo = field(default_factory=office_tz)
 
     @classmethod
     def from_data(
-        cls, hours: Iterable[tuple[int, time, time]], holidays: Iterable[date] = ()
-    ) -> "Calendar":
-        """Build from plain rows: `(weekday, opens, closes)` and holiday dates."""
+        cls, hours: Iterable[tuple[int, time, time]], holidays: Iterable[date] = (), tz: ZoneInfo | None = None
+    ) -> Calendar:
+        """Build from plain rows: `(weekday, opens, closes)` and holiday dates (zone: the office's)."""
         table = {}
         for weekday, opens, closes in hours:
             if not opens < closes:
                 raise ValueError(f"office hours of weekday {weekday}: opens must be before closes")
             table[weekday] = (opens, closes)
-        return cls(hours=table, holidays=frozenset(holidays))
+        return cls(hours=table, holidays=frozenset(holidays), tz=tz or office_tz())
 
     @classmethod
-    def from_db(cls) -> "Calendar":
+    def from_db(cls) -> Calendar:
         """The calendar of the OfficeHours and Holiday tables.
 
         Cached for the current app context (one request or one CLI run); any
-        flushed change to those tables drops the cache (see `_invalidate`).
+        flushed change to those tables drops the cache (see `_invalidate`), and
+        so does loading an office in another time zone.
         """
         from flask import g, has_app_context
 
-        if has_app_context() and _CACHE_KEY in g:
-            return g.get(_CACHE_KEY)
+        cached = g.get(_CACHE_KEY) if has_app_context() else None
+        if cached is not None and cached.tz == office_tz():
+            return cached
         from app.core.extensions import db
 
         cal = cls.from_data(
@@ -87,15 +87,21 @@ class Calendar:
 
     # --- days -------------------------------------------------------------
 
+    def _local(self, value: datetime) -> datetime:
+        """An aware instant in the office's time zone; a naive one is refused, never guessed."""
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value.isoformat()}: give the calendar aware instants")
+        return value.astimezone(self.tz)
+
     def is_working_day(self, day: date) -> bool:
         return day.weekday() in self.hours and day not in self.holidays
 
-    def _window(self, day: date) -> Optional[tuple[datetime, datetime]]:
+    def _window(self, day: date) -> tuple[datetime, datetime] | None:
         """Opening and closing instants of `day` in local time; None when closed."""
         if not self.is_working_day(day):
             return None
         opens, closes = self.hours[day.weekday()]
-        return datetime.combine(day, opens, TZ), datetime.combine(day, closes, TZ)
+        return datetime.combine(day, opens, self.tz), datetime.combine(day, closes, self.tz)
 
     def _next_working_day(self, day: date) -> date:
         """The first working day strictly after `day`."""
@@ -124,14 +130,14 @@ class Calendar:
                 return opens
             if local < closes:
                 return local
-        return self._window(self._next_working_day(local.date()))[0]
+        return self._working_window(self._next_working_day(local.date()))[0]
 
     def add(
         self,
         start: datetime,
-        minutes: Optional[int] = None,
-        hours: Optional[int] = None,
-        working_days: Optional[int] = None,
+        minutes: int | None = None,
+        hours: int | None = None,
+        working_days: int | None = None,
     ) -> datetime:
         """The due time of a task started at `start` taking the given working time.
 
@@ -148,23 +154,30 @@ class Calendar:
             raise ValueError("working time must not be negative")
         if working_days is not None:
             return self._add_days(start, working_days)
-        total = timedelta(minutes=minutes if minutes is not None else hours * 60)
+        total = timedelta(minutes=minutes) if minutes is not None else timedelta(hours=hours or 0)
         if not total:
-            return _local(start).astimezone(timezone.utc)
-        cursor = self._next_open_instant(_local(start))
+            return self._local(start).astimezone(UTC)
+        cursor = self._next_open_instant(self._local(start))
         while True:
-            closes = self._window(cursor.date())[1]
+            closes = self._working_window(cursor.date())[1]
             if total <= closes - cursor:
-                return (cursor + total).astimezone(timezone.utc)
+                return (cursor + total).astimezone(UTC)
             total -= closes - cursor
-            cursor = self._window(self._next_working_day(cursor.date()))[0]
+            cursor = self._working_window(self._next_working_day(cursor.date()))[0]
+
+    def _working_window(self, day: date) -> tuple[datetime, datetime]:
+        """Opening and closing of a day the calendar already knows to be a working day."""
+        window = self._window(day)
+        if window is None:
+            raise CalendarNotSetUp()
+        return window
 
     def _add_days(self, start: datetime, n: int) -> datetime:
-        begin = self._next_open_instant(_local(start))
+        begin = self._next_open_instant(self._local(start))
         target = self.add_working_days_date(begin.date(), n)
-        opens, closes = self._window(target)
-        due = datetime.combine(target, begin.time(), TZ)
-        return min(max(due, opens), closes).astimezone(timezone.utc)
+        opens, closes = self._working_window(target)
+        due = datetime.combine(target, begin.time(), self.tz)
+        return min(max(due, opens), closes).astimezone(UTC)
 
     def working_minutes(self, start: datetime, end: datetime) -> int:
         """Whole office minutes between two instants; 0 when `end` is not after `start`.
@@ -173,14 +186,14 @@ class Calendar:
         between are counted per weekday with the holidays taken off, so a case two
         years late costs the same as one a day late (worklists compute this per row).
         """
-        start, end = _local(start), _local(end)
+        start, end = self._local(start), self._local(end)
         if end <= start:
             return 0
         first, last = start.date(), end.date()
         if (last - first).days < 2:
             return int(self._seconds_within(start, end) // 60)
-        after_first = datetime.combine(first + timedelta(days=1), time(0), TZ)
-        start_of_last = datetime.combine(last, time(0), TZ)
+        after_first = datetime.combine(first + timedelta(days=1), time(0), self.tz)
+        start_of_last = datetime.combine(last, time(0), self.tz)
         seconds = self._seconds_within(start, after_first) + self._seconds_within(start_of_last, end)
         whole = self._whole_days_minutes(first + timedelta(days=1), last - timedelta(days=1))
         return whole + int(seconds // 60)
@@ -200,8 +213,10 @@ class Calendar:
 
     @cached_property
     def _day_minutes(self) -> dict[int, int]:
-        return {wd: (datetime.combine(date.min, c) - datetime.combine(date.min, o)).seconds // 60
-                for wd, (o, c) in self.hours.items()}
+        return {
+            wd: (datetime.combine(date.min, c) - datetime.combine(date.min, o)).seconds // 60
+            for wd, (o, c) in self.hours.items()
+        }
 
     @cached_property
     def _sorted_holidays(self) -> list[date]:

@@ -4,12 +4,13 @@ Each row's hash covers its own fields and the previous row's hash, so an edit
 made directly in the database (or a deleted row) breaks the chain and
 `verify_chain` names the case. Rows are never updated or deleted by the app.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
-from typing import Any, Optional
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -17,24 +18,28 @@ from app.core.extensions import db
 from models import Case, ControlCardEntry
 
 HASHED_FIELDS = (
-    "case_id", "seq", "step_no", "step_kind", "role", "officer_id", "officer_name",
-    "officer_initial", "received_at", "acted_at", "outcome", "note",
-    "standard_minutes", "spent_minutes", "late", "prev_hash",
+    "case_id",
+    "seq",
+    "step_no",
+    "step_kind",
+    "role",
+    "officer_id",
+    "officer_name",
+    "officer_initial",
+    "received_at",
+    "acted_at",
+    "outcome",
+    "note",
+    "standard_minutes",
+    "spent_minutes",
+    "late",
+    "prev_hash",
 )
 
 
-def as_utc(value: Optional[datetime]) -> Optional[datetime]:
-    """SQLite hands back naive datetimes; everything we store is UTC."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
-
-
 def _canonical(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return as_utc(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if isinstance(value, datetime):  # aware, as models.base.UTCDateTime reads and writes it
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return value
 
 
@@ -63,10 +68,7 @@ def append(case: Case, **fields: Any) -> ControlCardEntry:
         .order_by(ControlCardEntry.seq.desc())
         .limit(1)
     ).first()
-    values = dict(fields, case_id=case.id, seq=(last.seq + 1) if last else 1,
-                  prev_hash=last.hash if last else None)
-    for key in ("received_at", "acted_at"):
-        values[key] = as_utc(values[key])
+    values = dict(fields, case_id=case.id, seq=(last.seq + 1) if last else 1, prev_hash=last.hash if last else None)
     entry = ControlCardEntry(**values, hash=row_hash(values))
     db.session.add(entry)
     return entry
@@ -76,8 +78,10 @@ def verify_chain(case: Case | int) -> bool:
     """True when every row of the case's card still matches its hash and links to its predecessor."""
     case_id = case if isinstance(case, int) else case.id
     rows = db.session.scalars(
-        select(ControlCardEntry).where(ControlCardEntry.case_id == case_id)
-        .order_by(ControlCardEntry.seq).execution_options(populate_existing=True)
+        select(ControlCardEntry)
+        .where(ControlCardEntry.case_id == case_id)
+        .order_by(ControlCardEntry.seq)
+        .execution_options(populate_existing=True)
     ).all()
     prev = None
     for expected_seq, row in enumerate(rows, start=1):
@@ -91,8 +95,7 @@ def verify_chain(case: Case | int) -> bool:
 def broken_cases() -> list[Case]:
     """Every case whose card fails verification (used by `flask cases verify-chain`)."""
     case_ids = db.session.scalars(
-        select(ControlCardEntry.case_id).group_by(ControlCardEntry.case_id)
-        .order_by(func.min(ControlCardEntry.case_id))
+        select(ControlCardEntry.case_id).group_by(ControlCardEntry.case_id).order_by(func.min(ControlCardEntry.case_id))
     ).all()
     broken = [case_id for case_id in case_ids if not verify_chain(case_id)]
     if not broken:

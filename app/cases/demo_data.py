@@ -4,19 +4,22 @@
 of the step's executor role, uploading scans and ticking the checklist at the
 verify step, a 'memenuhi' BAP at the inspect step and a receipt at handover.
 """
+
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from app.cases import workflow
-from app.core.extensions import db
-from app.core.formatting import TZ
+from app.cases.step_kinds import step_kind
 from app.cases.uploads import store_scan
+from app.core.extensions import appbuilder, db
+from app.core.timezone import office_tz
 from models import Case, Service
 
 SAMPLE_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -30,8 +33,13 @@ SAMPLE_APPLICANTS = [
     ("1471050303870006", "Budi Santoso", "081277889900", "SMK Negeri 1 Pekanbaru"),
 ]
 SAMPLE_VALUES = {
-    "text": "Contoh isian", "integer": "25", "decimal": "48.5", "date": "2026-01-05",
-    "email": "bkk@example.test", "phone": "081234567890", "nik": "1471010101900001",
+    "text": "Contoh isian",
+    "integer": "25",
+    "decimal": "48.5",
+    "date": "2026-01-05",
+    "email": "bkk@example.test",
+    "phone": "081234567890",
+    "nik": "1471010101900001",
 }
 # (stop at step, how): a few cases at different steps, one late, one completed.
 PLAN = [(1, None), (2, None), (3, "late"), (5, None), (10, None), (8, None), (11, None), (2, "returned")]
@@ -39,19 +47,26 @@ PLAN = [(1, None), (2, None), (3, "late"), (5, None), (10, None), (8, None), (11
 
 def sample_form(service: Service) -> dict[str, Any]:
     """A valid value for every field of the service's form."""
-    return {f.name: (f.choices[0] if f.type == "choice" else SAMPLE_VALUES[f.type]) for f in service.form_fields}
+    return {
+        f.name: ((f.choices or [""])[0] if f.type == "choice" else SAMPLE_VALUES[f.type]) for f in service.form_fields
+    }
 
 
 def step_data(kind: str, applicant_name: str = "Penerima", id_no: str = "1471010101900001") -> dict[str, Any]:
-    """What forwarding a step of `kind` needs in `data`."""
-    if kind == "inspect":
+    """What forwarding a step of `kind` needs in `data`, by the needs its kind declares."""
+    needs = step_kind(kind).needs
+    data: dict[str, Any] = {}
+    if "bap" in needs:
         # Inspected today (office time), as a team that just came back would report it.
-        return {"report": {"date": datetime.now(TZ).date().isoformat(),
-                           "findings": "Ruangan, struktur organisasi dan rencana penempatan sesuai persyaratan.",
-                           "recommendation": "memenuhi", "team": ["Andi Saputra", "Rina Marlina"]}}
-    if kind == "handover":
-        return {"received_by": applicant_name, "id_no": id_no}
-    return {}
+        data["report"] = {
+            "date": datetime.now(office_tz()).date().isoformat(),
+            "findings": "Ruangan, struktur organisasi dan rencana penempatan sesuai persyaratan.",
+            "recommendation": "memenuhi",
+            "team": ["Andi Saputra", "Rina Marlina"],
+        }
+    if "receipt" in needs:
+        data.update(received_by=applicant_name, id_no=id_no)
+    return data
 
 
 def complete_requirements(case: Case, officer: Any) -> None:
@@ -84,18 +99,25 @@ def walk(case_id: int, to_step_no: int, actor: Callable[[str], Any]) -> Case:
         if case.status not in ("in_progress", "completed") or case.current_step_no >= to_step_no:
             return case
         step = workflow.get_step(case)
+        if step is None:
+            return case
         role = officer_role(step)
-        if step.kind == "verify":
+        if "checklist" in step_kind(step).needs:
             complete_requirements(case, actor(role))
-        workflow.act(case, actor(role), "forward", case.version,
-                     data=step_data(step.kind, case.applicant.name, case.applicant.nik))
+        workflow.act(
+            case,
+            actor(role),
+            "forward",
+            case.version,
+            data=step_data(step.kind, case.applicant.name, case.applicant.nik),
+        )
 
 
 def _actor_lookup() -> Callable[[str], Any]:
     """The first active holder of a role, else an administrator (who holds every step)."""
     from flask import current_app
 
-    sm = current_app.appbuilder.sm
+    sm = appbuilder().sm
 
     def find(role_name: str) -> Any:
         for name in (role_name, current_app.config.get("AUTH_ROLE_ADMIN", "Admin")):
@@ -119,20 +141,30 @@ def create_sample_cases(n: int = 6, service_code: str = "TD-BKK") -> list[int]:
         nik, name, phone, school = SAMPLE_APPLICANTS[index % len(SAMPLE_APPLICANTS)]
         stop, how = PLAN[index % len(PLAN)]
         form = sample_form(service)
-        institution = None if service.institution == "none" else {
-            "name": school, "address": "Pekanbaru", "license_no": f"421.5/DISDIK/{2015 + index}/{index + 1:03d}"}
+        institution = (
+            None
+            if service.institution == "none"
+            else {"name": school, "address": "Pekanbaru", "license_no": f"421.5/DISDIK/{2015 + index}/{index + 1:03d}"}
+        )
         case = workflow.create_case(
             service,
             {"nik": nik, "name": name, "phone": phone, "email": None, "address": "Jl. Sudirman, Pekanbaru"},
-            institution, form, actor(counter_role(service)),
+            institution,
+            form,
+            actor(counter_role(service)),
         )
         case = walk(case.id, stop, actor)
         if how == "late":
             _backdate(case, days=10)
         step = workflow.get_step(case)
         if how == "returned" and case.status == "in_progress" and step is not None and step.returns_to:
-            workflow.act(case, actor(officer_role(step)), "return", case.version,
-                         note="Berkas persyaratan belum lengkap; mohon dilengkapi.")
+            workflow.act(
+                case,
+                actor(officer_role(step)),
+                "return",
+                case.version,
+                note="Berkas persyaratan belum lengkap; mohon dilengkapi.",
+            )
         ids.append(case.id)
     return ids
 

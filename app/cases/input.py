@@ -4,16 +4,18 @@ Each validator returns the cleaned values and collects a per-field message
 (Indonesian through the catalog) so a screen or the API can show every problem
 at once; nothing is written while any message remains.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterable
+from typing import Any
 
 from flask_babel import gettext as _
 
 from app.core.parsing import LIMITS, bounded_date, text_error, too_long_message
-from app.core.phone import normalize_phone
+from app.core.phone import phone_or_none
 
 NIK_RE = re.compile(r"^[0-9]{16}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -22,14 +24,6 @@ INTEGER_RE = re.compile(r"[+-]?[0-9]{1,18}")
 DECIMAL_MAX_CHARS = 40
 # Anything longer is refused before a regular expression or a parser looks at it.
 SHORT_MAX_CHARS = 40
-
-
-def normalise_phone(value: str) -> str | None:
-    """`0812-3456-7890` -> `+6281234567890` (the outbox's own rule); None when invalid."""
-    try:
-        return normalize_phone(value)
-    except ValueError:
-        return None
 
 
 def _text(value: Any) -> str:
@@ -67,7 +61,7 @@ def clean_value(field_type: str, raw: Any, choices: Iterable[str] | None = None)
     if len(text) > SHORT_MAX_CHARS and field_type in ("phone", "nik", "choice"):
         return None, too_long_message(SHORT_MAX_CHARS)
     if field_type == "phone":
-        phone = normalise_phone(text)
+        phone = phone_or_none(text)
         return (phone, None) if phone else (None, _("Must be an Indonesian mobile number, e.g. 081234567890."))
     if field_type == "nik":
         return (text, None) if NIK_RE.match(text) else (None, _("NIK must be exactly 16 digits."))
@@ -132,13 +126,13 @@ def validate_applicant(data: dict | None) -> tuple[dict, dict]:
         if error:
             errors[f"applicant.{key}"] = error
     raw_phone = _text(data.get("phone"))
-    phone = normalise_phone(raw_phone) if len(raw_phone) <= SHORT_MAX_CHARS else None
+    phone = phone_or_none(raw_phone) if len(raw_phone) <= SHORT_MAX_CHARS else None
     if phone is None:
         errors["applicant.phone"] = _("Must be an Indonesian mobile number, e.g. 081234567890.")
     clean["phone"] = phone
     email = _text(data.get("email")).lower()
-    if text_error(email, "applicant.email"):
-        errors["applicant.email"] = text_error(email, "applicant.email")
+    if problem := text_error(email, "applicant.email"):
+        errors["applicant.email"] = problem
     elif email and not EMAIL_RE.match(email):
         errors["applicant.email"] = _("Must be a valid e-mail address.")
     clean["email"] = email or None

@@ -7,21 +7,21 @@ and the database write lock on SQLite, and both are held until the action
 commits; if the action fails, the rollback returns the number, so no number is
 ever burnt and none is given twice.
 """
+
 from __future__ import annotations
 
 import secrets
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.core.extensions import db
+from app.core.timezone import office_tz
 from models import Case, Certificate, CertificateCounter, Personnel, Service
 
 ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
-OFFICE_TZ = ZoneInfo("Asia/Jakarta")
 
 
 class NumberingError(RuntimeError):
@@ -30,7 +30,7 @@ class NumberingError(RuntimeError):
 
 def format_number(number_format: str, seq: int, when: datetime) -> str:
     """Fill {seq[:fmt]}, {year}, {month}, {month_roman} (office time zone)."""
-    local = when.astimezone(OFFICE_TZ)
+    local = when.astimezone(office_tz())
     return number_format.format(
         seq=seq, year=local.year, month=f"{local.month:02d}", month_roman=ROMAN_MONTHS[local.month - 1]
     )
@@ -52,7 +52,7 @@ def next_certificate_number(service: Service, when: datetime) -> tuple[int, str]
     Runs in the caller's transaction; the caller commits (or rolls back, which
     returns the number).
     """
-    year = when.astimezone(OFFICE_TZ).year
+    year = when.astimezone(office_tz()).year
     _ensure_counter(service.id, year)
     seq = db.session.execute(
         update(CertificateCounter)
@@ -87,7 +87,7 @@ def issue_certificate(case: Case, when: datetime) -> Certificate:
     certificate = Certificate(
         case_id=case.id,
         service_id=case.service_id,
-        year=when.astimezone(OFFICE_TZ).year,
+        year=when.astimezone(office_tz()).year,
         seq=seq,
         number=number,
         issued_at=when,

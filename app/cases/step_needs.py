@@ -1,38 +1,32 @@
-"""What an action needs at each kind of SOP step, and what it records.
+"""The checks an action's input goes through: the BAP, the handover receipt, the checklist, notes.
 
-`forward_needs` / `return_needs` raise a 422 WorkflowError (with per-field
-messages) before anything is written; `apply_forward` records the step's own
-effect (BAP, signer, certificate number, handover receipt).
+Each raises a 422 WorkflowError (with per-field messages) before anything is
+written. Which step needs which of them, and what a step records, is its
+kind's (app.cases.step_kinds).
 """
+
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 from flask_babel import gettext as _
 
-from app.core.extensions import db
+from app.core.errors import DomainError
 from app.core.parsing import LIMITS, bounded_date, text_error
-from models import Case, InspectionReport, Step
+from models import Case, Step
 
 RECOMMENDATIONS = ("memenuhi", "tidak_memenuhi")
 
 
-class WorkflowError(Exception):
-    """An action refused: `.status` is the HTTP status, `.message` the Indonesian reason."""
-
-    def __init__(self, status: int, message: str, errors: Optional[dict[str, str]] = None):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.errors = errors or {}
+class WorkflowError(DomainError):
+    """A case action refused (app.core.errors): `WorkflowError(status, message, fields)`."""
 
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def check_note(note: Optional[str], field: str = "note") -> None:
+def check_note(note: str | None, field: str = "note") -> None:
     """A reason or note longer than LIMITS["note"] is refused (422) before anything is written."""
     error = text_error(note, "note")
     if error:
@@ -43,8 +37,11 @@ def clean_report(data: dict) -> dict:
     """The inspection report (BAP) in `data.report`; 422 naming each bad field."""
     report = data.get("report") if isinstance(data, dict) else None
     if not isinstance(report, dict):
-        raise WorkflowError(422, _("The inspection report (BAP) is required."),
-                            {"report": _("The inspection report (BAP) is required.")})
+        raise WorkflowError(
+            422,
+            _("The inspection report (BAP) is required."),
+            {"report": _("The inspection report (BAP) is required.")},
+        )
     errors: dict[str, str] = {}
     report_date = bounded_date(_text(report.get("date")))
     if report_date is None:
@@ -52,8 +49,8 @@ def clean_report(data: dict) -> dict:
     findings = _text(report.get("findings"))
     if not findings:
         errors["report.findings"] = _("This field is required.")
-    elif text_error(findings, "report.findings"):
-        errors["report.findings"] = text_error(findings, "report.findings")
+    elif problem := text_error(findings, "report.findings"):
+        errors["report.findings"] = problem
     recommendation = _text(report.get("recommendation"))
     if recommendation not in RECOMMENDATIONS:
         errors["report.recommendation"] = _("Choose one of: %(options)s.", options=", ".join(RECOMMENDATIONS))
@@ -63,8 +60,8 @@ def clean_report(data: dict) -> dict:
         errors["report.team"] = _("Name at least one member of the technical team.")
     elif len(members) > LIMITS["report.team.size"]:
         errors["report.team"] = _("At most %(n)d members.", n=LIMITS["report.team.size"])
-    elif any(text_error(m, "report.team.member") for m in members):
-        errors["report.team"] = text_error(max(members, key=len), "report.team.member")
+    elif problem := next(filter(None, (text_error(m, "report.team.member") for m in members)), None):
+        errors["report.team"] = problem
     if errors:
         raise WorkflowError(422, _("The inspection report (BAP) is incomplete."), errors)
     return {"date": report_date, "findings": findings, "recommendation": recommendation, "team": members}
@@ -91,52 +88,9 @@ def missing_requirements(case: Case) -> list[str]:
     return [row.requirement.name for row in case.requirements if row.requirement.required and not row.checked]
 
 
-def forward_needs(case: Case, step: Step, data: dict) -> dict:
-    """Check what forwarding from `step` needs; returns the cleaned step data."""
-    if step.kind == "verify":
-        missing = missing_requirements(case)
-        if missing:
-            raise WorkflowError(
-                422, _("Required requirements are not checked yet: %(names)s.", names="; ".join(missing)),
-                {"requirements": "; ".join(missing)},
-            )
-    if step.kind == "inspect":
-        report = clean_report(data)
-        if report["recommendation"] != "memenuhi":
-            raise WorkflowError(
-                422, _("The inspection report does not recommend approval: return the case instead."),
-                {"report.recommendation": _("Forwarding needs the recommendation 'memenuhi'.")},
-            )
-        return {"report": report}
-    if step.kind == "handover":
-        return clean_handover(data)
-    return {}
-
-
-def return_needs(step: Step, note: str, data: dict) -> dict:
+def check_return(step: Step, note: str | None) -> None:
+    """A return needs somewhere to go and a reason; the step's kind checks the data it carries."""
     if step.returns_to is None:
         raise WorkflowError(422, _("This step cannot be returned."))
     if not note:
         raise WorkflowError(422, _("Give the reason for returning the case."), {"note": _("This field is required.")})
-    if step.kind == "inspect":
-        return {"report": clean_report(data)}
-    return {}
-
-
-def save_report(case: Case, report: dict, user: Any) -> InspectionReport:
-    row = InspectionReport(case_id=case.id, created_by_id=user.id, **report)
-    db.session.add(row)
-    return row
-
-
-def apply_forward(case: Case, step: Step, cleaned: dict, user: Any, now: datetime) -> None:
-    """The step's own record, before the case moves on (numbering is done by the engine)."""
-    if "report" in cleaned:
-        save_report(case, cleaned["report"], user)
-    if step.kind == "sign":
-        case.signed_by_id = user.id
-        case.signed_at = now
-    if step.kind == "handover":
-        case.received_by = cleaned["received_by"]
-        case.received_id_no = cleaned["id_no"]
-        case.handed_over_at = now

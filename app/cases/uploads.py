@@ -5,6 +5,7 @@ the client's file name or declared type). The stored file gets a random name
 under UPLOAD_DIR (outside static/); the client's name is kept, sanitised, for
 display only. A new upload adds a row and a file; nothing is overwritten.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -13,15 +14,17 @@ import re
 import secrets
 import unicodedata
 from pathlib import Path
-from typing import Any, BinaryIO, Optional
+from typing import Any, BinaryIO
 
 from flask import current_app
+from flask_appbuilder.security.sqla.models import User
 from flask_babel import gettext as _
 
-from app.core import audit
 from app.cases.access import require_requirement_access
-from app.core.extensions import db
+from app.cases.step_kinds import UPLOAD
 from app.cases.step_needs import WorkflowError
+from app.core import audit
+from app.core.extensions import db
 from models import CaseRequirement, RequirementScan
 
 SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
@@ -31,7 +34,7 @@ SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
 )
 
 
-def sniff(head: bytes) -> Optional[tuple[str, str]]:
+def sniff(head: bytes) -> tuple[str, str] | None:
     """(mime type, extension) of an accepted file, or None."""
     for magic, mime, ext in SIGNATURES:
         if head.startswith(magic):
@@ -39,7 +42,7 @@ def sniff(head: bytes) -> Optional[tuple[str, str]]:
     return None
 
 
-def display_name(filename: Optional[str]) -> str:
+def display_name(filename: str | None) -> str:
     """The client's file name reduced to a harmless label (no path, no control characters)."""
     name = unicodedata.normalize("NFKC", filename or "")
     name = re.split(r"[\\/]", name)[-1]
@@ -70,13 +73,13 @@ def _read_limited(stream: BinaryIO, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def store_scan(case_requirement: CaseRequirement, file_storage: Any, user: Any) -> RequirementScan:
+def store_scan(case_requirement: CaseRequirement, file_storage: Any, user: User) -> RequirementScan:
     """Check access, validate and store one uploaded scan; commits.
 
     Raises WorkflowError (403/404/409/422) and stores nothing on bad input.
     """
     try:
-        require_requirement_access(case_requirement.case, user, ("intake", "verify"))
+        require_requirement_access(case_requirement.case, user, UPLOAD)
     except WorkflowError:
         db.session.rollback()
         raise
@@ -109,16 +112,28 @@ def store_scan(case_requirement: CaseRequirement, file_storage: Any, user: Any) 
         with os.fdopen(fd, "wb") as fh:
             fh.write(content)
         scan = RequirementScan(
-            case_requirement_id=case_requirement.id, stored_name=stored_name,
+            case_requirement_id=case_requirement.id,
+            stored_name=stored_name,
             original_name=display_name(filename),
-            mime_type=mime, size=len(content), sha256=hashlib.sha256(content).hexdigest(),
+            mime_type=mime,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
             uploaded_by_id=user.id,
         )
         db.session.add(scan)
         db.session.flush()
-        audit.record("case.scan", "case", case_requirement.case_id,
-                     after={"requirement": case_requirement.requirement.code, "scan_id": scan.id,
-                            "sha256": scan.sha256, "size": scan.size}, user=user)
+        audit.record(
+            "case.scan",
+            "case",
+            case_requirement.case_id,
+            after={
+                "requirement": case_requirement.requirement.code,
+                "scan_id": scan.id,
+                "sha256": scan.sha256,
+                "size": scan.size,
+            },
+            user=user,
+        )
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -17,42 +17,55 @@ Decisions worth knowing:
 - Control card standard time = working minutes between the step's receipt and
   its standard due time (so a working-days step counts that many office days).
 """
+
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timezone
-from typing import Any, Optional
+from datetime import UTC, datetime
+from typing import Any
 
-from flask_babel import force_locale, gettext as _
+from flask_appbuilder.security.sqla.models import User
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import attributes
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.core import audit
+from app.calendar.working_days import Calendar, case_due, step_due
 from app.cases import control_card
 from app.cases.access import (  # noqa: F401  (re-exported: the engine's public contract)
-    can_view, claim_is_sandbox, is_admin, mask_nik, pending_claim, require_requirement_access, is_applicant_user,
-    own_applicant_id, reveals_nik, roles_for_step, sees_applicant_details, user_can_act, worklist_query,
+    can_view,
+    claim_is_sandbox,
+    is_admin,
+    is_applicant_user,
+    mask_nik,
+    own_applicant_id,
+    pending_claim,
+    require_requirement_access,
+    reveals_nik,
+    roles_for_step,
+    sees_applicant_details,
+    user_can_act,
+    worklist_query,
 )
-from app.security.capabilities import CASES_REGISTER, has_capability
-from app.calendar.working_days import Calendar, case_due, step_due
+from app.cases.control_card import verify_chain  # noqa: F401
 from app.cases.input import validate_applicant, validate_form, validate_institution
-from app.cases.control_card import as_utc, verify_chain  # noqa: F401
+from app.cases.step_kinds import TICK, step_kind
+from app.cases.step_needs import WorkflowError, check_note, check_return
+from app.core import audit
 from app.core.extensions import db
-from app.cases.numbering import issue_certificate
-from app.cases.step_needs import WorkflowError, apply_forward, check_note, forward_needs, return_needs
-from app.survey.ikm import create_invitation
-from models import Applicant, Case, CaseRequirement, Institution, Service, Step
+from app.security.capabilities import CASES_REGISTER, has_capability
+from models import Applicant, Case, CaseRequirement, CaseStatus, Institution, Service, Step
 
 ACTIONS = ("forward", "return", "reject", "cancel")
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the counter
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def hash_tracking_key(key: str) -> str:
@@ -64,7 +77,7 @@ def hash_tracking_key(key: str) -> str:
 _NO_CASE_HASH = hash_tracking_key("no such case")
 
 
-def check_tracking_key(case: Optional[Case], key: str) -> bool:
+def check_tracking_key(case: Case | None, key: str) -> bool:
     """Whether `key` is the tracking key printed on the case's receipt.
 
     An unknown number (case None) costs the same hash and compare, so neither
@@ -77,19 +90,27 @@ def check_tracking_key(case: Optional[Case], key: str) -> bool:
 
 def _new_tracking_key() -> str:
     raw = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(12))
-    return "-".join(raw[i:i + 4] for i in range(0, 12, 4))
+    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
 
 
-def get_step(case: Case, no: Optional[int] = None) -> Optional[Step]:
+def get_step(case: Case, no: int | None = None) -> Step | None:
     no = case.current_step_no if no is None else no
     return next((step for step in case.service.steps if step.no == no), None)
+
+
+def _step_of(case: Case, no: int) -> Step:
+    """A step the service is known to have (the loader checked every `returns_to`)."""
+    step = get_step(case, no)
+    if step is None:
+        raise WorkflowError(409, _("The case is closed."))
+    return step
 
 
 def _first_step(service: Service) -> Step:
     return service.steps[0]
 
 
-def _user_name(user: Any) -> str:
+def _user_name(user: User) -> str:
     return f"{user.first_name or ''} {user.last_name or ''}".strip() or user.username
 
 
@@ -101,7 +122,7 @@ def _fail(exc: WorkflowError) -> None:
 # --- creating a case -------------------------------------------------------
 
 
-def _link_applicant(values: dict, user: Any) -> Applicant:
+def _link_applicant(values: dict, user: User) -> Applicant:
     """The applicant record for the NIK; a self-service account only ever leaves a claim on it.
 
     A NIK is no secret, so typing one links nothing: the account reads what it
@@ -113,23 +134,34 @@ def _link_applicant(values: dict, user: Any) -> Applicant:
     if self_service:
         linked = own_applicant_id(user)
         if linked is not None and (applicant is None or applicant.id != linked):
-            raise WorkflowError(422, _("The NIK does not match your account."),
-                                {"applicant.nik": _("The NIK does not match your account.")})
+            raise WorkflowError(
+                422,
+                _("The NIK does not match your account."),
+                {"applicant.nik": _("The NIK does not match your account.")},
+            )
         if applicant is not None and applicant.user_id not in (None, user.id):
-            raise WorkflowError(422, _("This NIK belongs to another account."),
-                                {"applicant.nik": _("This NIK belongs to another account.")})
+            raise WorkflowError(
+                422,
+                _("This NIK belongs to another account."),
+                {"applicant.nik": _("This NIK belongs to another account.")},
+            )
         if applicant is not None and applicant.user_id is None and not claim_is_sandbox(applicant, user):
             # Someone else's claim, or a person the counter registered: writing
             # this record would hand their contact details to whoever typed the NIK.
-            message = _("This NIK is already registered at the counter; ask the front office "
-                        "to link it to your account.")
+            message = _(
+                "This NIK is already registered at the counter; ask the front office to link it to your account."
+            )
             raise WorkflowError(422, message, {"applicant.nik": message})
         if linked is None:
-            other = db.session.scalar(select(Applicant.id).where(Applicant.claimed_by_id == user.id,
-                                                                 Applicant.user_id.is_(None)))
+            other = db.session.scalar(
+                select(Applicant.id).where(Applicant.claimed_by_id == user.id, Applicant.user_id.is_(None))
+            )
             if other is not None and (applicant is None or applicant.id != other):
-                raise WorkflowError(422, _("The NIK does not match your account."),
-                                    {"applicant.nik": _("The NIK does not match your account.")})
+                raise WorkflowError(
+                    422,
+                    _("The NIK does not match your account."),
+                    {"applicant.nik": _("The NIK does not match your account.")},
+                )
     if applicant is None:
         applicant = Applicant(nik=values["nik"], claimed_by_id=user.id if self_service else None)
         db.session.add(applicant)
@@ -146,11 +178,15 @@ def identity_warnings(case: Case) -> list[str]:
     claimant = pending_claim(case.applicant)
     if claimant is None or claimant == case.created_by_id:
         return []
-    return [_("An online account has applied with this NIK and is not confirmed. It does not see this "
-              "case. Link it only after checking the person's identity card (confirm identity).")]
+    return [
+        _(
+            "An online account has applied with this NIK and is not confirmed. It does not see this "
+            "case. Link it only after checking the person's identity card (confirm identity)."
+        )
+    ]
 
 
-def confirm_identity(case: Case, user: Any, confirm: bool = True) -> Applicant:
+def confirm_identity(case: Case, user: User, confirm: bool = True) -> Applicant:
     """Link (or refuse) the account that claimed the case's NIK, after the counter checked the person's KTP.
 
     Holders of `cases.register` only; one audit row either way.
@@ -170,9 +206,14 @@ def confirm_identity(case: Case, user: Any, confirm: bool = True) -> Applicant:
                 raise WorkflowError(409, _("That account is already linked to another applicant."))
             applicant.user_id = claimant
         applicant.claimed_by_id = None
-        audit.record("applicant.identity_confirmed" if confirm else "applicant.claim_refused", "applicant",
-                     applicant.id, before=before,
-                     after={"user_id": applicant.user_id, "claimed_by_id": None, "case_id": case.id}, user=user)
+        audit.record(
+            "applicant.identity_confirmed" if confirm else "applicant.claim_refused",
+            "applicant",
+            applicant.id,
+            before=before,
+            after={"user_id": applicant.user_id, "claimed_by_id": None, "case_id": case.id},
+            user=user,
+        )
         db.session.commit()
     except WorkflowError as exc:
         _fail(exc)
@@ -194,7 +235,7 @@ def _link_institution(values: dict) -> Institution:
     return institution
 
 
-def create_case(service: Service, applicant: dict, institution: Optional[dict], form: dict, user: Any) -> Case:
+def create_case(service: Service, applicant: dict, institution: dict | None, form: dict, user: User) -> Case:
     """Register an application at step 1; `case.tracking_key` holds the plain key once."""
     first = _first_step(service)
     if not service.active:
@@ -217,11 +258,18 @@ def create_case(service: Service, applicant: dict, institution: Optional[dict], 
         case = Case(
             registration_no="new-" + secrets.token_hex(8),
             tracking_key_hash=hash_tracking_key(key),
-            service=service, applicant=person, institution=school, form_data=form_values,
-            status="in_progress", current_step_no=first.no, received_at=now,
+            service=service,
+            applicant=person,
+            institution=school,
+            form_data=form_values,
+            status=CaseStatus.IN_PROGRESS,
+            current_step_no=first.no,
+            received_at=now,
             due_at=case_due(cal, now, service.completion_working_days),
-            step_received_at=now, step_due_at=step_due(cal, now, first),
-            paused_working_minutes=0, created_by_id=user.id,
+            step_received_at=now,
+            step_due_at=step_due(cal, now, first),
+            paused_working_minutes=0,
+            created_by_id=user.id,
             requirements=[CaseRequirement(requirement=req, checked=False) for req in service.requirements],
         )
         db.session.add(case)
@@ -250,22 +298,31 @@ def find_requirement(case: Case, code: str) -> CaseRequirement:
     return row
 
 
-def check_requirement(case: Case, code: str, user: Any, checked: bool, note: Optional[str] = None) -> CaseRequirement:
+def check_requirement(case: Case, code: str, user: User, checked: bool, note: str | None = None) -> CaseRequirement:
     """Tick (or untick) one checklist line; a document requirement needs a stored scan first."""
     try:
-        require_requirement_access(case, user, ("verify",))
+        require_requirement_access(case, user, TICK)
         row = find_requirement(case, code)
         check_note(note if isinstance(note, str) else None)
         if checked and row.requirement.document and not row.scans:
-            raise WorkflowError(422, _("Upload the scan of this document before checking it."),
-                                {code: _("Upload the scan of this document before checking it.")})
+            raise WorkflowError(
+                422,
+                _("Upload the scan of this document before checking it."),
+                {code: _("Upload the scan of this document before checking it.")},
+            )
         before = {"checked": row.checked, "note": row.note}
         row.checked = bool(checked)
         row.note = (note or "").strip() or None
         row.checked_by_id = user.id if checked else None
         row.checked_at = _now() if checked else None
-        audit.record("case.requirement", "case", case.id, before={code: before},
-                     after={code: {"checked": row.checked, "note": row.note}}, user=user)
+        audit.record(
+            "case.requirement",
+            "case",
+            case.id,
+            before={code: before},
+            after={code: {"checked": row.checked, "note": row.note}},
+            user=user,
+        )
         db.session.commit()
     except WorkflowError as exc:
         _fail(exc)
@@ -275,39 +332,39 @@ def check_requirement(case: Case, code: str, user: Any, checked: bool, note: Opt
 # --- acting -----------------------------------------------------------------
 
 
-def _resubmit_allowed(case: Case, user: Any) -> bool:
+def _resubmit_allowed(case: Case, user: User) -> bool:
     return user_can_act(user, _first_step(case.service))
 
 
-def allowed_actions(case: Case, user: Any) -> list[str]:
+def allowed_actions(case: Case, user: User) -> list[str]:
     """The actions the user may try now (a step's needs may still refuse one)."""
     if not can_view(case, user):
         return []
     actions: list[str] = []
     step = get_step(case)
-    if case.status == "returned" and _resubmit_allowed(case, user):
+    if case.status == CaseStatus.RETURNED and _resubmit_allowed(case, user):
         actions.append("forward")
     elif step is not None and user_can_act(user, step):
-        if case.status == "in_progress":
+        if case.status == CaseStatus.IN_PROGRESS:
             actions.append("forward")
             if step.returns_to is not None:
                 actions.append("return")
             if not is_applicant_user(user):
                 actions.append("reject")
-        elif case.status == "completed":
+        elif case.status == CaseStatus.COMPLETED:
             # Numbered: the steps after numbering (handover, or any the SOP adds) go forward only.
             actions.append("forward")
-    if case.status in ("in_progress", "returned") and _may_cancel(case, user):
+    if case.status in (CaseStatus.IN_PROGRESS, CaseStatus.RETURNED) and _may_cancel(case, user):
         actions.append("cancel")
     return actions
 
 
-def _may_cancel(case: Case, user: Any) -> bool:
+def _may_cancel(case: Case, user: User) -> bool:
     """An administrator, or the applicant account on a case it may see (its own submission or its confirmed record)."""
     return is_admin(user) or (is_applicant_user(user) and can_view(case, user))
 
 
-def _enqueue(channel: str, recipient: Optional[str], body: str, **kwargs: Any) -> None:
+def _enqueue(channel: str, recipient: str | None, body: str, **kwargs: Any) -> None:
     from app.notify.outbox import enqueue
 
     if recipient:
@@ -320,8 +377,7 @@ def _enter_step(case: Case, step: Step, cal, now: datetime) -> None:
     case.step_due_at = step_due(cal, now, step)
 
 
-def act(case: Case, user: Any, action: str, version: Any, note: Optional[str] = None,
-        data: Optional[dict] = None) -> Case:
+def act(case: Case, user: User, action: str, version: Any, note: str | None = None, data: dict | None = None) -> Case:
     """Apply one action; raises WorkflowError (400/403/404/409/422) and changes nothing then."""
     try:
         return _act(case, user, action, version, (note or "").strip() or None, data or {})
@@ -334,7 +390,7 @@ def act(case: Case, user: Any, action: str, version: Any, note: Optional[str] = 
     raise AssertionError("unreachable")
 
 
-def _act(case: Case, user: Any, action: str, version: Any, note: Optional[str], data: dict) -> Case:
+def _act(case: Case, user: User, action: str, version: Any, note: str | None, data: dict) -> Case:
     if action not in ACTIONS:
         raise WorkflowError(400, _("Unknown action."))
     if not isinstance(data, dict):
@@ -352,71 +408,94 @@ def _act(case: Case, user: Any, action: str, version: Any, note: Optional[str], 
     now = _now()
     cal = Calendar.from_db()
     before = {"status": case.status, "step": case.current_step_no, "version": case.version}
-    received_at = as_utc(case.step_received_at) or now
-    step_due_at = as_utc(case.step_due_at)
+    received_at = case.step_received_at or now
+    step_due_at = case.step_due_at
     card = {
-        "step_no": case.current_step_no, "step_kind": step.kind if step else None, "role": role,
-        "officer_id": user.id, "officer_name": _user_name(user), "officer_initial": control_card.initials(_user_name(user)),
-        "received_at": received_at, "acted_at": now, "outcome": action, "note": note,
+        "step_no": case.current_step_no,
+        "step_kind": step.kind if step else None,
+        "role": role,
+        "officer_id": user.id,
+        "officer_name": _user_name(user),
+        "officer_initial": control_card.initials(_user_name(user)),
+        "received_at": received_at,
+        "acted_at": now,
+        "outcome": action,
+        "note": note,
         "standard_minutes": cal.working_minutes(received_at, step_due_at) if step_due_at else None,
         "spent_minutes": cal.working_minutes(received_at, now),
         "late": bool(step_due_at and now > step_due_at),
     }
     certificate = None
     if action == "cancel":
-        case.status, case.closed_at, case.step_due_at = "cancelled", now, None
+        case.status, case.closed_at, case.step_due_at = CaseStatus.CANCELLED, now, None
     elif action == "reject":
         if not note:
-            raise WorkflowError(422, _("Give the reason for rejecting the case."), {"note": _("This field is required.")})
-        case.status, case.closed_at, case.step_due_at = "rejected", now, None
-    elif case.status == "returned":
+            raise WorkflowError(
+                422, _("Give the reason for rejecting the case."), {"note": _("This field is required.")}
+            )
+        case.status, case.closed_at, case.step_due_at = CaseStatus.REJECTED, now, None
+    elif step is None:  # a closed case has no current step (_authorise refuses it first)
+        raise WorkflowError(409, _("The case is closed."))
+    elif case.status == CaseStatus.RETURNED:
         card["outcome"] = "resubmit"
-        paused = cal.working_minutes(as_utc(case.paused_at) or now, now)
+        paused = cal.working_minutes(case.paused_at or now, now)
         case.paused_working_minutes = (case.paused_working_minutes or 0) + paused
-        case.due_at = cal.add(as_utc(case.due_at), minutes=paused) if paused else case.due_at
+        case.due_at = cal.add(case.due_at, minutes=paused) if paused and case.due_at else case.due_at
         case.paused_at = None
-        case.status = "in_progress"
+        case.status = CaseStatus.IN_PROGRESS
         _enter_step(case, step, cal, now)
     elif action == "return":
-        cleaned = return_needs(step, note, data)
-        if "report" in cleaned:
-            apply_forward(case, step, cleaned, user, now)
+        check_return(step, note)
+        kind = step_kind(step)
+        cleaned = kind.check_return(data)
+        if cleaned:
+            kind.record(case, cleaned, user, now)
         if step.returns_to == "applicant":
-            case.status, case.paused_at = "returned", now
+            case.status, case.paused_at = CaseStatus.RETURNED, now
             case.step_received_at, case.step_due_at = now, None
         else:
-            _enter_step(case, get_step(case, int(step.returns_to)), cal, now)
+            _enter_step(case, _step_of(case, int(step.returns_to or 0)), cal, now)
     else:
-        cleaned = forward_needs(case, step, data)
-        apply_forward(case, step, cleaned, user, now)
+        kind = step_kind(step)
+        kind.record(case, kind.check_forward(case, data), user, now)
         certificate = _forward(case, step, cal, now)
     db.session.flush()  # takes the row lock and checks the version (StaleDataError -> 409)
 
     entry = control_card.append(case, **card)
-    audit.record(f"case.{card['outcome']}", "case", case.id, before=before,
-                 after={"status": case.status, "step": case.current_step_no, "version": case.version,
-                        "card_seq": entry.seq, "certificate_no": certificate.number if certificate else None},
-                 user=user)
+    audit.record(
+        f"case.{card['outcome']}",
+        "case",
+        case.id,
+        before=before,
+        after={
+            "status": case.status,
+            "step": case.current_step_no,
+            "version": case.version,
+            "card_seq": entry.seq,
+            "certificate_no": certificate.number if certificate else None,
+        },
+        user=user,
+    )
     _notify(case, card["outcome"], note, entry.seq)
     db.session.commit()
     return case
 
 
-def _authorise(case: Case, user: Any, action: str, step: Optional[Step]) -> str:
+def _authorise(case: Case, user: User, action: str, step: Step | None) -> str:
     """The role name the user acts in; 403 when none of their roles may take this action now."""
     if action == "cancel":
-        if case.status not in ("in_progress", "returned"):
+        if case.status not in (CaseStatus.IN_PROGRESS, CaseStatus.RETURNED):
             raise WorkflowError(409, _("Only an open case can be cancelled."))
         if not _may_cancel(case, user):
             raise WorkflowError(403, _("Only an administrator or the applicant may cancel the case."))
         return "Admin" if is_admin(user) else (sorted(r.name for r in user.roles)[0])
-    if case.status == "returned":
+    if case.status == CaseStatus.RETURNED:
         roles = roles_for_step(user, _first_step(case.service))
         if action != "forward" and roles:
             raise WorkflowError(409, _("The case is waiting for the applicant."))
-    elif case.status in ("in_progress", "completed") and step is not None:
+    elif case.status in (CaseStatus.IN_PROGRESS, CaseStatus.COMPLETED) and step is not None:
         roles = roles_for_step(user, step)
-        if roles and case.status == "completed" and action != "forward":
+        if roles and case.status == CaseStatus.COMPLETED and action != "forward":
             raise WorkflowError(409, _("The case is completed; it can only be handed over."))
     else:
         raise WorkflowError(409, _("The case is closed."))
@@ -430,25 +509,21 @@ def _authorise(case: Case, user: Any, action: str, step: Optional[Step]) -> str:
 
 def _forward(case: Case, step: Step, cal, now: datetime):
     """Move past `step`: the next step, or the end of the workflow."""
-    certificate = None
-    if step.kind == "number":
-        certificate = issue_certificate(case, now)
-        case.status, case.completed_at = "completed", now
-    if step.kind == "handover":
-        # The standard's performance evaluation asks the applicant who used the
-        # service: the one-time survey link is handed over with the product.
-        create_invitation(case)
+    kind = step_kind(step)
+    certificate = kind.on_forward(case, now)
+    if kind.completes_case:
+        case.status, case.completed_at = CaseStatus.COMPLETED, now
     following = get_step(case, step.no + 1)
-    if step.kind == "handover" or following is None:
-        case.status = "handed_over" if step.kind == "handover" else "completed"
+    if kind.ends_case or following is None:
+        case.status = CaseStatus.HANDED_OVER if kind.ends_case else CaseStatus.COMPLETED
         case.completed_at = case.completed_at or now
-        case.closed_at = now if step.kind == "handover" else None
+        case.closed_at = now if kind.ends_case else None
         case.step_due_at = None
-        if step.kind != "handover":
+        if not kind.ends_case:
             # An SOP without a handover step ends here: the case leaves every worklist.
             case.current_step_no = None
         return certificate
-    if case.status == "completed":
+    if case.status == CaseStatus.COMPLETED:
         # The applicant collects whenever they come: no office due time for the handover.
         case.current_step_no, case.step_received_at, case.step_due_at = following.no, now, None
     else:
@@ -456,16 +531,20 @@ def _forward(case: Case, step: Step, cal, now: datetime):
     return certificate
 
 
-def _notify(case: Case, outcome: str, note: Optional[str], seq: int) -> None:
+def _notify(case: Case, outcome: str, note: str | None, seq: int) -> None:
     """Tell the applicant when the product is ready or the file needs completing (in Indonesian)."""
     with force_locale("id"):
-        if outcome == "forward" and case.status == "completed" and case.current_step_no is not None:
-            body = _("%(product)s no. %(no)s is ready for collection at the office. Bring your receipt.",
-                     product=case.service.product, no=case.registration_no)
+        if outcome == "forward" and case.status == CaseStatus.COMPLETED and case.current_step_no is not None:
+            body = _(
+                "%(product)s no. %(no)s is ready for collection at the office. Bring your receipt.",
+                product=case.service.product,
+                no=case.registration_no,
+            )
             _enqueue("sms", case.applicant.phone, body, dedupe_key=f"case-{case.id}-ready", case_id=case.id)
-        elif outcome == "return" and case.status == "returned":
-            body = _("Application %(no)s was returned for completion: %(note)s",
-                     no=case.registration_no, note=note or "")
-            _enqueue("sms", case.applicant.phone, body[:600], dedupe_key=f"case-{case.id}-returned-{seq}",
-                     case_id=case.id)
-
+        elif outcome == "return" and case.status == CaseStatus.RETURNED:
+            body = _(
+                "Application %(no)s was returned for completion: %(note)s", no=case.registration_no, note=note or ""
+            )
+            _enqueue(
+                "sms", case.applicant.phone, body[:600], dedupe_key=f"case-{case.id}-returned-{seq}", case_id=case.id
+            )

@@ -1,13 +1,15 @@
 """`flask cases verify-chain` and `flask cases remind-uncollected`."""
+
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 cases_cli = AppGroup("cases", help="Cases: control-card integrity and reminders.")
@@ -32,24 +34,33 @@ def remind_uncollected(now: datetime | None = None) -> int:
     from app.notify.outbox import enqueue
     from models import Case
 
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     cases = db.session.scalars(
-        select(Case).where(Case.status == "completed", Case.reminder_queued_at.is_(None),
-                           Case.completed_at <= month_before(now))
-        .order_by(Case.id).with_for_update(skip_locked=True)
+        select(Case)
+        .where(Case.status == "completed", Case.reminder_queued_at.is_(None), Case.completed_at <= month_before(now))
+        .order_by(Case.id)
+        .with_for_update(skip_locked=True)
     ).all()
     queued = 0
     for case in cases:
         applicant = case.applicant
         with force_locale("id"):
             subject = _("Reminder to collect %(product)s", product=case.service.product)
-            body = _("Dear %(name)s, %(product)s for application %(no)s has been ready since %(date)s "
-                     "and has not been collected. Please collect it at the office, bringing your receipt.",
-                     name=applicant.name, product=case.service.product, no=case.registration_no,
-                     date=format_date(case.completed_at))
+            body = _(
+                "Dear %(name)s, %(product)s for application %(no)s has been ready since %(date)s "
+                "and has not been collected. Please collect it at the office, bringing your receipt.",
+                name=applicant.name,
+                product=case.service.product,
+                no=case.registration_no,
+                date=format_date(case.completed_at),
+            )
         recipient = "\n".join(part for part in (applicant.name, applicant.address) if part)
-        if enqueue("letter", recipient, body, subject=subject, dedupe_key=f"case-{case.id}-uncollected",
-                   case_id=case.id) is not None:
+        if (
+            enqueue(
+                "letter", recipient, body, subject=subject, dedupe_key=f"case-{case.id}-uncollected", case_id=case.id
+            )
+            is not None
+        ):
             queued += 1
         case.reminder_queued_at = now
         audit.record("case.remind_uncollected", "case", case.id, after={"reminder_queued_at": now})

@@ -1,4 +1,5 @@
 """`flask demo`: a working demo from a fresh clone (database, baseline, one account per role)."""
+
 from __future__ import annotations
 
 import os
@@ -6,12 +7,12 @@ import secrets
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from app.core.extensions import db
+from app.core.extensions import appbuilder, db, real_app
 
 # username -> role: one demo login per role, named so a trainer can guess them.
 DEMO_ACCOUNTS = {
@@ -58,7 +59,7 @@ def create_accounts() -> tuple[dict[str, str], list[str]]:
 
     Returns ({username: new password}, [usernames that already existed]).
     """
-    sm = current_app.appbuilder.sm
+    sm = appbuilder().sm
     created: dict[str, str] = {}
     existing: list[str] = []
     for username, role_name in DEMO_ACCOUNTS.items():
@@ -69,8 +70,14 @@ def create_accounts() -> tuple[dict[str, str], list[str]]:
         if role is None:
             raise click.ClickException(f"role {role_name!r} does not exist; run `flask roles sync`")
         password = secrets.token_urlsafe(12)  # 16 characters
-        user = sm.add_user(username=username, first_name=role_name, last_name="(demo)",
-                           email=f"{username}@demo.invalid", role=role, password=password)
+        user = sm.add_user(
+            username=username,
+            first_name=role_name,
+            last_name="(demo)",
+            email=f"{username}@demo.invalid",
+            role=role,
+            password=password,
+        )
         if not user:
             raise click.ClickException(f"could not create the demo account {username!r}")
         created[username] = password
@@ -92,9 +99,7 @@ def add_sample_cases() -> int:
         from app.cases.demo_data import create_sample_cases
     except ImportError:
         return 0
-    from models import Case
-
-    from models import Service
+    from models import Case, Service
 
     if db.session.scalar(select(func.count()).select_from(Case)):
         return 0
@@ -109,10 +114,12 @@ def add_sample_cases() -> int:
 @with_appcontext
 def demo_command() -> None:
     """Prepare a demo: migrate, bootstrap, one account per role, sample cases."""
-    app = current_app._get_current_object()
+    app = real_app()
     env = app.config["APP_ENV"]
     if env not in DEMO_ENVS:
-        raise DemoRefused(f"flask demo only runs with APP_ENV=demo or development (now {env!r}); no account was created.")
+        raise DemoRefused(
+            f"flask demo only runs with APP_ENV=demo or development (now {env!r}); no account was created."
+        )
     from app.core.bootstrap import bootstrap
 
     prepare_database(app)
@@ -123,7 +130,7 @@ def demo_command() -> None:
     accounts_path = Path(app.config["INSTANCE_PATH"]) / ACCOUNTS_FILE
     if created:
         save_accounts(accounts_path, created)
-        click.echo("Demo accounts (shown once; also saved to %s, mode 0600):" % accounts_path)
+        click.echo(f"Demo accounts (shown once; also saved to {accounts_path}, mode 0600):")
         for username, password in created.items():
             click.echo(f"  {username:<12} {DEMO_ACCOUNTS[username]:<32} {password}")
     if existing:

@@ -1,4 +1,5 @@
 """`flask notify send`: deliver the due messages of the outbox (cron or a loop)."""
+
 from __future__ import annotations
 
 import click
@@ -19,8 +20,7 @@ def send_command(limit: int, worker: str | None) -> None:
     counts = send_pending(limit=limit, worker_id=worker)
     click.echo(
         _(
-            "Outbox: %(sent)d sent, %(retry)d to retry, %(failed)d failed, "
-            "%(requeued)d expired claims taken back.",
+            "Outbox: %(sent)d sent, %(retry)d to retry, %(failed)d failed, %(requeued)d expired claims taken back.",
             **counts,
         )
     )

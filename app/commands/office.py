@@ -1,8 +1,8 @@
 """`flask office load FILE`, `flask office export` and `flask bootstrap`."""
+
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import click
 from flask import Flask
@@ -30,7 +30,7 @@ def load_command(path: Path, replace: bool) -> None:
 
 @office_cli.command("export")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
-def export_command(output: Optional[Path]) -> None:
+def export_command(output: Path | None) -> None:
     """Write the loaded office back as a format-1 YAML document."""
     from app.office.definition import export
 

@@ -1,4 +1,5 @@
 """`flask roles sync`: permissions, roles and default grants (idempotent)."""
+
 from __future__ import annotations
 
 import click

@@ -1,8 +1,8 @@
 """`flask service load FILE` and `flask service export CODE`."""
+
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import click
 from flask import Flask
@@ -24,14 +24,20 @@ def load_command(path: Path) -> None:
         service = load_file(path)
     except DefinitionError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(_("%(code)s loaded: %(steps)d steps, %(requirements)d requirements",
-                 code=service.code, steps=len(service.steps), requirements=len(service.requirements)))
+    click.echo(
+        _(
+            "%(code)s loaded: %(steps)d steps, %(requirements)d requirements",
+            code=service.code,
+            steps=len(service.steps),
+            requirements=len(service.requirements),
+        )
+    )
 
 
 @service_cli.command("export")
 @click.argument("code")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
-def export_command(code: str, output: Optional[Path]) -> None:
+def export_command(code: str, output: Path | None) -> None:
     """Write service CODE back as a format-1 YAML document."""
     from app.services.loader import export
 

@@ -3,19 +3,21 @@
 Points a (the channels) and f-i (the reply goes back the way the complaint
 came) of component 6; app.complaints.book records and moves the complaint.
 """
+
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta, timezone
-from typing import Any, Optional
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.core.errors import DomainError
 from app.core.extensions import db
-from app.core.formatting import TZ
 from app.core.parsing import bounded_date, text_error
+from app.core.phone import phone_or_none
+from app.core.timezone import office_tz
 from models import Case
 from models.complaint import CHANNELS, WEIGHTS
 
@@ -32,31 +34,20 @@ REPLY_ROUTES: dict[str, tuple[str, ...]] = {
     "sms": ("sms",),
     "face_to_face": ("face_to_face",),
 }
-_ROUTE_NEEDS = {"letter": "complainant_address", "email": "complainant_email", "sms": "complainant_phone",
-                "telephone": "complainant_phone", "fax": "complainant_phone", "face_to_face": None}
+_ROUTE_NEEDS = {
+    "letter": "complainant_address",
+    "email": "complainant_email",
+    "sms": "complainant_phone",
+    "telephone": "complainant_phone",
+    "fax": "complainant_phone",
+    "face_to_face": None,
+}
 NO_REPLY_ROUTE = "none"
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-@dataclass
-class ComplaintError(Exception):
-    """A refused request: `status` is the HTTP status, `message` is for people (Indonesian)."""
-
-    status: int
-    message: str
-    errors: dict[str, str] = field(default_factory=dict)
-
-
-def normalize_phone(raw: str) -> str:
-    """`0812-3456 7890` -> `+6281234567890`; landlines keep their area code (`(0761) 28262`)."""
-    digits = re.sub(r"[\s\-().]", "", raw or "")
-    if digits.startswith("+"):
-        digits = digits[1:]
-    elif digits.startswith("0"):
-        digits = "62" + digits[1:]
-    if not digits.isdigit() or not 8 <= len(digits) <= 15 or not digits.startswith("62"):
-        raise ComplaintError(422, "Nomor telepon tidak valid.")
-    return "+" + digits
+class ComplaintError(DomainError):
+    """A complaint request refused (app.core.errors): `ComplaintError(status, message, fields)`."""
 
 
 def _text(value: Any) -> str:
@@ -68,8 +59,14 @@ def check_lengths(values: dict[str, str], keys: dict[str, str]) -> None:
     errors = {name: text_error(values.get(name), limit) for name, limit in keys.items()}
     errors = {name: message for name, message in errors.items() if message}
     if errors:
-        raise ComplaintError(422, _("The text is too long: %(fields)s.", fields=", ".join(
-            f"{name} ({message})" for name, message in errors.items())), errors)
+        raise ComplaintError(
+            422,
+            _(
+                "The text is too long: %(fields)s.",
+                fields=", ".join(f"{name} ({message})" for name, message in errors.items()),
+            ),
+            errors,
+        )
 
 
 def _clean(value: Any, limit: int) -> str:
@@ -80,16 +77,29 @@ def validate_intake(data: dict, source: str) -> dict:
     """The book entry's fields, cleaned; ComplaintError 422 names what is wrong."""
     person = data.get("complainant") or {}
     if not isinstance(person, dict):
-        raise ComplaintError(422, "Identitas pengadu harus berupa objek.")
+        raise ComplaintError(422, _("The complainant's identity must be an object."))
     channel = "web_form" if source == "public" else str(data.get("channel") or "")
     if source != "public" and channel not in OFFICER_CHANNELS:
-        raise ComplaintError(422, "Media pengaduan tidak dikenal.")
-    texts = {"complainant.name": _text(person.get("name")), "complainant.email": _text(person.get("email")),
-             "complainant.phone": _text(person.get("phone")), "complainant.address": _text(person.get("address")),
-             "subject": _text(data.get("subject")), "description": _text(data.get("description"))}
-    check_lengths(texts, {"complainant.name": "complainant.name", "complainant.email": "complainant.email",
-                          "complainant.phone": "complainant.phone", "complainant.address": "complainant.address",
-                          "subject": "complaint.subject", "description": "complaint.description"})
+        raise ComplaintError(422, _("Unknown complaint channel."))
+    texts = {
+        "complainant.name": _text(person.get("name")),
+        "complainant.email": _text(person.get("email")),
+        "complainant.phone": _text(person.get("phone")),
+        "complainant.address": _text(person.get("address")),
+        "subject": _text(data.get("subject")),
+        "description": _text(data.get("description")),
+    }
+    check_lengths(
+        texts,
+        {
+            "complainant.name": "complainant.name",
+            "complainant.email": "complainant.email",
+            "complainant.phone": "complainant.phone",
+            "complainant.address": "complainant.address",
+            "subject": "complaint.subject",
+            "description": "complaint.description",
+        },
+    )
     out = {
         "channel": channel,
         "complainant_name": texts["complainant.name"],
@@ -99,24 +109,33 @@ def validate_intake(data: dict, source: str) -> dict:
         "description": texts["description"],
     }
     phone = texts["complainant.phone"]
-    out["complainant_phone"] = normalize_phone(phone) if phone else None
+    # A complainant may leave a landline (`(0761) 28262`), not only a mobile number.
+    out["complainant_phone"] = phone_or_none(phone, landline=True) if phone else None
+    if phone and out["complainant_phone"] is None:
+        raise ComplaintError(422, _("Invalid telephone number."))
     if not out["complainant_name"]:
-        raise ComplaintError(422, "Nama pengadu wajib diisi.")
+        raise ComplaintError(422, _("The complainant's name is required."))
     if not out["subject"]:
-        raise ComplaintError(422, "Pokok pengaduan wajib diisi.")
+        raise ComplaintError(422, _("The subject of the complaint is required."))
     if not out["description"]:
-        raise ComplaintError(422, "Uraian pengaduan wajib diisi.")
+        raise ComplaintError(422, _("The description of the complaint is required."))
     if out["complainant_email"] and not EMAIL_RE.match(out["complainant_email"]):
-        raise ComplaintError(422, "Alamat email tidak valid.")
-    if channel in ("email", "sms", "telephone", "fax"):
-        if reply_routes(channel, out) == [NO_REPLY_ROUTE]:
-            raise ComplaintError(422, "Pengaduan melalui media ini wajib mencantumkan kontak balasannya "
-                                      "(email untuk email, nomor telepon untuk telepon/fax, nomor HP untuk SMS).")
+        raise ComplaintError(422, _("The email address is not valid."))
+    if channel in ("email", "sms", "telephone", "fax") and reply_routes(channel, out) == [NO_REPLY_ROUTE]:
+        raise ComplaintError(
+            422,
+            _(
+                "A complaint by this channel must give the contact for the reply (an email "
+                "for email, a telephone number for telephone/fax, a mobile number for SMS)."
+            ),
+        )
     if channel in ("website", "web_form") and reply_routes(channel, out) == [NO_REPLY_ROUTE]:
-        raise ComplaintError(422, "Cantumkan email atau nomor telepon agar pengaduan dapat dijawab.")
+        raise ComplaintError(
+            422, _("Give an email address or a telephone number so that the complaint can be answered.")
+        )
     weight = data.get("weight") or None
     if weight is not None and (not isinstance(weight, str) or weight not in WEIGHTS):
-        raise ComplaintError(422, "Bobot pengaduan harus ringan, sedang, atau berat.")
+        raise ComplaintError(422, _("The complaint's weight must be ringan, sedang or berat."))
     out["weight"] = None if source == "public" else weight
     return out
 
@@ -131,20 +150,20 @@ def reply_routes(channel: str, contact: Any) -> list[str]:
         need = _ROUTE_NEEDS[route]
         value = get(need) if need else True
         # An SMS needs a mobile number; a landline can only be called back.
-        if value and (route != "sms" or is_valid_phone(value)):
+        if value and (route != "sms" or is_valid_phone(str(value))):
             out.append(route)
     # An anonymous note from the suggestion box cannot be answered: the reply
     # is only recorded in the book, so the entry can still be reviewed.
     return out or [NO_REPLY_ROUTE]
 
 
-def find_case(ref: Any) -> Optional[Case]:
+def find_case(ref: Any) -> Case | None:
     """The case a complaint is about, by registration number (None when not given)."""
     if ref in (None, ""):
         return None
     case = db.session.scalar(select(Case).where(Case.registration_no == str(ref).strip()))
     if case is None:
-        raise ComplaintError(422, "Nomor registrasi permohonan tidak ditemukan.")
+        raise ComplaintError(422, _("Application registration number not found."))
     return case
 
 
@@ -152,14 +171,14 @@ def received_at_of(data: dict, source: str) -> datetime:
     """Officers may book the day a letter or box note arrived; never a future day."""
     raw = data.get("received_at") if source == "officer" else None
     if raw in (None, ""):
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
     if isinstance(raw, datetime):
-        value = raw if raw.tzinfo else raw.replace(tzinfo=TZ)
+        value = raw if raw.tzinfo else raw.replace(tzinfo=office_tz())
     else:
         day = bounded_date(str(raw))
         if day is None:
-            raise ComplaintError(422, "Tanggal pengaduan harus berformat YYYY-MM-DD.")
-        value = datetime.combine(day, time(0, 0), tzinfo=TZ)
-    if value > datetime.now(timezone.utc) + timedelta(minutes=1):
-        raise ComplaintError(422, "Tanggal pengaduan tidak boleh di masa depan.")
-    return value.astimezone(timezone.utc)
+            raise ComplaintError(422, _("The complaint date must be written YYYY-MM-DD."))
+        value = datetime.combine(day, time(0, 0), tzinfo=office_tz())
+    if value > datetime.now(UTC) + timedelta(minutes=1):
+        raise ComplaintError(422, _("The complaint date must not be in the future."))
+    return value.astimezone(UTC)

@@ -1,15 +1,16 @@
 """The monthly Laporan Pengaduan Pelayanan Publik for the Kepala Dinas (point k), as CSV and PDF.
 
-A month's report is every complaint received in that month (Asia/Jakarta),
+A month's report is every complaint received in that month (office time zone),
 with its book entry, deadline, reply and the Sekretaris' review; the summary
 counts them by weight, channel and status.
 """
+
 from __future__ import annotations
 
 import csv
 import io
 from collections import Counter
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -18,22 +19,29 @@ from app.complaints.book import CLOSED, is_late
 from app.core.extensions import db
 from app.core.formatting import format_date, format_datetime, local_midnight
 from models import Complaint
+from models.complaint import ComplaintChannel, ComplaintStatus, weight_label
 
-CHANNEL_LABELS = {
-    "letter": "Surat/tertulis", "suggestion_box": "Kotak saran", "email": "Email", "website": "Website",
-    "telephone": "Telepon", "fax": "Fax", "sms": "SMS", "face_to_face": "Tatap muka", "web_form": "Formulir web",
-}
-STATUS_LABELS = {
-    "received": "Diterima, belum dipilah", "coordination": "Koordinasi", "handling": "Ditangani",
-    "review": "Diperiksa Sekretaris", "correction": "Diperbaiki", "closed": "Disetujui Sekretaris",
-}
-WEIGHT_LABELS = {"ringan": "Ringan", "sedang": "Sedang", "berat": "Berat", None: "Belum dipilah"}
-CSV_HEADER = ["Nomor", "Tanggal pengaduan", "Nama pengadu", "Telepon", "Email", "Alamat", "Media", "Bobot",
-              "Pokok pengaduan", "Batas waktu", "Dijawab", "Terlambat", "Status"]
+# The report is the office's Indonesian document whatever language the reader's screen is in.
+REPORT_LOCALE = "id"
+CSV_HEADER = [
+    "Nomor",
+    "Tanggal pengaduan",
+    "Nama pengadu",
+    "Telepon",
+    "Email",
+    "Alamat",
+    "Media",
+    "Bobot",
+    "Pokok pengaduan",
+    "Batas waktu",
+    "Dijawab",
+    "Terlambat",
+    "Status",
+]
 
 
 def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
-    """The first instant of the month and of the next one, Asia/Jakarta, as UTC."""
+    """The first instant of the month and of the next one, office time zone, as UTC."""
     nxt = date(year + (month == 12), month % 12 + 1, 1)
     return local_midnight(date(year, month, 1)), local_midnight(nxt)
 
@@ -41,24 +49,42 @@ def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
 def monthly(year: int, month: int) -> dict[str, Any]:
     """Rows and summary of the month's complaints."""
     start, end = month_bounds(year, month)
-    complaints = list(db.session.scalars(
-        select(Complaint).where(Complaint.received_at >= start, Complaint.received_at < end)
-        .order_by(Complaint.received_at, Complaint.id)
-    ))
-    now = datetime.now(timezone.utc)
-    rows = [{
-        "complaint": c, "number": c.number, "received": format_date(c.received_at, "id"),
-        "name": c.complainant_name, "phone": c.complainant_phone or "", "email": c.complainant_email or "",
-        "address": c.complainant_address or "", "channel": CHANNEL_LABELS.get(c.channel, c.channel),
-        "weight": WEIGHT_LABELS.get(c.weight, c.weight), "subject": c.subject,
-        "due": format_datetime(c.due_at, "id") if c.due_at else "",
-        "replied": format_datetime(c.replied_at, "id") if c.replied_at else "",
-        "late": is_late(c, now), "status": STATUS_LABELS.get(c.status, c.status),
-    } for c in complaints]
+    complaints = list(
+        db.session.scalars(
+            select(Complaint)
+            .where(Complaint.received_at >= start, Complaint.received_at < end)
+            .order_by(Complaint.received_at, Complaint.id)
+        )
+    )
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "complaint": c,
+            "number": c.number,
+            "received": format_date(c.received_at, "id"),
+            "name": c.complainant_name,
+            "phone": c.complainant_phone or "",
+            "email": c.complainant_email or "",
+            "address": c.complainant_address or "",
+            "channel": ComplaintChannel.label_of(c.channel, REPORT_LOCALE),
+            "weight": weight_label(c.weight, REPORT_LOCALE),
+            "subject": c.subject,
+            "due": format_datetime(c.due_at, "id") if c.due_at else "",
+            "replied": format_datetime(c.replied_at, "id") if c.replied_at else "",
+            "late": is_late(c, now),
+            "status": ComplaintStatus.label_of(c.status, REPORT_LOCALE),
+        }
+        for c in complaints
+    ]
     return {
-        "year": year, "month": month, "period": format_date(date(year, month, 1), "id").split(" ", 1)[1],
-        "rows": rows, "total": len(rows),
-        "by_weight": Counter(r["weight"] for r in rows), "by_channel": Counter(r["channel"] for r in rows),
+        "year": year,
+        "month": month,
+        "period": format_date(date(year, month, 1), "id").split(" ", 1)[1],
+        "rows": rows,
+        "total": len(rows),
+        # Counted by stored value (None: not sorted yet), not by label.
+        "by_weight": Counter(c.weight for c in complaints),
+        "by_channel": Counter(c.channel for c in complaints),
         "approved": sum(1 for c in complaints if c.status == CLOSED),
         "late": sum(1 for r in rows if r["late"]),
     }
@@ -71,9 +97,26 @@ def to_csv(report: dict[str, Any]) -> str:
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
     for r in report["rows"]:
-        writer.writerow([_cell(v) for v in (r["number"], r["received"], r["name"], r["phone"], r["email"],
-                                            r["address"], r["channel"], r["weight"], r["subject"], r["due"],
-                                            r["replied"], "Ya" if r["late"] else "Tidak", r["status"])])
+        writer.writerow(
+            [
+                _cell(v)
+                for v in (
+                    r["number"],
+                    r["received"],
+                    r["name"],
+                    r["phone"],
+                    r["email"],
+                    r["address"],
+                    r["channel"],
+                    r["weight"],
+                    r["subject"],
+                    r["due"],
+                    r["replied"],
+                    "Ya" if r["late"] else "Tidak",
+                    r["status"],
+                )
+            ]
+        )
     return out.getvalue()
 
 
@@ -89,5 +132,6 @@ def to_pdf(report: dict[str, Any]) -> bytes:
     from app.documents.pdf import ENV, html_to_pdf
 
     html = ENV.get_template("complaints/monthly_report_pdf.html").render(
-        report=report, office=office(), today=datetime.now(timezone.utc), qr=None)
+        report=report, office=office(), today=datetime.now(UTC), qr=None
+    )
     return html_to_pdf(html)

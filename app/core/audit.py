@@ -1,11 +1,13 @@
 """The audit log: one call records who did what, from where, with before/after."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Optional
+from typing import Any
 
 from flask import has_request_context, request
+from flask_appbuilder.security.sqla.models import User
 from flask_login import current_user
 
 from app.core.extensions import db
@@ -33,9 +35,9 @@ def record(
     action: str,
     object_type: str,
     object_id: Any = None,
-    before: Optional[dict] = None,
-    after: Optional[dict] = None,
-    user: Any = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    user: User | None = None,
 ) -> AuditLog:
     """Add an audit row to the current transaction (the caller commits)."""
     if user is None and has_request_context() and getattr(current_user, "is_authenticated", False):

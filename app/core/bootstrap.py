@@ -7,8 +7,8 @@ declared grant, and the holidays. What is loaded already is never reloaded:
 an office's own definitions and later edits survive every run; a changed
 shipped file is applied with `flask service load` / `flask office load`.
 """
-from __future__ import annotations
 
+from __future__ import annotations
 
 
 def bootstrap() -> None:

@@ -3,18 +3,17 @@
 One place for these so pages, PDFs and CSV exports agree; registered as Jinja
 filters in app/setup/i18n.py.
 """
+
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import Optional
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
 from babel.numbers import format_decimal
 
-TZ = ZoneInfo("Asia/Jakarta")
+from app.core.timezone import office_tz
 
 
 def _locale() -> str:
@@ -28,22 +27,18 @@ def _locale() -> str:
 
 
 def to_local(value: datetime) -> datetime:
-    """A stored timestamp in Asia/Jakarta (naive values are taken as UTC)."""
+    """A timestamp (aware, as models.base.UTCDateTime reads it) in the office's time zone."""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(TZ)
+        raise ValueError(f"naive datetime {value.isoformat()}: timestamps are aware UTC")
+    return value.astimezone(office_tz())
 
 
 def local_midnight(day: date) -> datetime:
-    """The first instant of `day` in the office time zone, as UTC.
-
-    Date filters bind this: SQLite stores UTC wall-clock time without an offset,
-    so an Asia/Jakarta datetime bound as is would be compared 7 hours off.
-    """
-    return datetime.combine(day, time.min, tzinfo=TZ).astimezone(timezone.utc)
+    """The first instant of `day` in the office time zone, as UTC (date filters bind this)."""
+    return datetime.combine(day, time.min, tzinfo=office_tz()).astimezone(UTC)
 
 
-def format_date(value: Optional[date | datetime], locale: Optional[str] = None) -> str:
+def format_date(value: date | datetime | None, locale: str | None = None) -> str:
     """`28 November 2026` (Indonesian month names by default)."""
     if value is None:
         return ""
@@ -52,21 +47,21 @@ def format_date(value: Optional[date | datetime], locale: Optional[str] = None) 
     return _babel_date(value, "d MMMM y", locale=locale or _locale())
 
 
-def format_datetime(value: Optional[datetime], locale: Optional[str] = None) -> str:
-    """`28 November 2026 14.05` in Asia/Jakarta."""
+def format_datetime(value: datetime | None, locale: str | None = None) -> str:
+    """`28 November 2026 14.05` in the office's time zone."""
     if value is None:
         return ""
-    return _babel_datetime(to_local(value), "d MMMM y HH.mm", tzinfo=TZ, locale=locale or _locale())
+    return _babel_datetime(to_local(value), "d MMMM y HH.mm", tzinfo=office_tz(), locale=locale or _locale())
 
 
-def format_rupiah(amount: Optional[int | float]) -> str:
+def format_rupiah(amount: int | float | None) -> str:
     """`Rp 0`, `Rp 1.500.000` (dot as thousands separator, no decimals)."""
-    amount = int(round(amount or 0))
+    amount = round(amount or 0)
     sign = "-" if amount < 0 else ""
     return f"{sign}Rp {abs(amount):,}".replace(",", ".")
 
 
-def format_number(value: Optional[float | str], digits: Optional[int] = 2, locale: Optional[str] = None) -> str:
+def format_number(value: float | str | None, digits: int | None = 2, locale: str | None = None) -> str:
     """`69,67` in Indonesian (decimal comma, dot for thousands), `69.67` in English.
 
     `digits=None` keeps the value's own decimals (a form's `24.5` m2 reads `24,5`).
@@ -78,7 +73,7 @@ def format_number(value: Optional[float | str], digits: Optional[int] = 2, local
     return format_decimal(number, format=pattern, locale=locale or _locale())
 
 
-def format_duration(minutes: Optional[int]) -> str:
+def format_duration(minutes: int | None) -> str:
     """Working time as `2 j 15 m` (hours and minutes)."""
     if minutes is None:
         return ""

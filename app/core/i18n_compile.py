@@ -10,6 +10,7 @@ to the `.po` when that directory can be written (a checkout, a venv install),
 else (a read-only install) under a fallback directory, in a subdirectory named
 after the catalogs' content so that two versions never share compiled files.
 """
+
 from __future__ import annotations
 
 import hashlib

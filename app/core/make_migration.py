@@ -3,6 +3,7 @@
 Nothing is deployed yet, so the schema is one initial revision kept equal to the
 models; once a release ships, new revisions go on top (`flask db migrate`).
 """
+
 from __future__ import annotations
 
 import os

@@ -11,11 +11,12 @@ validate what the screens and the API send; the String(N) columns of the
 models are the upper bound of each (tests/security/test_hardening_input.py
 checks they agree).
 """
+
 from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any, Optional
+from typing import Any
 
 from flask_babel import gettext as _
 
@@ -55,7 +56,7 @@ LIMITS: dict[str, int] = {
 }
 
 
-def bounded_int(value: Any, lo: int, hi: int) -> Optional[int]:
+def bounded_int(value: Any, lo: int, hi: int) -> int | None:
     """`value` as an int within [lo, hi], or None (missing, not ASCII digits, out of range)."""
     if isinstance(value, bool):
         return None
@@ -68,12 +69,12 @@ def bounded_int(value: Any, lo: int, hi: int) -> Optional[int]:
     return number if lo <= number <= hi else None
 
 
-def bounded_id(value: Any) -> Optional[int]:
+def bounded_id(value: Any) -> int | None:
     """A record id (1..MAX_ID) or None."""
     return bounded_int(value, 1, MAX_ID)
 
 
-def bounded_date(value: Any, lo: date = MIN_DATE, hi: date = MAX_DATE) -> Optional[date]:
+def bounded_date(value: Any, lo: date = MIN_DATE, hi: date = MAX_DATE) -> date | None:
     """`value` (a date or `YYYY-MM-DD`) within [lo, hi], or None."""
     if isinstance(value, date):
         day = value
@@ -91,7 +92,7 @@ def too_long_message(limit: int) -> str:
     return _("At most %(n)d characters.", n=limit)
 
 
-def text_error(value: Optional[str], key: str, limit: Optional[int] = None) -> Optional[str]:
+def text_error(value: str | None, key: str, limit: int | None = None) -> str | None:
     """The message for text longer than its field's limit (LIMITS[key] unless `limit`), else None."""
     limit = limit or LIMITS[key]
     return too_long_message(limit) if value and len(value) > limit else None

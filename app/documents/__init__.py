@@ -5,16 +5,16 @@ under one letterhead and one embedded font (DejaVu Sans, so every name prints,
 Latin-1 or not). The per-document functions gather a model's data into the
 context; see app/documents/pdf.py for what keeps user text inert.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app, has_app_context
 
-from config import Config
-
 from app.documents.pdf import DocumentError, DocumentTooLarge, html_to_pdf, render_template
+from config import Config
 
 __all__ = [
     "DocumentError",
@@ -55,7 +55,7 @@ def verify_url(token: str) -> str:
 def render(name: str, **ctx: Any) -> bytes:
     """PDF bytes of `documents/<name>.html`, with the letterhead and `today` set."""
     ctx.setdefault("office", office())
-    ctx.setdefault("today", datetime.now(timezone.utc))
+    ctx.setdefault("today", datetime.now(UTC))
     html, trusted = render_template(name, ctx)
     return html_to_pdf(html, trusted)
 

@@ -1,25 +1,21 @@
 """Documents of one case: certificate, control card, BAP, assignment and reminder letters."""
+
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any, Optional
+from typing import Any
 
 from flask_appbuilder.security.sqla.models import Role, User
 from sqlalchemy import select
 
+from app.cases.step_kinds import step_recording, step_showing
 from app.core.extensions import db
-from models import Case, Step
-
 from app.documents import DocumentError, render, verify_url
+from app.documents.pdf import DOC_LOCALE
 from app.documents.service_documents import step_time
-
-OUTCOMES = {
-    "forward": "diteruskan",
-    "return": "dikembalikan",
-    "reject": "ditolak",
-    "cancel": "dibatalkan",
-}
+from models import Case, Step
+from models.case import CaseOutcome, CaseStatus
 
 
 def _field_value(field_type: str, value: Any) -> str:
@@ -48,15 +44,19 @@ def form_rows(case: Case) -> list[tuple[str, str]]:
     return [(f.label, _field_value(f.type, data.get(f.name))) for f in case.service.form_fields]
 
 
-def _step(case: Case, no: Optional[int]) -> Optional[Step]:
+def _step(case: Case, no: int | None) -> Step | None:
     return next((s for s in case.service.steps if s.no == no), None)
 
 
 def draft_available(case: Case) -> bool:
     """A KONSEP exists from the service's draft step on, while the case is open and not yet numbered."""
-    draft_no = next((s.no for s in case.service.steps if s.kind == "draft"), None)
-    return (case.certificate is None and draft_no is not None and case.status == "in_progress"
-            and (case.current_step_no or 0) >= draft_no)
+    draft_no = getattr(step_showing(case.service.steps, "certificate-draft"), "no", None)
+    return (
+        case.certificate is None
+        and draft_no is not None
+        and case.status == CaseStatus.IN_PROGRESS
+        and (case.current_step_no or 0) >= draft_no
+    )
 
 
 def signer_title(case: Case) -> str:
@@ -65,7 +65,7 @@ def signer_title(case: Case) -> str:
     from app.office.definition import current_office
 
     office = current_office()
-    sign = next((s for s in case.service.steps if s.kind == "sign"), None)
+    sign = step_recording(case.service.steps, "signed_by")
     roles = [e.name for e in sign.executors if not e.applicant] if sign is not None else []
     if not roles or office.head_role in roles:
         return office.head_signature
@@ -82,8 +82,15 @@ def certificate_pdf(case: Case) -> bytes:
     if cert is None:
         if not draft_available(case):
             raise DocumentError("the case has no certificate number yet")
-        return render("certificate", case=case, cert=None, draft=True, form=form_rows(case), verify_link=None,
-                      signer_title=signer_title(case))
+        return render(
+            "certificate",
+            case=case,
+            cert=None,
+            draft=True,
+            form=form_rows(case),
+            verify_link=None,
+            signer_title=signer_title(case),
+        )
     return render(
         "certificate",
         case=case,
@@ -100,12 +107,12 @@ def control_card_pdf(case: Case) -> bytes:
     rows = [
         {
             "entry": e,
-            "outcome": OUTCOMES.get(e.outcome, e.outcome),
+            "outcome": CaseOutcome.label_of(e.outcome, DOC_LOCALE),
             "standard": step_time(_step(case, e.step_no)),
         }
         for e in case.control_card
     ]
-    return render("control_card", case=case, rows=rows, late_count=sum(1 for r in rows if r["entry"].late))
+    return render("control_card", case=case, rows=rows, late_count=sum(1 for e in case.control_card if e.late))
 
 
 def _latest_report(case: Case):
@@ -120,8 +127,8 @@ def bap_pdf(case: Case) -> bytes:
     return render("bap", case=case, report=report, form=form_rows(case))
 
 
-def _inspect_step(case: Case) -> Optional[Step]:
-    return next((s for s in case.service.steps if s.kind == "inspect"), None)
+def _inspect_step(case: Case) -> Step | None:
+    return step_showing(case.service.steps, "assignment-letter")
 
 
 def _role_members(role_names: list[str]) -> list[str]:
@@ -136,7 +143,7 @@ def _role_members(role_names: list[str]) -> list[str]:
     return [f"{u.first_name} {u.last_name}".strip() for u in users]
 
 
-def assignment_letter_pdf(case: Case, team: Optional[list[str]] = None) -> bytes:
+def assignment_letter_pdf(case: Case, team: list[str] | None = None) -> bytes:
     """Surat tugas sending the technical team to inspect the applicant's premises.
 
     The team is the one named in the latest BAP, or else everyone holding the

@@ -19,12 +19,14 @@ prints is cut at DOC_TEXT_MAX characters (the longest text any input accepts,
 app.core.parsing.LIMITS, so only data that bypassed validation is ever cut), and
 HTML longer than DOC_HTML_MAX is refused (DocumentTooLarge) before layout.
 """
+
 from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -85,9 +87,7 @@ def html_to_pdf(html: str, trusted: Iterable[str] = ()) -> bytes:
         raise DocumentTooLarge(f"document HTML of {len(html)} characters exceeds {DOC_HTML_MAX}")
     out = io.BytesIO()
     gate = _LinkGate(trusted)
-    result = pisa.CreatePDF(
-        html, dest=out, link_callback=gate, resource_policy=_policy(), encoding="utf-8"
-    )
+    result = pisa.CreatePDF(html, dest=out, link_callback=gate, resource_policy=_policy(), encoding="utf-8")
     if result.err:
         raise DocumentError(f"xhtml2pdf reported {result.err} error(s)")
     return out.getvalue()
@@ -118,8 +118,13 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(tgl=_tgl, tgl_jam=_tgl_jam, rupiah=format_rupiah, durasi=format_duration,
-                       angka=lambda value, digits=2: format_number(value, digits, locale=DOC_LOCALE))
+    env.filters.update(
+        tgl=_tgl,
+        tgl_jam=_tgl_jam,
+        rupiah=format_rupiah,
+        durasi=format_duration,
+        angka=lambda value, digits=2: format_number(value, digits, locale=DOC_LOCALE),
+    )
     return env
 
 

@@ -1,4 +1,5 @@
 """QR codes as PNG data URIs, so documents and pages embed them without a file."""
+
 from __future__ import annotations
 
 import base64

@@ -1,4 +1,5 @@
 """Documents of a service and of the complaint book: the standard, the reply letter."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -46,9 +47,7 @@ def _components(service: Service) -> list[dict[str, Any]]:
     for item in sorted(service.components, key=lambda c: (c.key, c.position)):
         by_key.setdefault(item.key, []).append(item.text)
     return [
-        {"title": COMPONENT_TITLES.get(key, key), "items": by_key[key]}
-        for key in COMPONENT_KEYS
-        if by_key.get(key)
+        {"title": COMPONENT_TITLES.get(key, key), "items": by_key[key]} for key in COMPONENT_KEYS if by_key.get(key)
     ]
 
 

@@ -3,6 +3,7 @@
 A backend gets one message and either returns a provider reference or raises
 DeliveryError; retrying and bookkeeping are the outbox's job (app/notify/outbox.py).
 """
+
 from __future__ import annotations
 
 import logging
@@ -10,8 +11,9 @@ import smtplib
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable, Mapping
 from email.message import EmailMessage
-from typing import Any, Mapping, Optional, Protocol
+from typing import Any, Protocol
 
 logger = logging.getLogger("app.notify.outbox")
 
@@ -21,7 +23,7 @@ class DeliveryError(Exception):
 
 
 class Backend(Protocol):
-    def send(self, message: Any) -> Optional[str]:
+    def send(self, message: Any) -> str | None:
         """Deliver `message` (an OutboxMessage); return the provider's reference."""
 
 
@@ -32,7 +34,7 @@ class LogBackend:
     from the outbox rather than transmitted.
     """
 
-    def send(self, message: Any) -> Optional[str]:
+    def send(self, message: Any) -> str | None:
         logger.info(
             "outbox %s #%s to %s: %s%s",
             message.channel,
@@ -71,8 +73,9 @@ class HttpSmsBackend:
         self.number_style = config.get("NOTIFY_HTTP_NUMBER_STYLE") or "+62"
         self.timeout = float(config.get("NOTIFY_HTTP_TIMEOUT") or 10)
 
-    def send(self, message: Any) -> Optional[str]:
-        params = self.static + [
+    def send(self, message: Any) -> str | None:
+        params = [
+            *self.static,
             (self.to_param, _gateway_number(message.recipient, self.number_style)),
             (self.message_param, message.body),
         ]
@@ -115,7 +118,7 @@ class SmtpBackend:
         self.sender = config.get("NOTIFY_SMTP_FROM") or "noreply@localhost"
         self.timeout = float(config.get("NOTIFY_HTTP_TIMEOUT") or 10)
 
-    def send(self, message: Any) -> Optional[str]:
+    def send(self, message: Any) -> str | None:
         mail = EmailMessage()
         mail["From"] = self.sender
         mail["To"] = message.recipient
@@ -134,8 +137,8 @@ class SmtpBackend:
         return mail["Message-ID"]
 
 
-_BACKENDS = {
-    # channel: (config key, {name: factory})
+# channel: (config key, {name: factory})
+_BACKENDS: dict[str, tuple[str | None, dict[str, Callable[[Mapping[str, Any]], Backend]]]] = {
     "sms": ("NOTIFY_BACKEND", {"log": lambda config: LogBackend(), "http": HttpSmsBackend}),
     "email": ("NOTIFY_EMAIL_BACKEND", {"log": lambda config: LogBackend(), "smtp": SmtpBackend}),
     "letter": (None, {"log": lambda config: LogBackend()}),

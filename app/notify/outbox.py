@@ -5,22 +5,24 @@ if and only if the event that caused it was committed. `send_pending` (run by
 `flask notify send`, from cron or a loop, on any number of machines) claims due
 rows, commits the claim, and only then talks to the provider.
 """
+
 from __future__ import annotations
 
 import logging
 import os
 import socket
 import uuid
-from datetime import datetime, timedelta, timezone
-from typing import Callable, Optional
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import and_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.core.extensions import db
-from app.notify.backends import Backend, DeliveryError, backend_for
 from app.core.phone import is_valid_phone, normalize_phone
+from app.notify.backends import Backend, DeliveryError, backend_for
 from models import OutboxMessage
 from models.base import utcnow
 
@@ -34,7 +36,7 @@ CHANNELS = ("sms", "email", "letter")
 CLAIM_BATCH = 20
 MAX_BACKOFF = timedelta(hours=6)
 
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+_INSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def enqueue(
@@ -42,11 +44,11 @@ def enqueue(
     recipient: str,
     body: str,
     *,
-    subject: Optional[str] = None,
-    dedupe_key: Optional[str] = None,
-    case_id: Optional[int] = None,
-    complaint_id: Optional[int] = None,
-) -> Optional[OutboxMessage]:
+    subject: str | None = None,
+    dedupe_key: str | None = None,
+    case_id: int | None = None,
+    complaint_id: int | None = None,
+) -> OutboxMessage | None:
     """Add a message to the current transaction (the caller commits).
 
     Returns None when a message with `dedupe_key` already exists. The insert
@@ -100,7 +102,7 @@ def requeue_stale(now: datetime) -> int:
     cutoff = now - timedelta(minutes=int(config.get("NOTIFY_STALE_MINUTES", 30)))
     stale = and_(OutboxMessage.status == "sending", OutboxMessage.locked_at < cutoff)
     note = "claim expired: the worker stopped before recording the outcome"
-    common = dict(attempts=OutboxMessage.attempts + 1, last_error=note, locked_by=None, locked_at=None)
+    common = {"attempts": OutboxMessage.attempts + 1, "last_error": note, "locked_by": None, "locked_at": None}
     gave_up = db.session.execute(
         update(OutboxMessage)
         .where(stale, OutboxMessage.attempts + 1 >= int(config["NOTIFY_MAX_ATTEMPTS"]))
@@ -145,7 +147,9 @@ def _claim(token: str, limit: int, now: datetime) -> list[OutboxMessage]:
     db.session.commit()
     if not ids:
         return []
-    messages = list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)))
+    messages = list(
+        db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id))
+    )
     # Detached copies: no transaction stays open while the provider is called.
     for message in messages:
         db.session.expunge(message)
@@ -198,15 +202,13 @@ def _deliver(message: OutboxMessage, token: str, clock: Callable[[], datetime], 
     return "retry"
 
 
-def send_pending(
-    limit: int = 100, worker_id: Optional[str] = None, now: Optional[datetime] = None
-) -> dict[str, int]:
+def send_pending(limit: int = 100, worker_id: str | None = None, now: datetime | None = None) -> dict[str, int]:
     """Deliver up to `limit` due messages; returns counts of sent, retry, failed, requeued.
 
     Commits as it goes (claims and outcomes), so call it outside any request
     transaction. `now` fixes the clock (tests); by default the real time is used.
     """
-    clock = (lambda: now.astimezone(timezone.utc)) if now is not None else utcnow
+    clock = (lambda: now.astimezone(UTC)) if now is not None else utcnow
     worker = worker_id or f"{socket.gethostname()}:{os.getpid()}"
     # One token per call: two calls from the same process never mistake each other's claims.
     token = f"{worker[:110]}/{uuid.uuid4().hex[:8]}"

@@ -6,6 +6,7 @@ the office roles with their capabilities. The same rules as a service file:
 every refusal names file, path and reason; nothing is written on bad input;
 loading the same file twice changes nothing; `export` writes it back.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -13,15 +14,17 @@ import json
 import re
 from datetime import time
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any
 
-from flask import current_app, g, has_app_context, has_request_context
+from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.core import audit
-from app.security import capabilities
 from app.core.extensions import db
+from app.core.timezone import configured_zone
+from app.core.timezone import forget as forget_zone
+from app.security import capabilities
 from app.services.definition import FORMAT_VERSION, DefinitionError
 from app.services.schema import Checker, builtin_roles
 from app.services.yaml_format import dump, read_file
@@ -29,10 +32,36 @@ from models import Office, OfficeHours
 
 OFFICES_DIR = Path(__file__).resolve().parent / "definitions"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-TOP_KEYS = ("format", "code", "name", "short_name", "letterhead", "address", "city", "phone", "fax", "email",
-            "website", "timezone", "office_hours", "head", "roles")
-REQUIRED = ("format", "code", "name", "short_name", "address", "city", "phone", "timezone", "office_hours",
-            "head", "roles")
+TOP_KEYS = (
+    "format",
+    "code",
+    "name",
+    "short_name",
+    "letterhead",
+    "address",
+    "city",
+    "phone",
+    "fax",
+    "email",
+    "website",
+    "timezone",
+    "office_hours",
+    "head",
+    "roles",
+)
+REQUIRED = (
+    "format",
+    "code",
+    "name",
+    "short_name",
+    "address",
+    "city",
+    "phone",
+    "timezone",
+    "office_hours",
+    "head",
+    "roles",
+)
 OPTIONAL_TEXT = ("fax", "email", "website")
 HEAD_KEYS = ("title", "role", "signature")
 HOURS_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
@@ -60,8 +89,10 @@ def validate(data: Any, filename: str) -> dict:
     doc["office_hours"] = _check_hours(c, data["office_hours"])
     roles = _check_roles(c, data["roles"])
     head = c.mapping(data["head"], "head", HEAD_KEYS, ("title", "role"))
-    doc["head"] = {"title": c.text(head["title"], "head.title", Office.head_title),
-                   "role": c.text(head["role"], "head.role", Office.head_role)}
+    doc["head"] = {
+        "title": c.text(head["title"], "head.title", Office.head_title),
+        "role": c.text(head["role"], "head.role", Office.head_role),
+    }
     if doc["head"]["role"] not in roles:
         raise c.fail("head.role", _("'%(value)s' is not one of the office's roles", value=doc["head"]["role"]))
     if "signature" in head:
@@ -74,10 +105,11 @@ def _check_timezone(c: Checker, value: Any) -> str:
     value = c.text(value, "timezone")
     # Every clock of the system (SLA, numbering year, registers) runs in the
     # configured zone; an office file that says otherwise would be silently wrong.
-    configured = current_app.config.get("TIMEZONE", "Asia/Jakarta") if has_app_context() else "Asia/Jakarta"
+    configured = configured_zone()
     if value != configured:
-        raise c.fail("timezone", _("this installation runs in %(zone)s; found '%(value)s'",
-                                   zone=configured, value=value))
+        raise c.fail(
+            "timezone", _("this installation runs in %(zone)s; found '%(value)s'", zone=configured, value=value)
+        )
     return value
 
 
@@ -89,8 +121,10 @@ def _check_hours(c: Checker, value: Any) -> dict[str, str]:
     result = {}
     for day in value:
         if day not in WEEKDAYS:
-            raise c.fail(f"office_hours.{day}", _("unknown day '%(key)s'; allowed: %(allowed)s",
-                                                   key=day, allowed=", ".join(WEEKDAYS)))
+            raise c.fail(
+                f"office_hours.{day}",
+                _("unknown day '%(key)s'; allowed: %(allowed)s", key=day, allowed=", ".join(WEEKDAYS)),
+            )
     for day in WEEKDAYS:
         if day not in value:
             continue
@@ -119,8 +153,14 @@ def _check_roles(c: Checker, value: Any) -> dict[str, list[str]]:
         caps = c.sequence(caps, path)
         for i, cap in enumerate(caps):
             if not isinstance(cap, str) or cap not in capabilities.CAPABILITIES:
-                raise c.fail(f"{path}[{i}]", _("unknown capability '%(value)s'; known: %(known)s",
-                                               value=cap, known=", ".join(capabilities.CAPABILITIES)))
+                raise c.fail(
+                    f"{path}[{i}]",
+                    _(
+                        "unknown capability '%(value)s'; known: %(known)s",
+                        value=cap,
+                        known=", ".join(capabilities.CAPABILITIES),
+                    ),
+                )
         if len(set(caps)) != len(caps):
             raise c.fail(path, _("a capability is named twice"))
         result[role] = list(caps)
@@ -131,7 +171,7 @@ def _hash(doc: dict) -> str:
     return hashlib.sha256(json.dumps(doc, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
-def load_file(path: Union[str, Path], replace: bool = False) -> Office:
+def load_file(path: str | Path, replace: bool = False) -> Office:
     """Read, validate and load one office file."""
     return load(*read_file(Path(path)), replace=replace)
 
@@ -149,9 +189,16 @@ def load(data: Any, filename: str, replace: bool = False) -> Office:
         office = loaded_office()
         if office is not None and office.code != doc["code"]:
             if not replace:
-                raise DefinitionError(filename, "code", _(
-                    "this installation runs the office '%(loaded)s'; to replace it by '%(code)s' load the file "
-                    "with --replace", loaded=office.code, code=doc["code"]))
+                raise DefinitionError(
+                    filename,
+                    "code",
+                    _(
+                        "this installation runs the office '%(loaded)s'; to replace it by '%(code)s' load the file "
+                        "with --replace",
+                        loaded=office.code,
+                        code=doc["code"],
+                    ),
+                )
             office.code = doc["code"]
         if office is not None and _hash(document(office)) == _hash(doc):
             return office
@@ -202,8 +249,12 @@ def _hours(text: str) -> tuple[time, time]:
 
 def document(office: Office) -> dict:
     """The canonical document of the stored office (office hours as the calendar holds them now)."""
-    doc: dict[str, Any] = {"format": FORMAT_VERSION, "code": office.code, "name": office.name,
-                           "short_name": office.short_name}
+    doc: dict[str, Any] = {
+        "format": FORMAT_VERSION,
+        "code": office.code,
+        "name": office.name,
+        "short_name": office.short_name,
+    }
     if office.letterhead:
         doc["letterhead"] = list(office.letterhead)
     doc.update({"address": office.address, "city": office.city, "phone": office.phone})
@@ -228,7 +279,7 @@ def export() -> str:
     return dump(document(office))
 
 
-def loaded_office() -> Optional[Office]:
+def loaded_office() -> Office | None:
     """The installation's one office row, or None before one is loaded."""
     return db.session.scalar(select(Office).order_by(Office.id).limit(1))
 
@@ -242,23 +293,46 @@ def office_roles() -> dict[str, list[str]]:
 class OfficeInfo(dict):
     """What pages and documents print of the office; attribute access for templates."""
 
-    __getattr__ = dict.get
+    def __getattr__(self, name: str) -> Any:
+        return self.get(name)
 
 
 def fallback_office() -> OfficeInfo:
     """Before `flask bootstrap` pages still render: a neutral name, no contact lines."""
     name = current_app.config.get("APP_NAME", "SP-Backoffice")
-    return OfficeInfo(code="", name=name, short_name=name, letterhead=[], address="", city="", phone="",
-                      fax=None, email=None, website=None, head_title="", head_signature="", head_role="")
+    return OfficeInfo(
+        code="",
+        name=name,
+        short_name=name,
+        letterhead=[],
+        address="",
+        city="",
+        phone="",
+        fax=None,
+        email=None,
+        website=None,
+        head_title="",
+        head_signature="",
+        head_role="",
+    )
 
 
-def _info(office: Optional[Office]) -> OfficeInfo:
+def _info(office: Office | None) -> OfficeInfo:
     if office is None:
         return fallback_office()
     return OfficeInfo(
-        code=office.code, name=office.name, short_name=office.short_name, letterhead=list(office.letterhead or []),
-        address=office.address, city=office.city, phone=office.phone, fax=office.fax, email=office.email,
-        website=office.website, head_title=office.head_title, head_signature=office.head_signature,
+        code=office.code,
+        name=office.name,
+        short_name=office.short_name,
+        letterhead=list(office.letterhead or []),
+        address=office.address,
+        city=office.city,
+        phone=office.phone,
+        fax=office.fax,
+        email=office.email,
+        website=office.website,
+        head_title=office.head_title,
+        head_signature=office.head_signature,
         head_role=office.head_role,
     )
 
@@ -274,5 +348,6 @@ def current_office() -> OfficeInfo:
 
 
 def _forget() -> None:
+    forget_zone()
     if has_request_context():
         g.pop("sp_office", None)

@@ -5,14 +5,25 @@ select with date/service/status filters, a row formatter); `csv_export` and
 `pdf_export` stream one to a file. Reading a register needs the permission
 pair ("can_export", "Register <name>").
 """
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from app.core.extensions import appbuilder
 from app.registers.base import Column, Filters, Register, RegisterError
 from app.registers.definitions import REGISTERS, register_capability
 
-__all__ = ["Column", "Filters", "Register", "RegisterError", "REGISTERS", "register_capability", "get_register", "may_read"]
+__all__ = [
+    "REGISTERS",
+    "Column",
+    "Filters",
+    "Register",
+    "RegisterError",
+    "get_register",
+    "may_read",
+    "register_capability",
+]
 
 
 def get_register(name: str) -> Register:
@@ -25,6 +36,4 @@ def get_register(name: str) -> Register:
 
 def may_read(register: Register) -> bool:
     """Whether the current user (session or JWT) holds the register's permission."""
-    from flask import current_app
-
-    return current_app.appbuilder.sm.has_access("can_export", register.permission_view)
+    return appbuilder().sm.has_access("can_export", register.permission_view)

@@ -3,33 +3,33 @@
 A register never loads ORM objects: the select yields plain rows that the CSV
 and PDF writers stream, so a million rows cost the same memory as a hundred.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Callable, Iterable, Optional
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
-from app.core.formatting import local_midnight
+from app.core.errors import DomainError
+from app.core.extensions import appbuilder
+from app.core.formatting import local_midnight, to_local
 
 # Column kinds fix how a value is written: CSV wants machine-readable values
 # Excel recognises, the PDF wants what a reader expects on paper.
 SERVICE_CODE_RE = re.compile(r"^[A-Z0-9-]{1,40}$")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-WIB_OFFSET = timedelta(hours=7)
-WIB = timezone(WIB_OFFSET)
 
 
-class RegisterError(Exception):
-    """Bad filter input; `.message` is shown to the user (Bahasa Indonesia)."""
+class RegisterError(DomainError):
+    """Bad filter input (app.core.errors); 400 unless said, message first: `RegisterError(message, status)`."""
 
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(str(message))
-        self.message = str(message)
-        self.status = status
+    def __init__(self, message: Any, status: int = 400):
+        super().__init__(status, message)
 
 
 @dataclass(frozen=True)
@@ -38,16 +38,16 @@ class Column:
     header: Any  # lazy msgid, English in code, Indonesian in the catalog
     kind: str = "text"
     width: float = 1.0  # relative width on the PDF page
-    labels: Optional[dict] = None  # value -> lazy label, for kind "label"
-    total: Optional[str] = None  # "mean" prints the column average on the totals row
+    labels: dict | None = None  # value -> lazy label, for kind "label"
+    total: str | None = None  # "mean" prints the column average on the totals row
 
 
 @dataclass(frozen=True)
 class Filters:
-    date_from: Optional[date] = None
-    date_to: Optional[date] = None
-    service: Optional[str] = None
-    status: Optional[str] = None
+    date_from: date | None = None
+    date_to: date | None = None
+    service: str | None = None
+    status: str | None = None
 
     def as_args(self) -> dict:
         """The query-string form (`from`, `to`, `service`, `status`), empty values left out."""
@@ -70,10 +70,10 @@ class Register:
     order_by: Callable[[], list]
     service_column: Any = None  # None: the register has no service filter
     status_column: Any = None
-    statuses: Optional[tuple] = None  # allowed status values; None with a status column: any slug
+    statuses: tuple | None = None  # allowed status values; None with a status column: any slug
     status_labels: dict = field(default_factory=dict)
     # Rows shown when no status is asked for (None: every row), and the line the PDF prints then.
-    default_statuses: Optional[tuple] = None
+    default_statuses: tuple | None = None
     default_note: Any = None
 
     @property
@@ -92,8 +92,9 @@ class Register:
         if filters.service:
             from models import Service
 
-            stmt = stmt.where(self.service_column == select(Service.id).where(
-                Service.code == filters.service).scalar_subquery())
+            stmt = stmt.where(
+                self.service_column == select(Service.id).where(Service.code == filters.service).scalar_subquery()
+            )
         if filters.status:
             stmt = stmt.where(self.status_column == filters.status)
         elif self.default_statuses:
@@ -131,8 +132,11 @@ class Register:
         empty cell) and converts only the columns that need it: a million rows
         make every per-cell call count.
         """
-        writers = [(i, _cell_writer(c, style)) for i, c in enumerate(self.columns)
-                   if style != "csv" or c.kind not in ("text", "int")]
+        writers = [
+            (i, _cell_writer(c, style))
+            for i, c in enumerate(self.columns)
+            if style != "csv" or c.kind not in ("text", "int")
+        ]
 
         def fmt(row: Any) -> list:
             cells = list(row)
@@ -156,10 +160,12 @@ def _bound(col: Any, day: date) -> Any:
 def _is_datetime(col: Any) -> bool:
     from sqlalchemy import DateTime
 
-    return isinstance(getattr(col, "type", None), DateTime)
+    from models.base import UTCDateTime
+
+    return isinstance(getattr(col, "type", None), (DateTime, UTCDateTime))
 
 
-def _parse_date(raw: Optional[str], label: Any) -> Optional[date]:
+def _parse_date(raw: str | None, label: Any) -> date | None:
     raw = (raw or "").strip()
     if not raw:
         return None
@@ -178,7 +184,7 @@ def reader_sees_nik() -> bool:
     return reveals_nik(_reader())
 
 
-def _cell_writer(col: Column, style: str, reveal_nik: Optional[bool] = None) -> Callable[[Any], str]:
+def _cell_writer(col: Column, style: str, reveal_nik: bool | None = None) -> Callable[[Any], str]:
     """Per-kind writers, chosen once per export rather than once per cell."""
     csv = style == "csv"
     # On paper the dense register uses numeric dates (28/11/2026 14.05) so a
@@ -188,7 +194,7 @@ def _cell_writer(col: Column, style: str, reveal_nik: Optional[bool] = None) -> 
     if col.kind == "datetime":
         if csv:
             return _csv_datetime
-        return lambda v: _local(v).strftime("%d/%m/%Y %H.%M") if v else ""
+        return lambda v: to_local(v).strftime("%d/%m/%Y %H.%M") if v else ""
     if col.kind == "int":
         return lambda v: "" if v is None else str(v)
     if col.kind == "label":
@@ -212,25 +218,18 @@ def _cell_writer(col: Column, style: str, reveal_nik: Optional[bool] = None) -> 
 
 def _reader() -> Any:
     """The user reading the register now (session or bearer token); None outside a request."""
-    from flask import current_app, has_request_context
+    from flask import has_request_context
 
     if not has_request_context():
         return None
-    return current_app.appbuilder.sm.current_user
+    return appbuilder().sm.current_user
 
 
-def _local(v: datetime) -> datetime:
-    """Wall-clock Jakarta time; Jakarta has kept UTC+7 since 1964, so a fixed offset is exact."""
-    return v + WIB_OFFSET if v.tzinfo is None else v.astimezone(WIB)
-
-
-def _csv_datetime(v: Optional[datetime]) -> str:
-    """`2026-11-28 14:05` in Asia/Jakarta, which Excel reads as a date and time."""
+def _csv_datetime(v: datetime | None) -> str:
+    """`2026-11-28 14:05` in the office's time zone, which Excel reads as a date and time."""
     if not v:
         return ""
-    if v.tzinfo is None:  # SQLite hands back the stored UTC wall clock
-        return (v + WIB_OFFSET).isoformat(" ", "minutes")
-    return v.astimezone(WIB).isoformat(" ", "minutes")[:16]
+    return to_local(v).isoformat(" ", "minutes")[:16]
 
 
 def totals_row(register: Register, rows_count: int, sums: dict[int, float]) -> list[str]:

@@ -11,29 +11,30 @@ times as text in office time itself (SQLite's `strftime`, PostgreSQL's
 datetime object is built per cell; Python only maps status labels and guards
 user text against Excel formulas.
 """
+
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Iterator
 from datetime import date
-from typing import Iterator
-
-from typing import Any, Callable
+from typing import Any
 
 from flask import Response, stream_with_context
 from flask_babel import gettext as _
 from sqlalchemy import Select, func
 
 from app.core.extensions import db
-
-from app.registers.base import WIB_OFFSET, Filters, Register, _cell_writer, reader_sees_nik
+from app.core.timezone import office_tz, sqlite_local_shift
+from app.registers.base import Filters, Register, _cell_writer, reader_sees_nik
 
 BOM = "\ufeff"
 CHUNK_ROWS = 2000
 
 
-def iter_csv(register: Register, filters: Filters, chunk_rows: int = CHUNK_ROWS,
-             reveal_nik: bool = False) -> Iterator[bytes]:
+def iter_csv(
+    register: Register, filters: Filters, chunk_rows: int = CHUNK_ROWS, reveal_nik: bool = False
+) -> Iterator[bytes]:
     """The CSV file as byte chunks: BOM and header first, then one chunk per `chunk_rows` rows.
 
     `reveal_nik` (decided by the caller while the request's user is still loaded) prints whole NIKs.
@@ -62,15 +63,16 @@ def iter_csv(register: Register, filters: Filters, chunk_rows: int = CHUNK_ROWS,
             yield buf.getvalue().encode("utf-8")
 
 
-def _csv_select(register: Register, stmt: Select, dialect: str,
-                reveal_nik: bool = False) -> tuple[Select, list[tuple[int, Callable]]]:
+def _csv_select(
+    register: Register, stmt: Select, dialect: str, reveal_nik: bool = False
+) -> tuple[Select, list[tuple[int, Callable]]]:
     """The select with dates and times printed by the database, and the Python writers still needed.
 
     Writers are (line index, function): index 0 is the row number, so a
     register column i sits at i + 1.
     """
     columns, writers = [], []
-    for i, (col, spec) in enumerate(zip(stmt.selected_columns, register.columns)):
+    for i, (col, spec) in enumerate(zip(stmt.selected_columns, register.columns, strict=False)):
         as_text = _as_text(col, spec.kind, dialect) if spec.kind in ("date", "datetime") else None
         columns.append(col if as_text is None else as_text)
         if as_text is None and spec.kind not in ("text", "int"):
@@ -79,14 +81,15 @@ def _csv_select(register: Register, stmt: Select, dialect: str,
 
 
 def _as_text(col: Any, kind: str, dialect: str) -> Any:
-    """`col` printed as CSV text by the database (`2026-11-28` or `2026-11-28 14:05` Asia/Jakarta)."""
+    """`col` printed as CSV text by the database (`2026-11-28` or `2026-11-28 14:05` office time)."""
     if dialect == "sqlite":
         # SQLAlchemy keeps UTC timestamps as text without an offset.
-        hours = f"+{WIB_OFFSET.seconds // 3600} hours"
-        return func.strftime("%Y-%m-%d %H:%M", col, hours) if kind == "datetime" else func.strftime("%Y-%m-%d", col)
+        if kind == "datetime":
+            return func.strftime("%Y-%m-%d %H:%M", col, sqlite_local_shift())
+        return func.strftime("%Y-%m-%d", col)
     if dialect == "postgresql":
         if kind == "datetime":
-            return func.to_char(func.timezone("Asia/Jakarta", col), "YYYY-MM-DD HH24:MI")
+            return func.to_char(func.timezone(office_tz().key, col), "YYYY-MM-DD HH24:MI")
         return func.to_char(col, "YYYY-MM-DD")
     return None  # another database: the Python writers format the value
 

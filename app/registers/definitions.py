@@ -1,60 +1,41 @@
 """The five registers the office keeps, each one select over the shared models."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case as sql_case
 from sqlalchemy import select
 
-from models import (
-    Applicant, Case, Certificate, Complaint, Institution, Personnel, Service, SurveyResponse,
-)
-from app.complaints.book import STATUSES as COMPLAINT_STATUSES
-from models.case import CASE_STATUSES
-from models.survey import ELEMENTS, SOURCES, SOURCES_OFFICIAL
-
 from app.registers.base import Column, Register
-
-CASE_STATUS_LABELS = {
-    "in_progress": _l("In progress"),
-    "returned": _l("Returned to applicant"),
-    "completed": _l("Completed"),
-    "handed_over": _l("Handed over"),
-    "rejected": _l("Rejected"),
-    "cancelled": _l("Cancelled"),
-}
-COMPLAINT_STATUS_LABELS = {
-    "received": _l("Received"),
-    "coordination": _l("Coordination"),
-    "handling": _l("Handling"),
-    "review": _l("Reply under review"),
-    "correction": _l("Reply being corrected"),
-    "closed": _l("Closed"),
-}
-CHANNEL_LABELS = {
-    "letter": _l("Letter"),
-    "suggestion_box": _l("Suggestion box"),
-    "email": _l("Email"),
-    "website": _l("Website"),
-    "telephone": _l("Telephone"),
-    "fax": _l("Fax"),
-    "sms": _l("SMS"),
-    "face_to_face": _l("Face to face"),
-    "web_form": _l("Web form"),
-}
-WEIGHT_LABELS = {"ringan": _l("Light"), "sedang": _l("Moderate"), "berat": _l("Serious")}
-CERTIFICATE_STATUS_LABELS = {"valid": _l("Valid"), "revoked": _l("Revoked")}
-SURVEY_SOURCE_LABELS = {
-    "invited": _l("One-time link"),
-    "paper": _l("Paper form"),
-    "open": _l("Open public form (not counted in the official IKM)"),
-}
+from models import (
+    Applicant,
+    Case,
+    Certificate,
+    Complaint,
+    Institution,
+    Personnel,
+    Service,
+    SurveyResponse,
+)
+from models.case import CASE_STATUSES, CaseStatus, CertificateStatus
+from models.complaint import STATUSES as COMPLAINT_STATUSES
+from models.complaint import ComplaintChannel, ComplaintStatus, ComplaintWeight
+from models.survey import ELEMENTS, SOURCES, SOURCES_OFFICIAL, SurveySource
 
 
 def _cases_select():
     return (
         select(
-            Case.registration_no, Case.received_at, Service.code, Applicant.name, Applicant.nik,
-            Institution.name, Case.status, Case.current_step_no, Case.due_at, Case.completed_at,
+            Case.registration_no,
+            Case.received_at,
+            Service.code,
+            Applicant.name,
+            Applicant.nik,
+            Institution.name,
+            Case.status,
+            Case.current_step_no,
+            Case.due_at,
+            Case.completed_at,
             Certificate.number,
         )
         .join(Service, Service.id == Case.service_id)
@@ -74,7 +55,7 @@ CASES = Register(
         Column("applicant", _l("Applicant"), "user_text", 1.5),
         Column("nik", _l("NIK"), "nik", 1.2),
         Column("institution", _l("Institution"), "user_text", 1.8),
-        Column("status", _l("Status"), "label", 1.0, labels=CASE_STATUS_LABELS),
+        Column("status", _l("Status"), "label", 1.0, labels=CaseStatus.labels()),
         Column("step", _l("Step"), "int", 0.5),
         Column("due_at", _l("Due"), "datetime", 1.3),
         Column("completed_at", _l("Completed at"), "datetime", 1.3),
@@ -86,9 +67,12 @@ CASES = Register(
     service_column=Case.service_id,
     status_column=Case.status,
     statuses=CASE_STATUSES,
+    status_labels=CaseStatus.labels(),
 )
 
-_CERT_STATUS = sql_case((Certificate.revoked_at.is_(None), "valid"), else_="revoked")
+_CERT_STATUS = sql_case(
+    (Certificate.revoked_at.is_(None), CertificateStatus.VALID.value), else_=CertificateStatus.REVOKED.value
+)
 
 CERTIFICATES = Register(
     name="certificates",
@@ -101,12 +85,18 @@ CERTIFICATES = Register(
         Column("applicant", _l("Applicant"), "user_text", 1.5),
         Column("institution", _l("Institution"), "user_text", 1.8),
         Column("signer", _l("Signed by"), "user_text", 1.4),
-        Column("status", _l("Status"), "label", 0.8, labels=CERTIFICATE_STATUS_LABELS),
+        Column("status", _l("Status"), "label", 0.8, labels=CertificateStatus.labels()),
     ],
     base_select=lambda: (
         select(
-            Certificate.number, Certificate.issued_at, Service.code, Case.registration_no,
-            Applicant.name, Institution.name, Certificate.signer_name, _CERT_STATUS,
+            Certificate.number,
+            Certificate.issued_at,
+            Service.code,
+            Case.registration_no,
+            Applicant.name,
+            Institution.name,
+            Certificate.signer_name,
+            _CERT_STATUS,
         )
         .join(Case, Case.id == Certificate.case_id)
         .join(Service, Service.id == Certificate.service_id)
@@ -117,7 +107,8 @@ CERTIFICATES = Register(
     order_by=lambda: [Certificate.issued_at, Certificate.id],
     service_column=Certificate.service_id,
     status_column=_CERT_STATUS,
-    statuses=("valid", "revoked"),
+    statuses=tuple(CertificateStatus),
+    status_labels=CertificateStatus.labels(),
 )
 
 COMPLAINTS = Register(
@@ -130,22 +121,31 @@ COMPLAINTS = Register(
         Column("phone", _l("Phone"), "user_text", 1.1),
         Column("email", _l("Email"), "user_text", 1.4),
         Column("address", _l("Address"), "user_text", 1.5),
-        Column("channel", _l("Channel"), "label", 0.9, labels=CHANNEL_LABELS),
-        Column("weight", _l("Weight"), "label", 0.7, labels=WEIGHT_LABELS),
+        Column("channel", _l("Channel"), "label", 0.9, labels=ComplaintChannel.labels()),
+        Column("weight", _l("Weight"), "label", 0.7, labels=ComplaintWeight.labels()),
         Column("subject", _l("Subject"), "user_text", 2.0),
-        Column("status", _l("Status"), "label", 0.9, labels=COMPLAINT_STATUS_LABELS),
+        Column("status", _l("Status"), "label", 0.9, labels=ComplaintStatus.labels()),
         Column("due_at", _l("Due"), "datetime", 1.2),
     ],
     base_select=lambda: select(
-        Complaint.number, Complaint.received_at, Complaint.complainant_name, Complaint.complainant_phone,
-        Complaint.complainant_email, Complaint.complainant_address, Complaint.channel, Complaint.weight,
-        Complaint.subject, Complaint.status, Complaint.due_at,
+        Complaint.number,
+        Complaint.received_at,
+        Complaint.complainant_name,
+        Complaint.complainant_phone,
+        Complaint.complainant_email,
+        Complaint.complainant_address,
+        Complaint.channel,
+        Complaint.weight,
+        Complaint.subject,
+        Complaint.status,
+        Complaint.due_at,
     ),
     date_column=Complaint.received_at,
     order_by=lambda: [Complaint.received_at, Complaint.id],
     service_column=Complaint.service_id,
     status_column=Complaint.status,
     statuses=COMPLAINT_STATUSES,
+    status_labels=ComplaintStatus.labels(),
 )
 
 SURVEYS = Register(
@@ -159,11 +159,16 @@ SURVEYS = Register(
         Column("age", _l("Age"), "int", 0.5),
         Column("education", _l("Education"), width=0.8),
         Column("occupation", _l("Occupation"), "user_text", 1.3),
-        Column("source", _l("Source"), "label", 0.9, labels=SURVEY_SOURCE_LABELS),
+        Column("source", _l("Source"), "label", 0.9, labels=SurveySource.labels()),
     ],
     base_select=lambda: select(
-        SurveyResponse.date, Service.code, *[getattr(SurveyResponse, u) for u in ELEMENTS],
-        SurveyResponse.sex, SurveyResponse.age, SurveyResponse.education, SurveyResponse.occupation,
+        SurveyResponse.date,
+        Service.code,
+        *[getattr(SurveyResponse, u) for u in ELEMENTS],
+        SurveyResponse.sex,
+        SurveyResponse.age,
+        SurveyResponse.education,
+        SurveyResponse.occupation,
         SurveyResponse.source,
     ).join(Service, Service.id == SurveyResponse.service_id),
     date_column=SurveyResponse.date,
@@ -173,9 +178,11 @@ SURVEYS = Register(
     # apart, so the averages on the totals row are the official index's.
     status_column=SurveyResponse.source,
     statuses=SOURCES,
+    status_labels=SurveySource.labels(),
     default_statuses=SOURCES_OFFICIAL,
-    default_note=_l("Official IKM answers (one-time link and paper forms); open public form answers: "
-                    "export with status=open"),
+    default_note=_l(
+        "Official IKM answers (one-time link and paper forms); open public form answers: export with status=open"
+    ),
 )
 
 
@@ -183,8 +190,13 @@ def _personnel_select():
     from flask_appbuilder.security.sqla.models import User
 
     return select(
-        Personnel.nip, Personnel.name, Personnel.position, Personnel.rank, Personnel.education,
-        Personnel.competencies, User.username,
+        Personnel.nip,
+        Personnel.name,
+        Personnel.position,
+        Personnel.rank,
+        Personnel.education,
+        Personnel.competencies,
+        User.username,
     ).outerjoin(User, User.id == Personnel.user_id)
 
 
@@ -206,7 +218,6 @@ PERSONNEL = Register(
 )
 
 REGISTERS: dict[str, Register] = {r.name: r for r in (CASES, CERTIFICATES, COMPLAINTS, SURVEYS, PERSONNEL)}
-
 
 
 def register_capability(name: str) -> str:

@@ -14,12 +14,14 @@ here, into lines joined by newlines that the table draws one under the other:
 a Paragraph per wrapped cell (parsed, measured and split again on every page
 break) cost more than the rest of the register together.
 """
+
 from __future__ import annotations
 
 import os
 import tempfile
-from datetime import datetime, timezone
-from typing import Any, BinaryIO, Callable, Optional
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, BinaryIO, cast
 
 from flask import Response, current_app, send_file
 from flask_babel import gettext as _
@@ -33,9 +35,8 @@ from reportlab.platypus import BaseDocTemplate, Frame, LongTable, PageTemplate, 
 from sqlalchemy import func, select
 
 from app.core.extensions import db
-from app.office.definition import current_office
 from app.core.formatting import format_date, format_datetime
-
+from app.office.definition import current_office
 from app.registers.base import Filters, Register, RegisterError, accumulate, totals_row
 
 CHUNK_ROWS = 200
@@ -56,10 +57,20 @@ BODY_STYLE = [
     ("TOPPADDING", (0, 0), (-1, -1), 1),
     ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
 ]
-HEAD_STYLE = TableStyle(BODY_STYLE + [("FONT", (0, 0), (-1, -1), FONT_BOLD, FONT_SIZE, LEADING),
-                                      ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#e8eef5"))])
-TOTAL_STYLE = TableStyle(BODY_STYLE + [("FONT", (0, 0), (-1, -1), FONT_BOLD, FONT_SIZE, LEADING),
-                                       ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f3f3f3"))])
+HEAD_STYLE = TableStyle(
+    [
+        *BODY_STYLE,
+        ("FONT", (0, 0), (-1, -1), FONT_BOLD, FONT_SIZE, LEADING),
+        ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#e8eef5")),
+    ]
+)
+TOTAL_STYLE = TableStyle(
+    [
+        *BODY_STYLE,
+        ("FONT", (0, 0), (-1, -1), FONT_BOLD, FONT_SIZE, LEADING),
+        ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f3f3f3")),
+    ]
+)
 BODY = TableStyle(BODY_STYLE)
 
 
@@ -102,12 +113,13 @@ def describe_filters(register: Register, filters: Filters) -> str:
     """One line naming the period, service and status the register was printed for."""
     parts = []
     if filters.date_from or filters.date_to:
-        parts.append(_("Period: %(a)s to %(b)s", a=format_date(filters.date_from) or "…",
-                       b=format_date(filters.date_to) or "…"))
+        parts.append(
+            _("Period: %(a)s to %(b)s", a=format_date(filters.date_from) or "…", b=format_date(filters.date_to) or "…")
+        )
     if filters.service:
         parts.append(_("Service: %(s)s", s=filters.service))
     if filters.status:
-        label = next((c.labels for c in register.columns if c.key == "status" and c.labels), {}).get(filters.status)
+        label = register.status_labels.get(filters.status)
         parts.append(_("Status: %(s)s", s=str(label or filters.status)))
     elif register.default_note:
         parts.append(str(register.default_note))
@@ -151,11 +163,11 @@ class _Cells:
         if total <= avail:
             widths = [w * avail / total for w in need]
         else:
-            fixed = sum(w for w, f in zip(need, flexible) if not f)
+            fixed = sum(w for w, f in zip(need, flexible, strict=False) if not f)
             flex = total - fixed
             room = avail - fixed
             if flex and room >= 45 * sum(flexible):
-                widths = [w * room / flex if f else w for w, f in zip(need, flexible)]
+                widths = [w * room / flex if f else w for w, f in zip(need, flexible, strict=False)]
             else:
                 widths = [w * avail / total for w in need]
         self.room = [w - slack for w in widths]
@@ -163,7 +175,7 @@ class _Cells:
 
     def row(self, values: list[str], font: str = FONT) -> list[str]:
         out = []
-        for text, room in zip(values, self.room):
+        for text, room in zip(values, self.room, strict=False):
             if "\n" not in text and self.width(text, font) <= room:
                 out.append(text)
             else:
@@ -203,14 +215,19 @@ class _Cells:
         return len(word)
 
 
-def write_pdf(register: Register, filters: Filters, out: BinaryIO, *, printed_by: Optional[str] = None) -> int:
+def write_pdf(register: Register, filters: Filters, out: BinaryIO, *, printed_by: str | None = None) -> int:
     """Write the register to `out`; returns the number of rows. RegisterError when it is too long to print."""
     stmt = register.select(filters)
     with db.engine.connect() as conn:
         n = conn.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
         if n > MAX_ROWS:
-            raise RegisterError(_("%(n)s rows are too many for a PDF (at most %(max)s). Narrow the filters "
-                                  "or export CSV.", n=n, max=MAX_ROWS))
+            raise RegisterError(
+                _(
+                    "%(n)s rows are too many for a PDF (at most %(max)s). Narrow the filters or export CSV.",
+                    n=n,
+                    max=MAX_ROWS,
+                )
+            )
         register_fonts()
         width = PAGE[0] - 2 * MARGIN
         fmt = register.formatter("pdf")
@@ -218,15 +235,17 @@ def write_pdf(register: Register, filters: Filters, out: BinaryIO, *, printed_by
         sums: dict[int, float] = {}
         result = conn.execution_options(stream_results=True, yield_per=CHUNK_ROWS).execute(stmt)
         parts = result.partitions()
-        first_rows = next(parts, [])
+        first_rows: Sequence[Any] = next(parts, [])
         for row in first_rows:
             add(row, sums)
         first = [[str(i), *fmt(r)] for i, r in enumerate(first_rows, 1)]
         headers = [_("No"), *register.headers()]
         cells = _Cells()
         # The number column must hold the last row's number, not only the first chunk's.
-        sample = first + [[str(n), *[""] * len(register.columns)]]
-        widths = cells.fit(headers, sample, [False] + [c.kind in ("user_text", "label") for c in register.columns], width)
+        sample = [*first, [str(n), *([""] * len(register.columns))]]
+        widths = cells.fit(
+            headers, sample, [False] + [c.kind in ("user_text", "label") for c in register.columns], width
+        )
         head = LongTable([cells.row(headers, FONT_BOLD)], colWidths=widths, style=HEAD_STYLE)
         head_h = head.wrap(width, PAGE[1])[1]
         frame_top = PAGE[1] - MARGIN - TITLE_BLOCK - head_h
@@ -241,13 +260,16 @@ def write_pdf(register: Register, filters: Filters, out: BinaryIO, *, printed_by
                 add(row, sums)
                 data.append(cells.row([str(number), *fmt(row)]))
             story.append(LongTable(data, colWidths=widths, style=BODY))
-    story.append(LongTable([cells.row(["", *totals_row(register, number, sums)], FONT_BOLD)],
-                           colWidths=widths, style=TOTAL_STYLE))
+    story.append(
+        LongTable(
+            [cells.row(["", *totals_row(register, number, sums)], FONT_BOLD)], colWidths=widths, style=TOTAL_STYLE
+        )
+    )
 
     title = str(register.title)
     office = current_office().name
     subtitle = describe_filters(register, filters)
-    printed = _("Printed %(at)s", at=format_datetime(datetime.now(timezone.utc)))
+    printed = _("Printed %(at)s", at=format_datetime(datetime.now(UTC)))
     if printed_by:
         printed += " · " + printed_by
 
@@ -268,23 +290,43 @@ def write_pdf(register: Register, filters: Filters, out: BinaryIO, *, printed_by
         canvas.drawRightString(PAGE[0] - MARGIN, MARGIN * 0.6, _("Page %(x)s of %(y)s", x=page, y=pages))
         canvas.drawString(MARGIN, MARGIN * 0.6, title)
 
-    frame = Frame(MARGIN, MARGIN, width, frame_top - MARGIN, leftPadding=0, rightPadding=0,
-                  topPadding=0, bottomPadding=0, id="rows")
-    doc = BaseDocTemplate(out, pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-                          bottomMargin=MARGIN, title=title, author=office, creator="SP-Backoffice")
+    frame = Frame(
+        MARGIN,
+        MARGIN,
+        width,
+        frame_top - MARGIN,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="rows",
+    )
+    doc = BaseDocTemplate(
+        out,
+        pagesize=PAGE,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        title=title,
+        author=office,
+        creator="SP-Backoffice",
+    )
     doc.addPageTemplates([PageTemplate(id="register", frames=[frame], onPage=on_page)])
     doc.build(story, canvasmaker=_numbered_canvas(footer))
     return number
 
 
-def pdf_response(register: Register, filters: Filters, printed_by: Optional[str] = None) -> Response:
+def pdf_response(register: Register, filters: Filters, printed_by: str | None = None) -> Response:
     """The register as a PDF download; spooled to disk past a few megabytes."""
     from app.registers.csv_export import export_filename
 
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    write_pdf(register, filters, spool, printed_by=printed_by)
+    # Not a `with`: the response streams the file and closes it when sent.
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    write_pdf(register, filters, cast(BinaryIO, spool), printed_by=printed_by)
     spool.seek(0)
-    response = send_file(spool, mimetype="application/pdf", as_attachment=True,
-                         download_name=export_filename(register, filters, "pdf"))
+    response = send_file(
+        spool, mimetype="application/pdf", as_attachment=True, download_name=export_filename(register, filters, "pdf")
+    )
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -7,18 +7,22 @@ SLA compliance is the share of control-card rows not marked late. With a
 service chosen, complaints count only those tied to that service's cases
 (public complaints name no case, so they count under "all services").
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Optional
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import case as when, func, select
+from sqlalchemy import case as when
+from sqlalchemy import func, select
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql import ColumnElement
 
 from app.core.extensions import db
 from app.core.formatting import local_midnight
-from models import Case, Complaint, ControlCardEntry, Service, Step
+from app.core.timezone import office_tz, sqlite_local_shift
+from models import Case, CaseStatus, Complaint, ControlCardEntry, Service, Step
 
 LATE_LIMIT = 20
 
@@ -27,7 +31,7 @@ LATE_LIMIT = 20
 class Period:
     start: date
     end: date
-    service_id: Optional[int] = None
+    service_id: int | None = None
 
     @property
     def lower(self) -> datetime:
@@ -39,32 +43,39 @@ class Period:
         return local_midnight(self.end + timedelta(days=1))
 
 
-def between(column: ColumnElement, period: Period) -> ColumnElement:
+# A mapped attribute (Case.received_at) or any SQL expression.
+Column = ColumnElement[Any] | InstrumentedAttribute[Any]
+
+
+def between(column: Column, period: Period) -> ColumnElement[bool]:
     """`column` falls within the period's days (office time zone)."""
     return (column >= period.lower) & (column < period.upper)
 
 
-def local_month(column: ColumnElement) -> ColumnElement:
-    """'YYYY-MM' of a stored UTC timestamp, in the office's time zone (UTC+7, no DST)."""
+def local_month(column: Column) -> ColumnElement[str]:
+    """'YYYY-MM' of a stored UTC timestamp, in the office's time zone."""
     if db.engine.dialect.name == "postgresql":
-        return func.to_char(func.timezone("Asia/Jakarta", column), "YYYY-MM")
-    return func.strftime("%Y-%m", column, "+7 hours")
+        return func.to_char(func.timezone(office_tz().key, column), "YYYY-MM")
+    return func.strftime("%Y-%m", column, sqlite_local_shift())
 
 
-def _service_filter(stmt, column: ColumnElement, period: Period):
+def _service_filter(stmt: Any, column: Column, period: Period) -> Any:
     return stmt.where(column == period.service_id) if period.service_id is not None else stmt
 
 
 def cases_by_status(period: Period) -> dict[str, int]:
     stmt = select(Case.status, func.count()).where(between(Case.received_at, period)).group_by(Case.status)
-    return {status: n for status, n in db.session.execute(_service_filter(stmt, Case.service_id, period))}
+    return {status: n for status, n in db.session.execute(_service_filter(stmt, Case.service_id, period))}  # noqa: C416 (a Result has .keys(): dict() would read it as a mapping)
 
 
 def cases_by_step(period: Period) -> list[dict[str, Any]]:
     """Cases received in the period, per current step and status (open steps only)."""
     stmt = (
         select(Case.current_step_no, Case.status, func.count())
-        .where(between(Case.received_at, period), Case.status.in_(("in_progress", "returned", "completed")))
+        .where(
+            between(Case.received_at, period),
+            Case.status.in_((CaseStatus.IN_PROGRESS, CaseStatus.RETURNED, CaseStatus.COMPLETED)),
+        )
         .group_by(Case.current_step_no, Case.status)
         .order_by(Case.current_step_no)
     )
@@ -75,15 +86,23 @@ def cases_by_step(period: Period) -> list[dict[str, Any]]:
     return list(rows.values())
 
 
-def late_cases(period: Period, now: Optional[datetime] = None, limit: int = LATE_LIMIT) -> tuple[int, list[dict]]:
+def late_cases(period: Period, now: datetime | None = None, limit: int = LATE_LIMIT) -> tuple[int, list[dict]]:
     """How many open cases are past their step's due time now, and the most overdue ones."""
-    now = now or datetime.now(timezone.utc)
-    late = (Case.status == "in_progress") & (Case.step_due_at < now)
-    count = db.session.scalar(_service_filter(select(func.count()).select_from(Case).where(late),
-                                              Case.service_id, period))
+    now = now or datetime.now(UTC)
+    late = (Case.status == CaseStatus.IN_PROGRESS) & (Case.step_due_at < now)
+    count = db.session.scalar(
+        _service_filter(select(func.count()).select_from(Case).where(late), Case.service_id, period)
+    )
     stmt = (
-        select(Case.id, Case.registration_no, Case.current_step_no, Case.step_due_at, Case.due_at,
-               Service.code, Step.activity)
+        select(
+            Case.id,
+            Case.registration_no,
+            Case.current_step_no,
+            Case.step_due_at,
+            Case.due_at,
+            Service.code,
+            Step.activity,
+        )
         .join(Service, Service.id == Case.service_id)
         .outerjoin(Step, (Step.service_id == Case.service_id) & (Step.no == Case.current_step_no))
         .where(late)
@@ -98,15 +117,18 @@ def _sla_columns() -> list:
     return [func.count(), func.sum(when((ControlCardEntry.late.is_(True), 1), else_=0))]
 
 
-def _sla_row(key: str, value: Any, total: int, late: Optional[int]) -> dict[str, Any]:
+def _sla_row(key: str, value: Any, total: int, late: int | None) -> dict[str, Any]:
     late = int(late or 0)
-    return {key: value, "actions": total, "late": late,
-            "on_time_pct": round(100.0 * (total - late) / total, 1) if total else None}
+    return {
+        key: value,
+        "actions": total,
+        "late": late,
+        "on_time_pct": round(100.0 * (total - late) / total, 1) if total else None,
+    }
 
 
 def _card_stmt(period: Period, *columns):
-    stmt = select(*columns).where(between(ControlCardEntry.acted_at, period),
-                                  ControlCardEntry.step_no.is_not(None))
+    stmt = select(*columns).where(between(ControlCardEntry.acted_at, period), ControlCardEntry.step_no.is_not(None))
     if period.service_id is not None:
         stmt = stmt.join(Case, Case.id == ControlCardEntry.case_id).where(Case.service_id == period.service_id)
     return stmt
@@ -114,8 +136,13 @@ def _card_stmt(period: Period, *columns):
 
 def sla_by_step(period: Period) -> list[dict[str, Any]]:
     """Per step: actions, late ones, share on time, average working vs standard minutes."""
-    stmt = _card_stmt(period, ControlCardEntry.step_no, *_sla_columns(),
-                      func.avg(ControlCardEntry.spent_minutes), func.avg(ControlCardEntry.standard_minutes))
+    stmt = _card_stmt(
+        period,
+        ControlCardEntry.step_no,
+        *_sla_columns(),
+        func.avg(ControlCardEntry.spent_minutes),
+        func.avg(ControlCardEntry.standard_minutes),
+    )
     stmt = stmt.group_by(ControlCardEntry.step_no).order_by(ControlCardEntry.step_no)
     out = []
     for step_no, total, late, spent, standard in db.session.execute(stmt):
@@ -140,15 +167,15 @@ def complaints_by(period: Period, column_name: str) -> dict[str, int]:
     return {(key or "-"): n for key, n in db.session.execute(stmt)}
 
 
-def step_names(service_id: Optional[int]) -> dict[int, str]:
+def step_names(service_id: int | None) -> dict[int, str]:
     """Step number -> activity of the chosen service (of the first one when none chosen)."""
     if service_id is None:
         service_id = db.session.scalar(select(Service.id).order_by(Service.id).limit(1))
-    return {no: activity for no, activity in
-            db.session.execute(select(Step.no, Step.activity).where(Step.service_id == service_id))}
+    rows = db.session.execute(select(Step.no, Step.activity).where(Step.service_id == service_id))
+    return {no: activity for no, activity in rows}  # noqa: C416 (a Result has .keys(): dict() would misread it)
 
 
-def overview(period: Period, now: Optional[datetime] = None) -> dict[str, Any]:
+def overview(period: Period, now: datetime | None = None) -> dict[str, Any]:
     """Everything the dashboard shows, as plain values (also its charts' JSON)."""
     from app.survey.ikm import compute_ikm, compute_open
 

@@ -16,10 +16,13 @@ pairs: the pair (capability, "Capability") marks the holding itself (FAB's
 role screen shows it, and an administrator may grant one by hand), plus every
 view pair the capability opens.
 """
+
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
+from flask_appbuilder.security.sqla.models import User
 from flask_babel import lazy_gettext as _l
 
 # The view-menu name of the marker pairs (capability, CAPABILITY_VIEW).
@@ -108,14 +111,18 @@ def closure(names: Iterable[str]) -> set[str]:
 
 def executor_capabilities(services: Iterable[Any]) -> dict[str, set[str]]:
     """{role name: capabilities} that executor columns get from the loaded services, by rule."""
+    from app.cases.step_kinds import step_kind  # the kinds import this module's names
+
     result: dict[str, set[str]] = {}
     for service in services:
-        intake = {e.name for step in service.steps if step.kind == "intake" for e in step.executors}
+        implied: dict[str, set[str]] = {}
+        for step in service.steps:
+            for e in step.executors:
+                implied.setdefault(e.name, set()).update(step_kind(step).capabilities_for(e))
         for executor in service.executors:
             caps = result.setdefault(executor.name, set())
             caps.add(CASES_WORK)
-            if executor.name in intake:
-                caps.add(CASES_APPLY if executor.applicant else CASES_REGISTER)
+            caps.update(implied.get(executor.name, ()))
     return result
 
 
@@ -128,7 +135,7 @@ def merge(*sources: Mapping[str, Iterable[str]]) -> dict[str, set[str]]:
     return {role: closure(caps) for role, caps in merged.items()}
 
 
-def has_capability(user: Any, name: str) -> bool:
+def has_capability(user: User, name: str) -> bool:
     """Whether one of the user's roles holds the marker pair (name, CAPABILITY_VIEW), or the user is Admin.
 
     Read from the roles' permissions like FAB's own checks, so a grant an

@@ -9,25 +9,28 @@ session cookie and the JWT; logout and every password change (own form, admin
 reset, `flask fab reset-password`) bump it, so an earlier cookie or token is
 refused. Failed logins are counted by app.setup.auth.LoginThrottle.
 """
+
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Iterable, Optional
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context, request, session
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget
 from flask_appbuilder.forms import DynamicForm
-from flask_appbuilder.validators import PasswordComplexityValidator
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
+from flask_appbuilder.security.sqla.models import User
 from flask_appbuilder.security.views import ResetMyPasswordView as FabResetMyPasswordView
 from flask_appbuilder.security.views import RoleModelView as FabRoleModelView
 from flask_appbuilder.security.views import UserDBModelView as FabUserDBModelView
 from flask_appbuilder.security.views import UserGroupModelView as FabUserGroupModelView
 from flask_appbuilder.security.views import UserInfoEditView as FabUserInfoEditView
+from flask_appbuilder.validators import PasswordComplexityValidator
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_login import current_user
@@ -35,10 +38,10 @@ from werkzeug.security import check_password_hash
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, ValidationError
 
+from app.core.extensions import appbuilder, db
+from app.core.formatting import format_datetime
 from app.security.capabilities import ANY_LOGIN
 from app.security.passwords import COMMON_PASSWORDS
-from app.core.extensions import db
-from app.core.formatting import format_datetime
 from app.setup.auth import SESSION_VERSION_KEY, login_throttle, throttled_message
 from models.session import UserSessionVersion
 
@@ -46,18 +49,24 @@ log = logging.getLogger(__name__)
 
 
 # Runs a password is "mostly" made of: keyboard rows and the alphabet/digits, both ways.
-_SEQUENCES = ("abcdefghijklmnopqrstuvwxyz", "01234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm",
-              "qwertyuiopasdfghjklzxcvbnm", "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p", "qazwsxedcrfvtgbyhnujmikolp",
-              "1q2w3e4r5t6y7u8i9o0p", "!@#$%^&*()")
+_SEQUENCES = (
+    "abcdefghijklmnopqrstuvwxyz",
+    "01234567890",
+    "qwertyuiop",
+    "asdfghjkl",
+    "zxcvbnm",
+    "qwertyuiopasdfghjklzxcvbnm",
+    "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p",
+    "qazwsxedcrfvtgbyhnujmikolp",
+    "1q2w3e4r5t6y7u8i9o0p",
+    "!@#$%^&*()",
+)
 _LEET = str.maketrans({"@": "a", "4": "a", "3": "e", "1": "i", "!": "i", "0": "o", "$": "s", "5": "s", "7": "t"})
 _MIN_EFFECTIVE = 8  # characters left once repeats and sequences are taken out
 
 
 def _in_sequence(fragment: str) -> bool:
-    for seq in _SEQUENCES:
-        if fragment in seq + seq or fragment in (seq + seq)[::-1]:
-            return True
-    return False
+    return any(fragment in seq + seq or fragment in (seq + seq)[::-1] for seq in _SEQUENCES)
 
 
 def _effective(password: str) -> str:
@@ -72,7 +81,7 @@ def _effective(password: str) -> str:
     while i < len(text):
         end = i + 3
         if end <= len(text) and _in_sequence(text[i:end]):
-            while end < len(text) and _in_sequence(text[i:end + 1]):
+            while end < len(text) and _in_sequence(text[i : end + 1]):
                 end += 1
             i = end
             continue
@@ -91,7 +100,7 @@ def _is_common(password: str) -> bool:
     return any(c in COMMON_PASSWORDS for c in candidates if c)
 
 
-def _identity_parts(names: Iterable[Optional[str]]) -> set[str]:
+def _identity_parts(names: Iterable[str | None]) -> set[str]:
     parts = set()
     for name in names:
         name = (name or "").strip().casefold()
@@ -103,7 +112,7 @@ def _identity_parts(names: Iterable[Optional[str]]) -> set[str]:
     return {p for p in parts if len(p) >= 3}
 
 
-def check_password(password: str, names: Iterable[Optional[str]] = ()) -> None:
+def check_password(password: str, names: Iterable[str | None] = ()) -> None:
     """Raise PasswordComplexityValidationError if `password` is too short or easy to guess.
 
     `names` are the owner's username and e-mail: a password containing one is refused.
@@ -111,16 +120,16 @@ def check_password(password: str, names: Iterable[Optional[str]] = ()) -> None:
     minimum = current_app.config.get("PASSWORD_MIN_LENGTH", 12)
     password = password or ""
     if len(password) < minimum:
-        raise PasswordComplexityValidationError(
-            _("Password must be at least %(n)d characters long.", n=minimum)
-        )
+        raise PasswordComplexityValidationError(_("Password must be at least %(n)d characters long.", n=minimum))
     lowered = password.casefold()
     if any(part in lowered for part in _identity_parts(names)):
         raise PasswordComplexityValidationError(_("The password must not contain the username or e-mail address."))
     if len(set(lowered)) < 5 or len(_effective(password)) < _MIN_EFFECTIVE:
         raise PasswordComplexityValidationError(
-            _("This password is too easy to guess: it repeats characters or follows a sequence or keyboard "
-              "row. Choose another.")
+            _(
+                "This password is too easy to guess: it repeats characters or follows a sequence or keyboard "
+                "row. Choose another."
+            )
         )
     if _is_common(password):
         raise PasswordComplexityValidationError(
@@ -128,17 +137,17 @@ def check_password(password: str, names: Iterable[Optional[str]] = ()) -> None:
         )
 
 
-def _names_of(user: Any) -> list[Optional[str]]:
+def _names_of(user: User) -> list[str | None]:
     return [getattr(user, "username", None), getattr(user, "email", None)] if user is not None else []
 
 
-def _form_owner_names() -> list[Optional[str]]:
+def _form_owner_names() -> list[str | None]:
     """Whose password a web form sets: the add/edit form's own fields, the user in
     `?pk=` (admin reset) or the officer themself (own password)."""
     if not has_request_context():
         return []
     names = [request.form.get("username"), request.form.get("email")]
-    sm = current_app.appbuilder.sm
+    sm = appbuilder().sm
     view = (request.endpoint or "").split(".", 1)[0]
     if view == "ResetPasswordView" and request.args.get("pk"):
         names += _names_of(sm.get_user_by_id(request.args.get("pk")))
@@ -155,11 +164,12 @@ def password_validator(password: str) -> None:
 
 # --- session versions ---
 
+
 def session_version(user_id: int) -> int:
     """The user's current session version (0 before the first bump)."""
-    return db.session.scalar(
-        sa.select(UserSessionVersion.version).where(UserSessionVersion.user_id == int(user_id))
-    ) or 0
+    return (
+        db.session.scalar(sa.select(UserSessionVersion.version).where(UserSessionVersion.user_id == int(user_id))) or 0
+    )
 
 
 def bump_session_version(user_id: int) -> int:
@@ -167,11 +177,11 @@ def bump_session_version(user_id: int) -> int:
     user_id = int(user_id)
     table = UserSessionVersion.__table__
     dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(table).values(user_id=user_id, version=1)
+    # Both dialects spell the upsert alike; each needs its own Insert construct.
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt: Any = insert(table).values(user_id=user_id, version=1)
     stmt = stmt.on_conflict_do_update(index_elements=[table.c.user_id], set_={"version": table.c.version + 1})
     db.session.execute(stmt)
     db.session.commit()
@@ -181,7 +191,7 @@ def bump_session_version(user_id: int) -> int:
 def _check_current_password(form: Any, field: Any) -> None:
     """The officer's own password form proves the password first; wrong answers
     count as failed logins of the account (a stolen session cannot guess it)."""
-    user = current_app.appbuilder.sm.get_user_by_id(g.user.id)
+    user = appbuilder().sm.get_user_by_id(g.user.id)
     throttle = login_throttle()
     seconds = throttle.wait_seconds(user.username) if throttle else 0
     if seconds:
@@ -193,24 +203,32 @@ def _check_current_password(form: Any, field: Any) -> None:
 
 
 class ResetMyPasswordForm(DynamicForm):
-    current_password = PasswordField(lazy_gettext("Current password"), validators=[DataRequired(), _check_current_password],
-                                     widget=BS3PasswordFieldWidget())
-    password = PasswordField(lazy_gettext("New password"), validators=[DataRequired(), PasswordComplexityValidator()],
-                             widget=BS3PasswordFieldWidget())
-    conf_password = PasswordField(lazy_gettext("Confirm Password"),
-                                  validators=[EqualTo("password", message=lazy_gettext("Passwords must match"))],
-                                  widget=BS3PasswordFieldWidget())
+    current_password = PasswordField(
+        lazy_gettext("Current password"),
+        validators=[DataRequired(), _check_current_password],
+        widget=BS3PasswordFieldWidget(),
+    )
+    password = PasswordField(
+        lazy_gettext("New password"),
+        validators=[DataRequired(), PasswordComplexityValidator()],
+        widget=BS3PasswordFieldWidget(),
+    )
+    conf_password = PasswordField(
+        lazy_gettext("Confirm Password"),
+        validators=[EqualTo("password", message=lazy_gettext("Passwords must match"))],
+        widget=BS3PasswordFieldWidget(),
+    )
 
 
 def _active(value: object) -> str:
     return str(lazy_gettext("Active") if value else lazy_gettext("Inactive"))
 
 
-def _names(items: object) -> str:
+def _names(items: Iterable[Any] | None) -> str:
     return ", ".join(str(item) for item in items or ())
 
 
-def _local_time(value: Optional[datetime]) -> str:
+def _local_time(value: datetime | None) -> str:
     # FAB stamps users with the server's naive local time; astimezone() reads it so.
     return format_datetime(value.astimezone()) if value else "-"
 
@@ -226,9 +244,14 @@ class UserDBModelView(FabUserDBModelView):
     capability_grants = {"can_userinfo": [ANY_LOGIN], "resetmypassword": [ANY_LOGIN], "userinfoedit": [ANY_LOGIN]}
     # "True" and "[Admin]" are Python's spelling, not the officer's.
     formatters_columns = {
-        "active": _active, "roles": _names, "groups": _names,
-        "last_login": _local_time, "created_on": _local_time, "changed_on": _local_time,
-        "created_by": _or_dash, "changed_by": _or_dash,
+        "active": _active,
+        "roles": _names,
+        "groups": _names,
+        "last_login": _local_time,
+        "created_on": _local_time,
+        "changed_on": _local_time,
+        "created_by": _or_dash,
+        "changed_by": _or_dash,
     }
 
 
@@ -270,8 +293,18 @@ class SecurityManager(FabSecurityManager):
     # FAB's user-statistics chart loads Google Charts from the internet.
     userstatschartview = None
 
-    def add_user(self, username: str, first_name: str, last_name: str, email: str, role: Any = None,
-                 password: str = "", hashed_password: str = "", *args: Any, **kwargs: Any) -> Any:
+    def add_user(
+        self,
+        username: str,
+        first_name: str,
+        last_name: str,
+        email: str,
+        role: Any = None,
+        password: str = "",
+        hashed_password: str = "",
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
         """FAB's, refusing (False, like FAB's other failures) a plain password that is too weak.
 
         An empty password stays allowed: FAB then stores a random secret (accounts of
@@ -283,8 +316,9 @@ class SecurityManager(FabSecurityManager):
             except PasswordComplexityValidationError as refused:
                 log.error("User %s not created: %s", username, refused)
                 return False
-        return super().add_user(username, first_name, last_name, email, role, password, hashed_password,
-                                *args, **kwargs)
+        return super().add_user(
+            username, first_name, last_name, email, role, password, hashed_password, *args, **kwargs
+        )
 
     def reset_password(self, userid: int, password: str) -> None:
         """FAB's, refusing a weak password (PasswordComplexityValidationError) before any change.
@@ -329,7 +363,7 @@ class SecurityManager(FabSecurityManager):
             return user
         return None
 
-    def on_user_logout(self, user: Any) -> None:
+    def on_user_logout(self, user: User) -> None:
         """Logging out ends every session and token of the user, including copies of the cookie."""
         session.pop(SESSION_VERSION_KEY, None)
         bump_session_version(user.id)

@@ -13,16 +13,18 @@ delegation to an acting official, a capability pair) survives every sync.
 FAB's own helpers commit after each row; these write through the session
 without committing so a service load and its grants land in one transaction.
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any
 
-from flask import current_app
+from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import select
 
+from app.core.extensions import appbuilder, db
 from app.security.capabilities import ANY_LOGIN, CAPABILITIES, CAPABILITY_VIEW, closure, executor_capabilities, merge
-from app.core.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +42,7 @@ class _Grants:
     """Permission/view/role rows loaded once per sync; creates what is missing."""
 
     def __init__(self) -> None:
-        sm = current_app.appbuilder.sm
+        sm = appbuilder().sm
         self.sm = sm
         self.session = db.session
         self.permissions = {p.name: p for p in self.session.scalars(select(sm.permission_model))}
@@ -90,15 +92,15 @@ class _Grants:
 
 def _fab_views(g: _Grants) -> None:
     """What `appbuilder.add_permissions(update_perms=True)` creates, plus declared grants."""
-    appbuilder = current_app.appbuilder
-    for view in appbuilder.baseviews:
+    builder = appbuilder()
+    for view in builder.baseviews:
         name = getattr(view, "class_permission_name", None)
         if not name:
             continue
         for perm in sorted(view.base_permissions or ()):
             g.pair(perm, name)
-    if appbuilder.menu is not None:
-        for category in appbuilder.menu.get_list():
+    if builder.menu is not None:
+        for category in builder.menu.get_list():
             g.pair(MENU_PERMISSION, category.name)
             for item in category.childs:
                 if item.name != "-":
@@ -133,8 +135,11 @@ def check_declarations(appbuilder: Any) -> None:
     problems = []
     for view in appbuilder.baseviews:
         for perm, caps in (getattr(view, "capability_grants", None) or {}).items():
-            problems += [f"{type(view).__name__}.capability_grants[{perm!r}]: unknown capability {cap!r}"
-                         for cap in caps if cap != ANY_LOGIN and cap not in CAPABILITIES]
+            problems += [
+                f"{type(view).__name__}.capability_grants[{perm!r}]: unknown capability {cap!r}"
+                for cap in caps
+                if cap != ANY_LOGIN and cap not in CAPABILITIES
+            ]
         if getattr(view, "role_grants", None):
             problems.append(f"{type(view).__name__}: role_grants names roles; declare capability_grants")
     for mapper in Model.registry.mappers:
@@ -146,8 +151,11 @@ def check_declarations(appbuilder: Any) -> None:
         for cap, actions in (console.get("capabilities") or {}).items():
             if cap not in CAPABILITIES:
                 problems.append(f"{name}.__console__['capabilities']: unknown capability {cap!r}")
-            problems += [f"{name}.__console__['capabilities'][{cap!r}]: unknown action {a!r}"
-                         for a in actions if a not in CONSOLE_ACTIONS]
+            problems += [
+                f"{name}.__console__['capabilities'][{cap!r}]: unknown action {a!r}"
+                for a in actions
+                if a not in CONSOLE_ACTIONS
+            ]
     if problems:
         raise DeclarationError("; ".join(problems))
 
@@ -166,7 +174,7 @@ def capability_map() -> dict[str, dict[str, set[str]]]:
     from models import Model
 
     opened: dict[str, dict[str, set[str]]] = {}
-    for view in current_app.appbuilder.baseviews:
+    for view in appbuilder().baseviews:
         for perm, caps in (getattr(view, "capability_grants", None) or {}).items():
             for cap in caps:
                 opened.setdefault(cap, {}).setdefault(view.class_permission_name, set()).add(perm)
@@ -176,7 +184,8 @@ def capability_map() -> dict[str, dict[str, set[str]]]:
             continue
         for cap, actions in (console.get("capabilities") or {}).items():
             opened.setdefault(cap, {}).setdefault(mapper.class_.__name__, set()).update(
-                f"can_{action}" for action in actions)
+                f"can_{action}" for action in actions
+            )
     return opened
 
 
@@ -210,18 +219,23 @@ def revoke_capabilities(old: dict[str, list[str]], new: dict[str, list[str]]) ->
     opened that none of the role's remaining capabilities opens. Called by the
     office loader only, so pairs an administrator added by hand elsewhere stay.
     """
-    sm = current_app.appbuilder.sm
+    sm = appbuilder().sm
     opened = capability_map()
     for role_name, caps in old.items():
         lost = closure(caps) - closure(new.get(role_name, []))
         role = sm.find_role(role_name) if role_name != ADMIN else None
         if not lost or role is None:
             continue
-        remaining = {cap for pv in role.permissions
-                     if pv.view_menu is not None and pv.view_menu.name == CAPABILITY_VIEW
-                     for cap in [pv.permission.name] if cap not in lost}
-        kept = {(perm, view) for cap in closure(remaining) for view, perms in opened.get(cap, {}).items()
-                for perm in perms}
+        remaining = {
+            cap
+            for pv in role.permissions
+            if pv.view_menu is not None and pv.view_menu.name == CAPABILITY_VIEW
+            for cap in [pv.permission.name]
+            if cap not in lost
+        }
+        kept = {
+            (perm, view) for cap in closure(remaining) for view, perms in opened.get(cap, {}).items() for perm in perms
+        }
         dropped = {(cap, CAPABILITY_VIEW) for cap in lost} | {
             (perm, view) for cap in lost for view, perms in opened.get(cap, {}).items() for perm in perms
         }
@@ -241,7 +255,7 @@ def _menu_grants(g: _Grants) -> None:
     `_fab_views` creates for Admin alone; deriving it from the view grants keeps
     menus in step with permissions without a second list to maintain.
     """
-    menu = current_app.appbuilder.menu
+    menu = appbuilder().menu
     if menu is None:
         return
     holders: dict[str, set[str]] = {}
@@ -269,7 +283,7 @@ def _menu_grants(g: _Grants) -> None:
             g.grant(sorted(category_roles), MENU_PERMISSION, category.name)
 
 
-def console_actions(model: type) -> tuple[str, ...]:
+def console_actions(model: Any) -> tuple[str, ...]:
     """What the console offers on a model: records declared `readonly` are only read there."""
     if model.__console__.get("readonly"):
         return ("list", "export")
@@ -285,7 +299,7 @@ def _service_roles(g: _Grants, services: Iterable[Any]) -> None:
             g.grant([e.name for e in step.executors], STEP_PERMISSION, step.permission_view)
 
 
-def sync_in_transaction(services: Optional[Iterable[Any]] = None) -> None:
+def sync_in_transaction(services: Iterable[Any] | None = None) -> None:
     """The whole sync in the current transaction (the caller commits); a service load uses it."""
     from app.office.definition import office_roles
     from models import Service
@@ -327,7 +341,7 @@ def revoke_step_grants(pairs: Iterable[tuple[str, str]]) -> None:
     Only the loader calls this, with the grants the previous definition made, so
     a step handed to another executor leaves the old one's role; Admin keeps all.
     """
-    sm = current_app.appbuilder.sm
+    sm = appbuilder().sm
     for role_name, view in pairs:
         role = sm.find_role(role_name) if role_name != ADMIN else None
         pv = sm.find_permission_view_menu(STEP_PERMISSION, view)
@@ -336,7 +350,7 @@ def revoke_step_grants(pairs: Iterable[tuple[str, str]]) -> None:
     db.session.flush()
 
 
-def step_grants(user: Any) -> dict[str, list[str]]:
+def step_grants(user: User) -> dict[str, list[str]]:
     """{"<CODE> step <no>": [role name, ...], ...}: step views the user's roles hold, with those roles.
 
     One query, read straight from FAB's tables so a grant an administrator adds
@@ -345,7 +359,7 @@ def step_grants(user: Any) -> dict[str, list[str]]:
     """
     if user is None or not getattr(user, "is_authenticated", False):
         return {}
-    sm = current_app.appbuilder.sm
+    sm = appbuilder().sm
     role_ids = [r.id for r in sm.get_user_roles(user)]
     if not role_ids:
         return {}
@@ -368,11 +382,11 @@ def step_grants(user: Any) -> dict[str, list[str]]:
     return grants
 
 
-def acting_views(user: Any) -> frozenset[str]:
+def acting_views(user: User) -> frozenset[str]:
     """Step permission views ("TD-BKK step 3", ...) the user's roles may act on."""
     return frozenset(step_grants(user))
 
 
-def user_can_act(user: Any, step: Any) -> bool:
+def user_can_act(user: User, step: Any) -> bool:
     """Whether one of the user's roles holds ("can_act", step.permission_view)."""
     return step.permission_view in step_grants(user)

@@ -1,10 +1,11 @@
 """Service definition format 1 as data: the parsed, checked definition and its canonical form."""
+
 from __future__ import annotations
 
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from models.service import COMPONENT_KEYS, INSTITUTION_MODES  # noqa: F401  (re-exported)
 
@@ -28,8 +29,8 @@ class ExecutorDef:
     name: str
     applicant: bool = False
     # The minimum the standard asks of this executor's officers (competency-gap report).
-    education: Optional[str] = None
-    competency_note: Optional[str] = None
+    education: str | None = None
+    competency_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,11 @@ class FieldDef:
     label: str
     type: str
     required: bool
-    choices: Optional[tuple[str, ...]] = None
+    choices: tuple[str, ...] | None = None
     # Bounds: numbers for integer/decimal, ISO dates for date fields; max_length for text.
-    min: Optional[Any] = None
-    max: Optional[Any] = None
-    max_length: Optional[int] = None
+    min: Any | None = None
+    max: Any | None = None
+    max_length: int | None = None
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,10 @@ class StepDef:
     executors: tuple[str, ...]
     time_key: str
     time_value: int
-    input: Optional[str] = None
-    output: Optional[str] = None
-    returns_to: Optional[str] = None  # 'applicant' or the number of an earlier step, as text
-    short: Optional[str] = None
+    input: str | None = None
+    output: str | None = None
+    returns_to: str | None = None  # 'applicant' or the number of an earlier step, as text
+    short: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,8 @@ class ServiceDefinition:
     form: tuple[FieldDef, ...]
     steps: tuple[StepDef, ...]
     institution: str = "required"
-    certificate_title: Optional[str] = None
-    certificate_body: Optional[str] = None
+    certificate_title: str | None = None
+    certificate_body: str | None = None
     filename: str = field(default="", compare=False)
 
     def to_document(self) -> dict:
@@ -127,8 +128,11 @@ def canonical_document(d: ServiceDefinition) -> dict:
         "completion_working_days": d.completion_working_days,
         "number_format": d.number_format,
         **({"institution": d.institution} if d.institution != "required" else {}),
-        **({"certificate": {k: v for k, v in (("title", d.certificate_title), ("body", d.certificate_body)) if v}}
-           if d.certificate_title or d.certificate_body else {}),
+        **(
+            {"certificate": {k: v for k, v in (("title", d.certificate_title), ("body", d.certificate_body)) if v}}
+            if d.certificate_title or d.certificate_body
+            else {}
+        ),
         "standard": {k: list(d.standard[k]) for k in COMPONENT_KEYS if k in d.standard},
         "executors": [_executor_document(e) for e in d.executors],
         "requirements": [

@@ -4,10 +4,11 @@ A load validates first, then creates or updates the service in place in one
 transaction together with its roles and step grants; on any error nothing is
 written. Loading the same definition again is a no-op (definition hash).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -29,18 +30,19 @@ from models import (
     ServiceExecutor,
     Step,
 )
+from models.case import CaseStatus
 from models.service import COMPONENT_KEYS
 
 # The shipped service definitions (data, not code): `flask bootstrap` loads them.
 SERVICES_DIR = Path(__file__).resolve().parent / "definitions"
 
 # Cases that still sit on their current step (the SLA clock may be stopped).
-RUNNING_STATUSES = ("in_progress", "returned")
+RUNNING_STATUSES = (CaseStatus.IN_PROGRESS, CaseStatus.RETURNED)
 
 __all__ = ["DefinitionError", "ServiceDefinition", "export", "load", "load_file", "validate"]
 
 
-def load_file(path: Union[str, Path]) -> Service:
+def load_file(path: str | Path) -> Service:
     """Read, validate and load one YAML file."""
     return load(*read_file(Path(path)))
 
@@ -73,8 +75,12 @@ def _step_grants(service: Service) -> set[tuple[str, str]]:
 
 
 def _summary(service: Service) -> dict:
-    return {"code": service.code, "definition_hash": service.definition_hash,
-            "steps": len(service.steps), "requirements": len(service.requirements)}
+    return {
+        "code": service.code,
+        "definition_hash": service.definition_hash,
+        "steps": len(service.steps),
+        "requirements": len(service.requirements),
+    }
 
 
 def _executors(d: ServiceDefinition) -> dict[str, Executor]:
@@ -84,29 +90,39 @@ def _executors(d: ServiceDefinition) -> dict[str, Executor]:
         row = db.session.scalar(select(Executor).where(Executor.code == e.code))
         by_name = db.session.scalar(select(Executor).where(Executor.name == e.name))
         if by_name is not None and by_name is not row:
-            raise DefinitionError(d.filename, f"executors[{i}].name",
-                                  _("name '%(name)s' already belongs to executor '%(code)s'",
-                                    name=e.name, code=by_name.code))
+            raise DefinitionError(
+                d.filename,
+                f"executors[{i}].name",
+                _("name '%(name)s' already belongs to executor '%(code)s'", name=e.name, code=by_name.code),
+            )
         if row is None:
             row = Executor(code=e.code, name=e.name, applicant=e.applicant)
             db.session.add(row)
         elif row.name != e.name or row.applicant != e.applicant:
             raise DefinitionError(
-                d.filename, f"executors[{i}]",
-                _("executor '%(code)s' is already defined as '%(name)s' (applicant: %(applicant)s); "
-                  "its role is shared by every service, so change it everywhere at once",
-                  code=e.code, name=row.name, applicant=str(row.applicant).lower()),
+                d.filename,
+                f"executors[{i}]",
+                _(
+                    "executor '%(code)s' is already defined as '%(name)s' (applicant: %(applicant)s); "
+                    "its role is shared by every service, so change it everywhere at once",
+                    code=e.code,
+                    name=row.name,
+                    applicant=str(row.applicant).lower(),
+                ),
             )
         result[e.code] = row
     return result
 
 
 def _running_on(service: Service, step_no: int) -> int:
-    return db.session.scalar(
-        select(func.count(Case.id)).where(
-            Case.service_id == service.id, Case.current_step_no == step_no, Case.status.in_(RUNNING_STATUSES)
+    return (
+        db.session.scalar(
+            select(func.count(Case.id)).where(
+                Case.service_id == service.id, Case.current_step_no == step_no, Case.status.in_(RUNNING_STATUSES)
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def _apply(d: ServiceDefinition, service: Service | None) -> Service:
@@ -116,42 +132,67 @@ def _apply(d: ServiceDefinition, service: Service | None) -> Service:
         db.session.add(service)
     service.name, service.product, service.fee = d.name, d.product, d.fee
     service.completion_working_days, service.number_format = d.completion_working_days, d.number_format
-    _set(service, institution=d.institution, certificate_title=d.certificate_title,
-         certificate_body=d.certificate_body)
+    _set(service, institution=d.institution, certificate_title=d.certificate_title, certificate_body=d.certificate_body)
     service.definition_hash = d.hash
 
     by_exec = {se.executor.code: se for se in service.service_executors}
     service.service_executors = [
-        _set(by_exec.get(e.code) or ServiceExecutor(executor=executors[e.code]), position=i,
-             education=e.education, competency_note=e.competency_note)
+        _set(
+            by_exec.get(e.code) or ServiceExecutor(executor=executors[e.code]),
+            position=i,
+            education=e.education,
+            competency_note=e.competency_note,
+        )
         for i, e in enumerate(d.executors)
     ]
 
     by_key = {(c.key, c.position): c for c in service.components}
     service.components = [
         _set(by_key.get((key, pos)) or ServiceComponent(key=key, position=pos), text=text)
-        for key in COMPONENT_KEYS for pos, text in enumerate(d.standard.get(key, ()))
+        for key in COMPONENT_KEYS
+        for pos, text in enumerate(d.standard.get(key, ()))
     ]
 
     by_code = {r.code: r for r in service.requirements}
     for r in by_code.values():
         if r.code not in {x.code for x in d.requirements} and r.id is not None:
-            used = db.session.scalar(select(func.count(CaseRequirement.id)).where(CaseRequirement.requirement_id == r.id))
+            used = db.session.scalar(
+                select(func.count(CaseRequirement.id)).where(CaseRequirement.requirement_id == r.id)
+            )
             if used:
-                raise DefinitionError(d.filename, "requirements",
-                                      _("requirement '%(code)s' is on the checklist of %(n)d case(s) and cannot be removed",
-                                        code=r.code, n=used))
+                raise DefinitionError(
+                    d.filename,
+                    "requirements",
+                    _(
+                        "requirement '%(code)s' is on the checklist of %(n)d case(s) and cannot be removed",
+                        code=r.code,
+                        n=used,
+                    ),
+                )
     service.requirements = [
-        _set(by_code.get(r.code) or Requirement(code=r.code), name=r.name, required=r.required,
-             document=r.document, position=i)
+        _set(
+            by_code.get(r.code) or Requirement(code=r.code),
+            name=r.name,
+            required=r.required,
+            document=r.document,
+            position=i,
+        )
         for i, r in enumerate(d.requirements)
     ]
 
     by_name = {f.name: f for f in service.form_fields}
     service.form_fields = [
-        _set(by_name.get(f.name) or FormField(name=f.name), label=f.label, type=f.type, required=f.required,
-             choices=list(f.choices) if f.choices is not None else None, min_value=f.min, max_value=f.max,
-             max_length=f.max_length, position=i)
+        _set(
+            by_name.get(f.name) or FormField(name=f.name),
+            label=f.label,
+            type=f.type,
+            required=f.required,
+            choices=list(f.choices) if f.choices is not None else None,
+            min_value=f.min,
+            max_value=f.max,
+            max_length=f.max_length,
+            position=i,
+        )
         for i, f in enumerate(d.form)
     ]
 
@@ -160,14 +201,27 @@ def _apply(d: ServiceDefinition, service: Service | None) -> Service:
     for no in sorted(set(by_no) - kept):
         running = _running_on(service, no)
         if running:
-            raise DefinitionError(d.filename, "steps",
-                                  _("step %(no)d would be removed but %(n)d running case(s) sit on it; "
-                                    "finish or move them first", no=no, n=running))
+            raise DefinitionError(
+                d.filename,
+                "steps",
+                _(
+                    "step %(no)d would be removed but %(n)d running case(s) sit on it; finish or move them first",
+                    no=no,
+                    n=running,
+                ),
+            )
     service.steps = [
-        _set(by_no.get(s.no) or Step(no=s.no), activity=s.activity, short=s.short, kind=s.kind, input=s.input,
-             output=s.output,
-             returns_to=s.returns_to, executors=[executors[c] for c in s.executors],
-             **{k: s.time_value if k == s.time_key else None for k in TIME_KEYS})
+        _set(
+            by_no.get(s.no) or Step(no=s.no),
+            activity=s.activity,
+            short=s.short,
+            kind=s.kind,
+            input=s.input,
+            output=s.output,
+            returns_to=s.returns_to,
+            executors=[executors[c] for c in s.executors],
+            **{k: s.time_value if k == s.time_key else None for k in TIME_KEYS},
+        )
         for s in d.steps
     ]
     return service
@@ -198,20 +252,44 @@ def _document_of(service: Service) -> dict:
             step["returns_to"] = int(s.returns_to) if s.returns_to.isdigit() else s.returns_to
         steps.append(step)
     return {
-        "format": FORMAT_VERSION, "code": service.code, "name": service.name, "product": service.product,
-        "fee": service.fee, "completion_working_days": service.completion_working_days,
-        "number_format": service.number_format, "standard": standard,
+        "format": FORMAT_VERSION,
+        "code": service.code,
+        "name": service.name,
+        "product": service.product,
+        "fee": service.fee,
+        "completion_working_days": service.completion_working_days,
+        "number_format": service.number_format,
+        "standard": standard,
         **({"institution": service.institution} if service.institution not in (None, "required") else {}),
-        **({"certificate": {k: v for k, v in (("title", service.certificate_title),
-                                               ("body", service.certificate_body)) if v}}
-           if service.certificate_title or service.certificate_body else {}),
+        **(
+            {
+                "certificate": {
+                    k: v for k, v in (("title", service.certificate_title), ("body", service.certificate_body)) if v
+                }
+            }
+            if service.certificate_title or service.certificate_body
+            else {}
+        ),
         "executors": [_executor_of(se) for se in service.service_executors],
-        "requirements": [{"code": r.code, "name": r.name, "required": r.required, "document": r.document}
-                         for r in service.requirements],
-        "form": [{"name": f.name, "label": f.label, "type": f.type, "required": f.required,
-                  **({"choices": f.choices} if f.choices is not None else {}),
-                  **{k: v for k, v in (("min", f.min_value), ("max", f.max_value), ("max_length", f.max_length))
-                     if v is not None}} for f in service.form_fields],
+        "requirements": [
+            {"code": r.code, "name": r.name, "required": r.required, "document": r.document}
+            for r in service.requirements
+        ],
+        "form": [
+            {
+                "name": f.name,
+                "label": f.label,
+                "type": f.type,
+                "required": f.required,
+                **({"choices": f.choices} if f.choices is not None else {}),
+                **{
+                    k: v
+                    for k, v in (("min", f.min_value), ("max", f.max_value), ("max_length", f.max_length))
+                    if v is not None
+                },
+            }
+            for f in service.form_fields
+        ],
         "steps": steps,
     }
 
@@ -225,7 +303,7 @@ def _executor_of(se: ServiceExecutor) -> dict:
     return item
 
 
-def _stored_hash(service: Service) -> Optional[str]:
+def _stored_hash(service: Service) -> str | None:
     """Hash of what the database holds now; None when console edits left it invalid."""
     try:
         return validate(_document_of(service), service.code).hash

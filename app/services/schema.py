@@ -4,15 +4,18 @@ Every refusal names the file, the path inside it and the reason, e.g.
 `td-bkk.yaml: steps[2].executors[0]: unknown executor 'tim_teknik'`. Nothing in
 a file is silently dropped: an unknown key is an error like a missing one.
 """
+
 from __future__ import annotations
 
 import re
 import string
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 from flask_babel import gettext as _
 
+from app.cases import step_kinds
 from app.services.definition import (
     EDUCATION_MINIMUMS,
     FORMAT_VERSION,
@@ -26,7 +29,13 @@ from app.services.definition import (
     StepDef,
 )
 from models.service import (
-    COMPONENT_KEYS, FIELD_TYPES, STEP_KINDS, Executor, FormField, Requirement, Service, Step,
+    COMPONENT_KEYS,
+    FIELD_TYPES,
+    Executor,
+    FormField,
+    Requirement,
+    Service,
+    Step,
 )
 
 # The longest text a form field may be given a max_length of (what a Text column holds sensibly).
@@ -37,15 +46,27 @@ SERVICE_CODE_RE = re.compile(r"^[A-Z0-9-]+$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 NUMBER_PLACEHOLDERS = ("seq", "year", "month", "month_roman")
 
-REQUIRED_TOP_KEYS = ("format", "code", "name", "product", "fee", "completion_working_days", "number_format",
-                     "standard", "executors", "requirements", "form", "steps")
-TOP_KEYS = REQUIRED_TOP_KEYS + ("institution", "certificate")
+REQUIRED_TOP_KEYS = (
+    "format",
+    "code",
+    "name",
+    "product",
+    "fee",
+    "completion_working_days",
+    "number_format",
+    "standard",
+    "executors",
+    "requirements",
+    "form",
+    "steps",
+)
+TOP_KEYS = (*REQUIRED_TOP_KEYS, "institution", "certificate")
 CERTIFICATE_KEYS = ("title", "body")
 EXECUTOR_KEYS = ("code", "name", "applicant", "competency")
 COMPETENCY_KEYS = ("education", "note")
 REQUIREMENT_KEYS = ("code", "name", "required", "document")
 FIELD_KEYS = ("name", "label", "type", "required", "choices", "min", "max", "max_length")
-STEP_KEYS = ("no", "activity", "kind", "short", "executors", "input") + TIME_KEYS + ("output", "returns_to")
+STEP_KEYS = ("no", "activity", "kind", "short", "executors", "input", *TIME_KEYS, "output", "returns_to")
 SHORT_MAX = 60
 
 
@@ -81,8 +102,14 @@ class Checker:
     def format_and_code(self, data: dict, column: Any) -> str:
         """The `format` (this loader's version) and `code` ([A-Z0-9-]+) every definition file starts with."""
         if data["format"] != FORMAT_VERSION or isinstance(data["format"], bool):
-            raise self.fail("format", _("unsupported format %(found)r; this loader reads format %(version)d",
-                                        found=data["format"], version=FORMAT_VERSION))
+            raise self.fail(
+                "format",
+                _(
+                    "unsupported format %(found)r; this loader reads format %(version)d",
+                    found=data["format"],
+                    version=FORMAT_VERSION,
+                ),
+            )
         code = self.text(data["code"], "code", column)
         if not SERVICE_CODE_RE.match(code):
             raise self.fail("code", _("'%(value)s' must match %(pattern)s", value=code, pattern="[A-Z0-9-]+"))
@@ -135,10 +162,16 @@ def _check_number_format(c: Checker, value: Any) -> str:
             if name is None:
                 continue
             if name not in NUMBER_PLACEHOLDERS:
-                raise c.fail("number_format", _("unknown placeholder '%(name)s'; allowed: %(allowed)s",
-                                                  name="{%s}" % name, allowed=", ".join(NUMBER_PLACEHOLDERS)))
+                raise c.fail(
+                    "number_format",
+                    _(
+                        "unknown placeholder '%(name)s'; allowed: %(allowed)s",
+                        name=f"{{{name}}}",
+                        allowed=", ".join(NUMBER_PLACEHOLDERS),
+                    ),
+                )
             if conversion or (spec and name != "seq"):
-                raise c.fail("number_format", _("placeholder '%(name)s' takes no format", name="{%s}" % name))
+                raise c.fail("number_format", _("placeholder '%(name)s' takes no format", name=f"{{{name}}}"))
             seen.add(name)
         value.format(seq=1, year=2026, month=1, month_roman="I")
     except ValueError as exc:
@@ -156,8 +189,10 @@ def _check_standard(c: Checker, value: Any) -> dict[str, tuple[str, ...]]:
     result = {}
     for key, items in value.items():
         if key not in COMPONENT_KEYS:
-            raise c.fail(f"standard.{key}", _("unknown component '%(key)s'; allowed: %(allowed)s",
-                                               key=key, allowed=", ".join(COMPONENT_KEYS)))
+            raise c.fail(
+                f"standard.{key}",
+                _("unknown component '%(key)s'; allowed: %(allowed)s", key=key, allowed=", ".join(COMPONENT_KEYS)),
+            )
         items = c.sequence(items, f"standard.{key}")
         result[key] = tuple(c.text(item, f"standard.{key}[{i}]") for i, item in enumerate(items))
     return result
@@ -182,21 +217,29 @@ def _check_executors(c: Checker, value: Any) -> tuple[ExecutorDef, ...]:
             if "education" in competency:
                 education = c.text(competency["education"], f"{path}.competency.education")
                 if education not in EDUCATION_MINIMUMS:
-                    raise c.fail(f"{path}.competency.education", _(
-                        "unknown education level '%(value)s'; allowed: %(allowed)s",
-                        value=education, allowed=", ".join(EDUCATION_MINIMUMS)))
+                    raise c.fail(
+                        f"{path}.competency.education",
+                        _(
+                            "unknown education level '%(value)s'; allowed: %(allowed)s",
+                            value=education,
+                            allowed=", ".join(EDUCATION_MINIMUMS),
+                        ),
+                    )
             if "note" in competency:
                 note = c.text(competency["note"], f"{path}.competency.note")
         name = c.text(item["name"], f"{path}.name", Executor.name)
         if name in builtin_roles():
             # FAB treats what Public holds as open to anonymous callers: never an executor.
             raise c.fail(f"{path}.name", _("'%(value)s' is a built-in role", value=name))
-        result.append(ExecutorDef(
-            code=c.name(item["code"], f"{path}.code", Executor.code),
-            name=name,
-            applicant=c.boolean(item.get("applicant", False), f"{path}.applicant"),
-            education=education, competency_note=note,
-        ))
+        result.append(
+            ExecutorDef(
+                code=c.name(item["code"], f"{path}.code", Executor.code),
+                name=name,
+                applicant=c.boolean(item.get("applicant", False), f"{path}.applicant"),
+                education=education,
+                competency_note=note,
+            )
+        )
     _unique(c, "executors", lambda v: _("duplicate executor code '%(value)s'", value=v), [e.code for e in result])
     _unique(c, "executors", lambda v: _("duplicate executor name '%(value)s'", value=v), [e.name for e in result])
     return tuple(result)
@@ -207,12 +250,14 @@ def _check_requirements(c: Checker, value: Any) -> tuple[RequirementDef, ...]:
     for i, item in enumerate(c.sequence(value, "requirements", allow_empty=True)):
         path = f"requirements[{i}]"
         item = c.mapping(item, path, REQUIREMENT_KEYS, REQUIREMENT_KEYS)
-        result.append(RequirementDef(
-            code=c.name(item["code"], f"{path}.code", Requirement.code),
-            name=c.text(item["name"], f"{path}.name"),
-            required=c.boolean(item["required"], f"{path}.required"),
-            document=c.boolean(item["document"], f"{path}.document"),
-        ))
+        result.append(
+            RequirementDef(
+                code=c.name(item["code"], f"{path}.code", Requirement.code),
+                name=c.text(item["name"], f"{path}.name"),
+                required=c.boolean(item["required"], f"{path}.required"),
+                document=c.boolean(item["document"], f"{path}.document"),
+            )
+        )
     _unique(c, "requirements", lambda v: _("duplicate requirement code '%(value)s'", value=v), [r.code for r in result])
     return tuple(result)
 
@@ -224,8 +269,10 @@ def _check_form(c: Checker, value: Any) -> tuple[FieldDef, ...]:
         item = c.mapping(item, path, FIELD_KEYS, ("name", "label", "type", "required"))
         ftype = c.text(item["type"], f"{path}.type")
         if ftype not in FIELD_TYPES:
-            raise c.fail(f"{path}.type", _("unknown field type '%(type)s'; allowed: %(allowed)s",
-                                              type=ftype, allowed=", ".join(FIELD_TYPES)))
+            raise c.fail(
+                f"{path}.type",
+                _("unknown field type '%(type)s'; allowed: %(allowed)s", type=ftype, allowed=", ".join(FIELD_TYPES)),
+            )
         choices = None
         if ftype == "choice":
             if "choices" not in item:
@@ -235,14 +282,16 @@ def _check_form(c: Checker, value: Any) -> tuple[FieldDef, ...]:
             _unique(c, f"{path}.choices", lambda v: _("duplicate choice '%(value)s'", value=v), list(choices))
         elif "choices" in item:
             raise c.fail(f"{path}.choices", _("only a choice field has choices, not a %(type)s field", type=ftype))
-        result.append(FieldDef(
-            name=c.name(item["name"], f"{path}.name", FormField.name),
-            label=c.text(item["label"], f"{path}.label", FormField.label),
-            type=ftype,
-            required=c.boolean(item["required"], f"{path}.required"),
-            choices=choices,
-            **_check_bounds(c, item, path, ftype),
-        ))
+        result.append(
+            FieldDef(
+                name=c.name(item["name"], f"{path}.name", FormField.name),
+                label=c.text(item["label"], f"{path}.label", FormField.label),
+                type=ftype,
+                required=c.boolean(item["required"], f"{path}.required"),
+                choices=choices,
+                **_check_bounds(c, item, path, ftype),
+            )
+        )
     _unique(c, "form", lambda v: _("duplicate field name '%(value)s'", value=v), [f.name for f in result])
     return tuple(result)
 
@@ -270,15 +319,23 @@ def _check_bounds(c: Checker, item: dict, path: str, ftype: str) -> dict:
     for key in ("min", "max"):
         if key in item:
             if ftype not in ("integer", "decimal", "date"):
-                raise c.fail(f"{path}.{key}", _("only integer, decimal and date fields take '%(key)s', not a %(type)s field",
-                                                  key=key, type=ftype))
+                raise c.fail(
+                    f"{path}.{key}",
+                    _(
+                        "only integer, decimal and date fields take '%(key)s', not a %(type)s field",
+                        key=key,
+                        type=ftype,
+                    ),
+                )
             bounds[key] = _bound(c, item[key], f"{path}.{key}", ftype)
     if "min" in bounds and "max" in bounds and bounds["max"] < bounds["min"]:
         raise c.fail(f"{path}.max", _("must not be below min"))
     if "max_length" in item:
         if ftype not in ("text", "email"):
-            raise c.fail(f"{path}.max_length", _("only text and email fields take 'max_length', not a %(type)s field",
-                                                    type=ftype))
+            raise c.fail(
+                f"{path}.max_length",
+                _("only text and email fields take 'max_length', not a %(type)s field", type=ftype),
+            )
         bounds["max_length"] = c.integer(item["max_length"], f"{path}.max_length", 1)
         if bounds["max_length"] > MAX_TEXT_LENGTH:
             raise c.fail(f"{path}.max_length", _("must be at most %(n)d", n=MAX_TEXT_LENGTH))
@@ -290,9 +347,11 @@ def _check_step(c: Checker, i: int, item: Any, executor_codes: dict[str, int]) -
     item = c.mapping(item, path, STEP_KEYS, ("no", "activity", "kind", "executors"))
     no = c.integer(item["no"], f"{path}.no", 1)
     kind = c.text(item["kind"], f"{path}.kind")
-    if kind not in STEP_KINDS:
-        raise c.fail(f"{path}.kind", _("unknown step kind '%(kind)s'; allowed: %(allowed)s",
-                                              kind=kind, allowed=", ".join(STEP_KINDS)))
+    if kind not in step_kinds.names():
+        raise c.fail(
+            f"{path}.kind",
+            _("unknown step kind '%(kind)s'; allowed: %(allowed)s", kind=kind, allowed=", ".join(step_kinds.names())),
+        )
     if not isinstance(item["executors"], list) or not item["executors"]:
         raise c.fail(f"{path}.executors", _("a step needs at least one executor"))
     codes = []
@@ -305,8 +364,10 @@ def _check_step(c: Checker, i: int, item: Any, executor_codes: dict[str, int]) -
     codes.sort(key=executor_codes.__getitem__)
     times = [k for k in TIME_KEYS if k in item]
     if len(times) != 1:
-        raise c.fail(path, _("needs exactly one of minutes, hours, working_days (found: %(found)s)",
-                             found=", ".join(times) or "-"))
+        raise c.fail(
+            path,
+            _("needs exactly one of minutes, hours, working_days (found: %(found)s)", found=", ".join(times) or "-"),
+        )
     time_key = times[0]
     returns_to = item.get("returns_to")
     if returns_to is not None:
@@ -315,15 +376,23 @@ def _check_step(c: Checker, i: int, item: Any, executor_codes: dict[str, int]) -
         elif isinstance(returns_to, bool) or not isinstance(returns_to, int):
             raise c.fail(f"{path}.returns_to", _("must be 'applicant' or the number of an earlier step"))
         elif not 1 <= returns_to < no:
-            raise c.fail(f"{path}.returns_to", _("step %(no)d can only return to an earlier step, not %(to)d",
-                                                    no=no, to=returns_to))
+            raise c.fail(
+                f"{path}.returns_to",
+                _("step %(no)d can only return to an earlier step, not %(to)d", no=no, to=returns_to),
+            )
         returns_to = str(returns_to)
     optional_text = {k: c.text(item[k], f"{path}.{k}") if k in item else None for k in ("input", "output")}
     short = c.text(item["short"], f"{path}.short", Step.short) if "short" in item else None
     return StepDef(
-        no=no, activity=c.text(item["activity"], f"{path}.activity"), kind=kind, executors=tuple(codes),
-        time_key=time_key, time_value=c.integer(item[time_key], f"{path}.{time_key}", 1),
-        returns_to=returns_to, short=short, **optional_text,
+        no=no,
+        activity=c.text(item["activity"], f"{path}.activity"),
+        kind=kind,
+        executors=tuple(codes),
+        time_key=time_key,
+        time_value=c.integer(item[time_key], f"{path}.{time_key}", 1),
+        returns_to=returns_to,
+        short=short,
+        **optional_text,
     )
 
 
@@ -332,8 +401,9 @@ def _check_steps(c: Checker, value: Any, executor_codes: dict[str, int]) -> tupl
     _unique(c, "steps", lambda v: _("duplicate step number %(value)s", value=v), [str(s.no) for s in steps])
     for i, s in enumerate(steps):
         if s.no != i + 1:
-            raise c.fail(f"steps[{i}].no", _("steps must be numbered 1..%(n)d in order; found %(no)d",
-                                               n=len(steps), no=s.no))
+            raise c.fail(
+                f"steps[{i}].no", _("steps must be numbered 1..%(n)d in order; found %(no)d", n=len(steps), no=s.no)
+            )
     return tuple(steps)
 
 
@@ -373,7 +443,9 @@ def _check_certificate(c: Checker, value: Any) -> dict:
     value = c.mapping(value, "certificate", CERTIFICATE_KEYS, ())
     return {
         "certificate_title": c.text(value["title"], "certificate.title", Service.certificate_title)
-        if "title" in value else None,
+        if "title" in value
+        else None,
         "certificate_body": c.text(value["body"], "certificate.body", Service.certificate_body)
-        if "body" in value else None,
+        if "body" in value
+        else None,
     }

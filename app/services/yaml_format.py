@@ -5,6 +5,7 @@ step key `no:` would silently become `False`. Both the loader and the dumper
 here use YAML 1.2's booleans (true/false only), and the loader refuses a key
 given twice instead of keeping the last one.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,7 +21,7 @@ _BOOL_TAG = "tag:yaml.org,2002:bool"
 _YAML12_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 
 
-def _yaml12_booleans(cls: type) -> None:
+def _yaml12_booleans(cls: Any) -> None:
     cls.yaml_implicit_resolvers = {
         first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -38,8 +39,9 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if key in result:
-            raise yaml.constructor.ConstructorError(None, None, _("duplicate key '%(key)s'", key=key),
-                                                    key_node.start_mark)
+            raise yaml.constructor.ConstructorError(
+                None, None, _("duplicate key '%(key)s'", key=key), key_node.start_mark
+            )
         result[key] = loader.construct_object(value_node, deep=deep)
     return result
 
@@ -58,6 +60,8 @@ def read_file(path: Path) -> tuple[Any, str]:
     except (OSError, UnicodeDecodeError) as exc:
         raise DefinitionError(path.name, "", _("cannot read file: %(error)s", error=exc)) from None
     return parse(text, path.name), path.name
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor(_BOOL_TAG, _construct_bool)
 
@@ -78,7 +82,7 @@ _Dumper.add_representer(str, _represent_str)
 def parse(text: str, filename: str) -> Any:
     """YAML text to plain data; a syntax error names its line."""
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+        return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = _("line %(n)d", n=mark.line + 1) if mark is not None else ""

@@ -15,12 +15,12 @@
   in the JWT (claim `sv`); logout and every password change bump it
   (app.security.manager), so cookies and tokens issued earlier are refused.
 """
+
 from __future__ import annotations
 
 import logging
 import math
 import time
-from typing import Optional
 
 from flask import Flask, current_app, flash, jsonify, make_response, request, session
 from flask_babel import gettext as _
@@ -29,6 +29,8 @@ from limits import parse
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from werkzeug.utils import import_string
+
+from app.core.extensions import appbuilder
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,7 @@ def resolve_password_validator(app: Flask) -> None:
 
 
 # --- failed-login throttle ---------------------------------------------------------------
+
 
 class LoginThrottle:
     """Counts failed logins per account and per address in shared storage."""
@@ -70,18 +73,22 @@ class LoginThrottle:
                 return getattr(self._primary, method)(*args)
             except Exception as exc:  # redis.ConnectionError, TimeoutError, limits.StorageError...
                 self._down_until = time.monotonic() + self.retry_seconds
-                log.error("Login throttle storage %s unreachable (%s): counting failed logins in this "
-                          "process only until it answers again", self.uri.split("@")[-1], exc)
+                log.error(
+                    "Login throttle storage %s unreachable (%s): counting failed logins in this "
+                    "process only until it answers again",
+                    self.uri.split("@")[-1],
+                    exc,
+                )
         return getattr(self._fallback, method)(*args)
 
-    def _keys(self, username: Optional[str]) -> list[tuple]:
+    def _keys(self, username: str | None) -> list[tuple]:
         keys = [(self.per_address, self.namespace, "login-address", request.remote_addr or "unknown")]
         account = _account_key(username)
         if account:
             keys.append((self.per_account, self.namespace, "login-account", account))
         return keys
 
-    def wait_seconds(self, username: Optional[str]) -> int:
+    def wait_seconds(self, username: str | None) -> int:
         """0 if an attempt may be checked now, else the seconds until one may."""
         wait = 0.0
         now = time.time()
@@ -89,13 +96,13 @@ class LoginThrottle:
             stats = self._run("get_window_stats", item, *ids)
             if stats.remaining <= 0:
                 wait = max(wait, stats.reset_time - now, 1)
-        return int(math.ceil(wait))
+        return math.ceil(wait)
 
-    def failed(self, username: Optional[str]) -> None:
+    def failed(self, username: str | None) -> None:
         for item, *ids in self._keys(username):
             self._run("hit", item, *ids)
 
-    def succeeded(self, username: Optional[str]) -> None:
+    def succeeded(self, username: str | None) -> None:
         """A right password clears the account's failures (never the address's:
         an attacker with an account of their own must not reset it)."""
         account = _account_key(username)
@@ -103,13 +110,13 @@ class LoginThrottle:
             self._run("clear", self.per_account, self.namespace, "login-account", account)
 
 
-def _account_key(username: Optional[str]) -> Optional[str]:
+def _account_key(username: str | None) -> str | None:
     """The account a login names: the user's id when it exists (so the username
     and the e-mail share one counter), else the name itself, case-insensitive."""
     name = (username or "").strip().casefold()
     if not name:
         return None
-    sm = current_app.appbuilder.sm
+    sm = appbuilder().sm
     user = sm.find_user(username=name) or sm.find_user(email=name)
     if user is None and "@" in name:
         user = _find_by_email_ci(name)
@@ -121,11 +128,11 @@ def _find_by_email_ci(email: str):
 
     from app.core.extensions import db
 
-    model = current_app.appbuilder.sm.user_model
+    model = appbuilder().sm.user_model
     return db.session.scalars(select(model).where(func.lower(model.email) == email)).first()
 
 
-def login_throttle() -> Optional[LoginThrottle]:
+def login_throttle() -> LoginThrottle | None:
     return current_app.extensions.get("sp_login_throttle")
 
 
@@ -135,9 +142,9 @@ def throttled_message(seconds: int) -> str:
 
 
 def _login_endpoints(app: Flask) -> set[str]:
-    sm = app.appbuilder.sm
+    sm = appbuilder(app).sm
     endpoints = {f"{sm.auth_view.endpoint}.login"}
-    for view in app.appbuilder.baseviews:
+    for view in appbuilder(app).baseviews:
         if isinstance(view, sm.security_api):
             endpoints.add(f"{view.endpoint}.login")
     return endpoints
@@ -150,12 +157,11 @@ def _refuse_throttled(seconds: int):
     else:
         from flask_appbuilder.security.forms import LoginForm_db
 
-        view = current_app.appbuilder.sm.auth_view
+        view = appbuilder().sm.auth_view
         flash(message, "danger")
         form = LoginForm_db()
         form.username.data = request.form.get("username", "")
-        html = view.render_template(view.login_template, title=view.title, form=form,
-                                    appbuilder=current_app.appbuilder)
+        html = view.render_template(view.login_template, title=view.title, form=form, appbuilder=appbuilder())
         response = make_response(html, 429)
     response.headers["Retry-After"] = str(seconds)
     return response
@@ -180,6 +186,7 @@ def throttle_logins(app: Flask) -> None:
 
 
 # --- session versions --------------------------------------------------------------------
+
 
 def track_session_versions(app: Flask) -> None:
     """The version goes into the session at a form login and into every JWT."""
@@ -211,8 +218,9 @@ def track_session_versions(app: Flask) -> None:
 
     @jwt.revoked_token_loader
     def _revoked(_header, _payload):
-        return jsonify(message=_("This login token is no longer valid (logged out or password changed); "
-                                 "log in again.")), 401
+        return jsonify(
+            message=_("This login token is no longer valid (logged out or password changed); log in again.")
+        ), 401
 
 
 def init_app(app: Flask) -> None:

@@ -4,12 +4,15 @@ FAB's API classes exempt their own blueprint only when CSRFProtect already
 exists at registration time; the security/menu APIs are registered by
 `appbuilder.init_app` before this module runs, so they are exempted here.
 """
+
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_appbuilder.api import BaseApi
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from app.core.extensions import appbuilder
 
 csrf = CSRFProtect()
 
@@ -28,7 +31,7 @@ def handle_csrf_error(error: CSRFError):
 
 def exempt_json_apis(app: Flask) -> None:
     """Exempt every FAB API blueprint registered so far (later ones exempt themselves)."""
-    for view in app.appbuilder.baseviews:
+    for view in appbuilder(app).baseviews:
         if isinstance(view, BaseApi) and view.csrf_exempt and view.blueprint is not None:
             csrf.exempt(view.blueprint)
 
@@ -37,5 +40,3 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     exempt_json_apis(app)
     app.register_error_handler(CSRFError, handle_csrf_error)
-
-

@@ -6,6 +6,7 @@ HTML, so every HTTP error gets our page (or JSON `{"message": ...}` under
 not propagate them; APP_ENV=production forces that, whatever DEBUG or
 PROPAGATE_EXCEPTIONS the environment sets, so a visitor never sees a trace.
 """
+
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
@@ -13,6 +14,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.calendar.working_days import CalendarNotSetUp
+from app.core.errors import DomainError
 from app.core.extensions import db
 
 
@@ -58,11 +60,14 @@ def handle_http_error(error: HTTPException):
         db.session.rollback()
     description = _own_description(error) if error.code < 500 else None
     if error.code == 413 and description is None and request.mimetype != "multipart/form-data":
-        description = _("The request is larger than the allowed %(n)d KB. Nothing was saved.",
-                        n=current_app.config.get("MAX_BODY_BYTES", 0) // 1024)
+        description = _(
+            "The request is larger than the allowed %(n)d KB. Nothing was saved.",
+            n=current_app.config.get("MAX_BODY_BYTES", 0) // 1024,
+        )
     response = _answer(error.code, description)
-    if error.code == 405 and getattr(error, "valid_methods", None):
-        response.headers["Allow"] = ", ".join(error.valid_methods)
+    # werkzeug's MethodNotAllowed names the methods the route takes.
+    if error.code == 405 and (allowed := getattr(error, "valid_methods", None)):
+        response.headers["Allow"] = ", ".join(allowed)
     return response
 
 
@@ -76,8 +81,22 @@ def handle_calendar_not_set_up(error: Exception):
     """No office hours: every SLA clock is undefined. Say so, change nothing."""
     db.session.rollback()
     current_app.logger.error("%s", error)
-    return _answer(503, _("The working calendar has no office hours yet, so no deadline can be set. Nothing was "
-                          "changed. An administrator must run `flask bootstrap` or set the office hours."))
+    return _answer(
+        503,
+        _(
+            "The working calendar has no office hours yet, so no deadline can be set. Nothing was "
+            "changed. An administrator must run `flask bootstrap` or set the office hours."
+        ),
+    )
+
+
+def handle_domain_error(error: DomainError):
+    """A refusal of our rules (app.core.errors): nothing kept; under /api/ the JSON body
+    `{"message", "errors"?}` with its status, else our error page with its message."""
+    db.session.rollback()
+    if _wants_json():
+        return make_response(jsonify(error.body()), error.status)
+    return _answer(error.status, error.message)
 
 
 def harden_production(app: Flask) -> None:
@@ -85,8 +104,13 @@ def harden_production(app: Flask) -> None:
     if app.config.get("APP_ENV") != "production":
         return
     app.debug = False
-    app.config.update(DEBUG=False, PROPAGATE_EXCEPTIONS=False, FAB_API_SHOW_STACKTRACE=False,
-                      TRAP_HTTP_EXCEPTIONS=False, EXPLAIN_TEMPLATE_LOADING=False)
+    app.config.update(
+        DEBUG=False,
+        PROPAGATE_EXCEPTIONS=False,
+        FAB_API_SHOW_STACKTRACE=False,
+        TRAP_HTTP_EXCEPTIONS=False,
+        EXPLAIN_TEMPLATE_LOADING=False,
+    )
 
 
 def init_app(app: Flask) -> None:
@@ -94,3 +118,4 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_server_error)
     app.register_error_handler(CalendarNotSetUp, handle_calendar_not_set_up)
+    app.register_error_handler(DomainError, handle_domain_error)

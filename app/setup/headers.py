@@ -15,6 +15,7 @@
 - Session and remember-me cookies are `Secure` in production unless
   SESSION_COOKIE_SECURE / REMEMBER_COOKIE_SECURE say otherwise explicitly.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -28,9 +29,11 @@ HEADERS = {
     "Referrer-Policy": "same-origin",
 }
 
-CSP = ("default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
-       "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
-       "base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
+CSP = (
+    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+)
 
 
 def csp_nonce() -> str:

@@ -10,15 +10,16 @@ compiles any missing or outdated `.mo`, in place when the package directory can
 be written, else under the instance folder or the user's cache directory, and
 points Babel there (app/core/i18n_compile.py).
 """
+
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Optional
 
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_babel
 
+from app.core.extensions import real_app
 from app.core.formatting import format_date, format_datetime, format_duration, format_number, format_rupiah
 from app.core.i18n_compile import ensure_compiled
 
@@ -47,12 +48,12 @@ def compiled_root(app: Flask) -> Path:
     return app.extensions[EXTENSION_KEY]
 
 
-def catalog_directory(area: str, app: Optional[Flask] = None) -> str:
+def catalog_directory(area: str, app: Flask | None = None) -> str:
     """One area's compiled catalog directory (for Flask-Admin's `translations_path`)."""
-    return str(compiled_root(app or current_app._get_current_object()) / area)
+    return str(compiled_root(app or real_app()) / area)
 
 
-def select_locale() -> Optional[str]:
+def select_locale() -> str | None:
     """`?lang=` (remembered in the session), FAB's API `?_l_=`, the session's choice, else `id`."""
     languages = current_app.config["LANGUAGES"]
     default = current_app.config["BABEL_DEFAULT_LOCALE"]

@@ -1,4 +1,5 @@
 """JWT refusals in the API's error shape `{"message": ...}` (flask-jwt-extended answers `{"msg": ...}`)."""
+
 from __future__ import annotations
 
 from flask import Flask, jsonify
@@ -17,6 +18,4 @@ def init_app(app: Flask) -> None:
         return
     jwt.unauthorized_loader(lambda _reason: _unauthorized(error_texts(401)[1]))
     jwt.invalid_token_loader(lambda _reason: _unauthorized(_("The login token is not valid; log in again.")))
-    jwt.expired_token_loader(
-        lambda _header, _payload: _unauthorized(_("The login token has expired; log in again."))
-    )
+    jwt.expired_token_loader(lambda _header, _payload: _unauthorized(_("The login token has expired; log in again.")))

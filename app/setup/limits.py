@@ -13,10 +13,12 @@
 * FAB's API login reads `provider` without checking it is there; a body
   without it is answered 400 here, in the user's language.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Any, Optional
+from collections.abc import Iterable
+from typing import Any
 
 from flask import Flask, Request, abort, current_app, jsonify, request
 from flask_babel import gettext as _
@@ -38,8 +40,9 @@ class BoundedIntConverter(IntegerConverter):
 
     regex = r"[0-9]{1,12}"
 
-    def __init__(self, map: Any, fixed_digits: int = 0, min: Optional[int] = None,
-                 max: Optional[int] = None, signed: bool = False) -> None:
+    def __init__(
+        self, map: Any, fixed_digits: int = 0, min: int | None = None, max: int | None = None, signed: bool = False
+    ) -> None:
         super().__init__(map, fixed_digits, min, MAX_ID if max is None else max, signed)
 
 
@@ -55,7 +58,7 @@ def json_depth(value: Any) -> int:
             raise _nul()
         if isinstance(item, dict):
             stack.extend((key, depth) for key in item)
-            children = item.values()
+            children: Iterable[Any] = item.values()
         elif isinstance(item, list):
             children = item
         else:
@@ -79,7 +82,7 @@ class LimitedRequest(Request):
     """Flask's request with the body cap and the JSON depth check."""
 
     @property
-    def max_content_length(self) -> Optional[int]:
+    def max_content_length(self) -> int | None:
         limit = super().max_content_length
         if not current_app or self.mimetype == "multipart/form-data":
             return limit
@@ -87,7 +90,7 @@ class LimitedRequest(Request):
         return min(limit, body) if limit and body else (limit or body)
 
     @max_content_length.setter
-    def max_content_length(self, value: Optional[int]) -> None:
+    def max_content_length(self, value: int | None) -> None:
         self._max_content_length = value
 
     def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
@@ -100,7 +103,7 @@ class LimitedRequest(Request):
         return value
 
 
-def _huge_pk(endpoint: Optional[str], values: Optional[dict]) -> None:
+def _huge_pk(endpoint: str | None, values: dict | None) -> None:
     """FAB's model views take `<pk>` as a string: a non-id is a 404 before it reaches the database.
 
     Their `/download/<filename>` serves file columns from UPLOAD_FOLDER; no model of ours has
@@ -125,7 +128,9 @@ def _check_args_and_form():
     """No NUL character in query-string or form values; numeric query keys hold bounded whole numbers."""
     pairs = list(request.args.items(multi=True))
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
-            "application/x-www-form-urlencoded", "multipart/form-data"):
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
         pairs += list(request.form.items(multi=True))
     if any("\x00" in key or "\x00" in value for key, value in pairs):
         raise _nul()
@@ -141,7 +146,8 @@ def _api_login_payload():
     body = request.get_json(silent=True)
     valid = (
         isinstance(body, dict)
-        and isinstance(body.get("username"), str) and isinstance(body.get("password"), str)
+        and isinstance(body.get("username"), str)
+        and isinstance(body.get("password"), str)
         and body.get("provider") in API_LOGIN_PROVIDERS
         and isinstance(body.get("refresh", False), bool)
     )

@@ -1,4 +1,5 @@
 """`office` in every page template: the loaded office definition's name and contact lines."""
+
 from __future__ import annotations
 
 from flask import Flask

@@ -4,6 +4,7 @@ Behind nginx every request otherwise comes from the proxy's address: rate
 limits would be shared by all visitors and the audit log would name the proxy.
 Off by default, since trusting the headers without a proxy lets anyone fake them.
 """
+
 from __future__ import annotations
 
 from flask import Flask

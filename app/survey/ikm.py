@@ -23,21 +23,25 @@ public form without a link, which anyone may post any number of times). The
 official index counts invited and paper answers only; open-form answers are
 kept and reported apart (`compute_ikm(..., sources=("open",))`).
 """
+
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Optional
+from typing import Any
 
 from flask import current_app
+from flask_appbuilder.security.sqla.models import User
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from app.core import audit
+from app.core.errors import DomainError
 from app.core.extensions import db
-from app.core.formatting import TZ
 from app.core.parsing import bounded_date, bounded_int, text_error
+from app.core.timezone import office_tz
 from models import Service, SurveyFollowUp, SurveyInvitation, SurveyResponse
 from models.survey import ELEMENTS, SOURCES, SOURCES_OFFICIAL
 
@@ -61,21 +65,30 @@ BANDS = (
 LOWEST = ("D", "tidak baik")
 FOLLOW_UP_GRADES = ("C", "D")
 SEXES = {"L": "Laki-laki", "P": "Perempuan"}
-EDUCATIONS = {"SD": "SD ke bawah", "SMP": "SMP", "SMA": "SMA", "D1-D3": "D1-D3", "D4-S1": "D4/S1",
-              "S2": "S2", "S3": "S3"}
-OCCUPATIONS = {"pns": "PNS", "tni": "TNI", "polri": "POLRI", "swasta": "Swasta", "wirausaha": "Wirausaha",
-               "pelajar": "Pelajar/Mahasiswa", "lainnya": "Lainnya"}
+EDUCATIONS = {
+    "SD": "SD ke bawah",
+    "SMP": "SMP",
+    "SMA": "SMA",
+    "D1-D3": "D1-D3",
+    "D4-S1": "D4/S1",
+    "S2": "S2",
+    "S3": "S3",
+}
+OCCUPATIONS = {
+    "pns": "PNS",
+    "tni": "TNI",
+    "polri": "POLRI",
+    "swasta": "Swasta",
+    "wirausaha": "Wirausaha",
+    "pelajar": "Pelajar/Mahasiswa",
+    "lainnya": "Lainnya",
+}
 TWO_PLACES = Decimal("0.01")
-TEXT_LABELS = {"suggestion": "Saran", "plan": "Rencana tindak lanjut", "responsible": "Penanggung jawab"}
+TEXT_LABELS = {"suggestion": _l("Suggestion"), "plan": _l("Follow-up plan"), "responsible": _l("Responsible")}
 
 
-@dataclass
-class SurveyError(Exception):
-    """A refused answer: `status` is the HTTP status, `message` is for people (Indonesian)."""
-
-    status: int
-    message: str
-    errors: dict = field(default_factory=dict)
+class SurveyError(DomainError):
+    """A survey answer or query refused (app.core.errors): `SurveyError(status, message, fields)`."""
 
 
 def weight() -> Decimal:
@@ -100,24 +113,31 @@ def grade(ikm: Any) -> tuple[str, str]:
 def _service(code: Any) -> Service:
     service = db.session.scalar(select(Service).where(Service.code == str(code or "").strip()))
     if service is None:
-        raise SurveyError(422, "Jenis pelayanan tidak ditemukan.")
+        raise SurveyError(422, _("Service type not found."))
     return service
 
 
 def _scores(raw: Any) -> dict[str, int]:
     if not isinstance(raw, dict):
-        raise SurveyError(422, "Nilai unsur (u1-u9) wajib diisi.")
+        raise SurveyError(422, _("The scores of the elements (u1-u9) are required."))
     out = {}
     for key in ELEMENTS:
         value = raw.get(key)
         if value is None or value == "":
-            raise SurveyError(422, f"Nilai unsur {key.upper()} ({ELEMENT_NAMES[key]}) wajib diisi.")
+            raise SurveyError(
+                422,
+                _(
+                    "The score of element %(element)s (%(name)s) is required.",
+                    element=key.upper(),
+                    name=ELEMENT_NAMES[key],
+                ),
+            )
         if isinstance(value, bool) or str(value).strip() not in {"1", "2", "3", "4"}:
-            raise SurveyError(422, f"Nilai unsur {key.upper()} harus 1, 2, 3, atau 4.")
+            raise SurveyError(422, _("The score of element %(element)s must be 1, 2, 3 or 4.", element=key.upper()))
         out[key] = int(str(value).strip())
     unknown = set(raw) - set(ELEMENTS)
     if unknown:
-        raise SurveyError(422, "Unsur tidak dikenal: " + ", ".join(sorted(map(str, unknown))) + ".")
+        raise SurveyError(422, _("Unknown elements: %(elements)s.", elements=", ".join(sorted(map(str, unknown)))))
     return out
 
 
@@ -125,11 +145,13 @@ def _respondent(raw: Any) -> dict:
     """The profile is optional on paper forms; what is given must be valid."""
     raw = raw or {}
     if not isinstance(raw, dict):
-        raise SurveyError(422, "Profil responden harus berupa objek.")
+        raise SurveyError(422, _("The respondent's profile must be an object."))
     out: dict[str, Any] = {"sex": None, "age": None, "education": None, "occupation": None}
-    for key, choices, message in (("sex", SEXES, "Jenis kelamin harus L atau P."),
-                                  ("education", EDUCATIONS, "Pendidikan tidak dikenal."),
-                                  ("occupation", OCCUPATIONS, "Pekerjaan tidak dikenal.")):
+    for key, choices, message in (
+        ("sex", SEXES, _("Sex must be L or P.")),
+        ("education", EDUCATIONS, _("Unknown education.")),
+        ("occupation", OCCUPATIONS, _("Unknown occupation.")),
+    ):
         value = raw.get(key)
         if value not in (None, ""):
             if not isinstance(value, str) or value not in choices:
@@ -139,11 +161,11 @@ def _respondent(raw: Any) -> dict:
     if age not in (None, ""):
         out["age"] = bounded_int(age if isinstance(age, int) else str(age), 15, 100)
         if out["age"] is None:
-            raise SurveyError(422, "Umur responden harus 15 sampai 100 tahun.")
+            raise SurveyError(422, _("The respondent's age must be 15 to 100 years."))
     return out
 
 
-def _limited(raw: Any, name: str, key: str) -> Optional[str]:
+def _limited(raw: Any, name: str, key: str) -> str | None:
     """Free text, stripped; SurveyError 422 naming the limit when it is longer (None when empty)."""
     text = str(raw or "").strip()
     error = text_error(text, key)
@@ -153,18 +175,18 @@ def _limited(raw: Any, name: str, key: str) -> Optional[str]:
 
 
 def _answer_date(raw: Any) -> date:
-    today = datetime.now(TZ).date()
+    today = datetime.now(office_tz()).date()
     if raw in (None, ""):
         return today
     value = bounded_date(str(raw))
     if value is None:
-        raise SurveyError(422, "Tanggal survei harus berformat YYYY-MM-DD.")
+        raise SurveyError(422, _("The survey date must be written YYYY-MM-DD."))
     if value > today:
-        raise SurveyError(422, "Tanggal survei tidak boleh di masa depan.")
+        raise SurveyError(422, _("The survey date must not be in the future."))
     return value
 
 
-def submit_response(data: dict, user: Any = None, invitation_token: Optional[str] = None) -> SurveyResponse:
+def submit_response(data: dict, user: User | None = None, invitation_token: str | None = None) -> SurveyResponse:
     """Store one answered questionnaire and commit.
 
     With `invitation_token` (the public link) the service and case come from
@@ -172,7 +194,7 @@ def submit_response(data: dict, user: Any = None, invitation_token: Optional[str
     With a `user` it is a paper form typed in by an officer.
     """
     if not isinstance(data, dict):
-        raise SurveyError(400, "Data survei harus berupa objek JSON.")
+        raise SurveyError(400, _("The survey data must be a JSON object."))
     scores = _scores(data.get("scores"))
     profile = _respondent(data.get("respondent"))
     suggestion = _limited(data.get("suggestion"), "suggestion", "survey.suggestion")
@@ -180,23 +202,31 @@ def submit_response(data: dict, user: Any = None, invitation_token: Optional[str
     if invitation_token:
         inv = db.session.scalar(select(SurveyInvitation).where(SurveyInvitation.token == str(invitation_token)))
         if inv is None:
-            raise SurveyError(404, "Tautan survei tidak dikenal.")
+            raise SurveyError(404, _("Unknown survey link."))
         # A conditional UPDATE spends the token once even under concurrent submits.
         spent = db.session.execute(
             update(SurveyInvitation)
             .where(SurveyInvitation.id == inv.id, SurveyInvitation.used_at.is_(None))
-            .values(used_at=datetime.now(timezone.utc))
+            .values(used_at=datetime.now(UTC))
         ).rowcount
         if spent != 1:
             db.session.rollback()
-            raise SurveyError(409, "Tautan survei ini sudah digunakan.")
-        service_id, case_id, source, answered = inv.service_id, inv.case_id, "invited", datetime.now(TZ).date()
+            raise SurveyError(409, _("This survey link has already been used."))
+        service_id, case_id, source, answered = inv.service_id, inv.case_id, "invited", datetime.now(office_tz()).date()
     else:
         service_id = _service(data.get("service")).id
         answered = _answer_date(data.get("date"))
         source = "paper" if user is not None else "open"
-    row = SurveyResponse(service_id=service_id, case_id=case_id, date=answered, source=source,
-                         suggestion=suggestion, entered_by_id=getattr(user, "id", None), **scores, **profile)
+    row = SurveyResponse(
+        service_id=service_id,
+        case_id=case_id,
+        date=answered,
+        source=source,
+        suggestion=suggestion,
+        entered_by_id=getattr(user, "id", None),
+        **scores,
+        **profile,
+    )
     db.session.add(row)
     db.session.flush()
     audit.record("survey.response", "SurveyResponse", row.id, after=audit.snapshot(row), user=user)
@@ -221,13 +251,17 @@ def create_invitation(case: Any) -> str:
     return inv.token
 
 
-def invitation_status(token: str) -> Optional[SurveyInvitation]:
+def invitation_status(token: str) -> SurveyInvitation | None:
     """The invitation behind a token (None when unknown), for the public form."""
     return db.session.scalar(select(SurveyInvitation).where(SurveyInvitation.token == str(token or "")))
 
 
-def compute_ikm(service_id: Optional[int] = None, date_from: Optional[date] = None,
-                date_to: Optional[date] = None, sources: tuple[str, ...] = SOURCES_OFFICIAL) -> dict:
+def compute_ikm(
+    service_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    sources: tuple[str, ...] = SOURCES_OFFICIAL,
+) -> dict:
     """The index over the answers in the period (bounds inclusive), per service or all.
 
     Counts the official sources (invited, paper) unless `sources` says
@@ -245,36 +279,52 @@ def compute_ikm(service_id: Optional[int] = None, date_from: Optional[date] = No
     if date_to is not None:
         stmt = stmt.where(SurveyResponse.date <= date_to)
     n, *sums = db.session.execute(stmt).one()
-    result: dict[str, Any] = {"respondents": n, "weight": float(weight()), "nrr": {}, "elements": [],
-                              "ikm": None, "grade": None, "label": None, "sources": list(sources),
-                              "service_id": service_id, "from": date_from, "to": date_to}
+    result: dict[str, Any] = {
+        "respondents": n,
+        "weight": float(weight()),
+        "nrr": {},
+        "elements": [],
+        "ikm": None,
+        "grade": None,
+        "label": None,
+        "sources": list(sources),
+        "service_id": service_id,
+        "from": date_from,
+        "to": date_to,
+    }
     if not n:
         return result
     w = weight()
     total = Decimal(0)
-    for key, s in zip(ELEMENTS, sums):
+    for key, s in zip(ELEMENTS, sums, strict=False):
         nrr = Decimal(int(s)) / Decimal(n)
         total += nrr * w
         letter, label = grade(nrr * 25)
         result["nrr"][key] = float(nrr.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
-        result["elements"].append({
-            "element": key, "name": ELEMENT_NAMES[key], "sum": int(s),
-            "nrr": result["nrr"][key], "score": float(round2(nrr * 25)),
-            "grade": letter, "label": label, "needs_follow_up": letter in FOLLOW_UP_GRADES,
-        })
+        result["elements"].append(
+            {
+                "element": key,
+                "name": ELEMENT_NAMES[key],
+                "sum": int(s),
+                "nrr": result["nrr"][key],
+                "score": float(round2(nrr * 25)),
+                "grade": letter,
+                "label": label,
+                "needs_follow_up": letter in FOLLOW_UP_GRADES,
+            }
+        )
     ikm = round2(total * 25)
     result["ikm"] = float(ikm)
     result["grade"], result["label"] = grade(ikm)
     return result
 
 
-def compute_open(service_id: Optional[int] = None, date_from: Optional[date] = None,
-                 date_to: Optional[date] = None) -> dict:
+def compute_open(service_id: int | None = None, date_from: date | None = None, date_to: date | None = None) -> dict:
     """The open public form's answers over the period, computed like the index but never part of it."""
     return compute_ikm(service_id, date_from, date_to, sources=("open",))
 
 
-def follow_ups(service_id: Optional[int], date_from: Optional[date], date_to: Optional[date]) -> list:
+def follow_ups(service_id: int | None, date_from: date | None, date_to: date | None) -> list:
     """Follow-up plans recorded for the service and overlapping the period."""
     stmt = select(SurveyFollowUp).order_by(SurveyFollowUp.element, SurveyFollowUp.id)
     if service_id is not None:
@@ -286,27 +336,35 @@ def follow_ups(service_id: Optional[int], date_from: Optional[date], date_to: Op
     return list(db.session.scalars(stmt))
 
 
-def add_follow_up(data: dict, user: Any) -> SurveyFollowUp:
+def add_follow_up(data: dict, user: User) -> SurveyFollowUp:
     """Record a follow-up plan for one element of one service's period, and commit."""
     service = _service(data.get("service"))
     element = data.get("element")
     if element not in ELEMENTS:
-        raise SurveyError(422, "Unsur tidak dikenal.")
+        raise SurveyError(422, _("Unknown element."))
     period_from = bounded_date(str(data.get("period_from")))
     period_to = bounded_date(str(data.get("period_to")))
     target = bounded_date(str(data["target_date"])) if data.get("target_date") else None
     if period_from is None or period_to is None or (data.get("target_date") and target is None):
-        raise SurveyError(422, "Tanggal harus berformat YYYY-MM-DD.")
+        raise SurveyError(422, _("Dates must be written YYYY-MM-DD."))
     if period_to < period_from:
-        raise SurveyError(422, "Akhir periode tidak boleh sebelum awal periode.")
+        raise SurveyError(422, _("The end of the period must not be before its start."))
     plan = _limited(data.get("plan"), "plan", "survey.plan")
     if not plan:
-        raise SurveyError(422, "Rencana tindak lanjut wajib diisi.")
+        raise SurveyError(422, _("The follow-up plan is required."))
     responsible = _limited(data.get("responsible"), "responsible", "survey.responsible")
     nrr = compute_ikm(service.id, period_from, period_to)["nrr"].get(element)
-    row = SurveyFollowUp(service_id=service.id, element=element, period_from=period_from, period_to=period_to,
-                         nrr=nrr, plan=plan, responsible=responsible,
-                         target_date=target, created_by_id=getattr(user, "id", None))
+    row = SurveyFollowUp(
+        service_id=service.id,
+        element=element,
+        period_from=period_from,
+        period_to=period_to,
+        nrr=nrr,
+        plan=plan,
+        responsible=responsible,
+        target_date=target,
+        created_by_id=getattr(user, "id", None),
+    )
     db.session.add(row)
     db.session.flush()
     audit.record("survey.follow_up", "SurveyFollowUp", row.id, after=audit.snapshot(row), user=user)

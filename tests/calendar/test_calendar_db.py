@@ -1,4 +1,5 @@
 """The calendar read from the seeded OfficeHours and Holiday tables."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time
@@ -44,6 +45,6 @@ def test_office_hours_edit_and_removal_count_at_once(app):
         db.session.commit()
         cal = Calendar.from_db()
         assert not cal.is_working_day(date(2026, 6, 12))
-        assert cal.working_minutes(
-            datetime(2026, 6, 8, 0, 0, tzinfo=WIB), datetime(2026, 6, 9, 0, 0, tzinfo=WIB)
-        ) == 270
+        assert (
+            cal.working_minutes(datetime(2026, 6, 8, 0, 0, tzinfo=WIB), datetime(2026, 6, 9, 0, 0, tzinfo=WIB)) == 270
+        )

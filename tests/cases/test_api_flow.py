@@ -3,26 +3,44 @@
 At every step each role that does not hold the step tries the action and is
 refused with 403, and the case is unchanged.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import select
 
-from app.cases.control_card import as_utc
 from app.core.extensions import db
 from models import Case, Certificate, OutboxMessage, SurveyInvitation
-
 from tests.cases.conftest import EXECUTOR_ROLES, case_state
 from tests.factories import step_data
 
 # Who acts at each step (DESIGN.md's table); both holders of steps 1 and 10 are tried by others.
-ACTORS = {1: "Pemohon", 2: "Front Office", 3: "Tim Teknis", 4: "Back Office",
-          5: "JF Analis Kebijakan Ahli Muda", 6: "JF Analis Kebijakan Ahli Madya",
-          7: "Sekretaris", 8: "Kepala Dinas", 9: "Back Office", 10: "Pemohon"}
+ACTORS = {
+    1: "Pemohon",
+    2: "Front Office",
+    3: "Tim Teknis",
+    4: "Back Office",
+    5: "JF Analis Kebijakan Ahli Muda",
+    6: "JF Analis Kebijakan Ahli Madya",
+    7: "Sekretaris",
+    8: "Kepala Dinas",
+    9: "Back Office",
+    10: "Pemohon",
+}
 HOLDERS = {1: {"Pemohon", "Front Office"}, 10: {"Pemohon", "Front Office"}}
-KINDS = {1: "intake", 2: "verify", 3: "inspect", 4: "draft", 5: "approve", 6: "approve",
-         7: "approve", 8: "sign", 9: "number", 10: "handover"}
+KINDS = {
+    1: "intake",
+    2: "verify",
+    3: "inspect",
+    4: "draft",
+    5: "approve",
+    6: "approve",
+    7: "approve",
+    8: "sign",
+    9: "number",
+    10: "handover",
+}
 
 
 def test_whole_case_through_the_api_with_403_for_every_other_role(app, api, staff):
@@ -91,7 +109,7 @@ def test_case_detail_and_worklist_shape(app, api, staff):
     detail = api.get(staff["Front Office"], f"/api/v1/cases/{case_id}").json
     with app.app_context():
         row = db.session.get(Case, case_id)
-        registration_no, due_at = row.registration_no, as_utc(row.due_at)
+        registration_no, due_at = row.registration_no, row.due_at
     assert detail["id"] == case_id and detail["registration_no"] == registration_no
     assert (detail["service"], detail["status"], detail["step"], detail["version"]) == ("TD-BKK", "in_progress", 1, 1)
     assert detail["certificate_no"] is None and detail["control_card"] == []

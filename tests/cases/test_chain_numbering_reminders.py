@@ -1,18 +1,18 @@
 """Control-card tamper detection, parallel certificate numbering, uncollected reminders."""
+
 from __future__ import annotations
 
 import multiprocessing
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import select
 
 from app.cases.control_card import verify_chain
-from app.core.extensions import db
 from app.cases.numbering import NumberingError, format_number, issue_certificate
+from app.core.extensions import db
 from models import Case, CertificateCounter, OutboxMessage, Service
-
 from tests.factories import advance, new_case
 
 WORKERS, PER_WORKER = 4, 10
@@ -25,8 +25,10 @@ def test_verify_chain_names_a_case_whose_card_was_edited_in_the_database(app, ru
     ok = runner.invoke(args=["cases", "verify-chain"])
     assert ok.exit_code == 0 and "utuh" in ok.output
     with app.app_context():
-        db.session.execute(sa.text("UPDATE control_card_entry SET late = :late, spent_minutes = 1 "
-                                   "WHERE case_id = :case AND seq = 2"), {"late": True, "case": tampered})
+        db.session.execute(
+            sa.text("UPDATE control_card_entry SET late = :late, spent_minutes = 1 WHERE case_id = :case AND seq = 2"),
+            {"late": True, "case": tampered},
+        )
         db.session.commit()
         assert verify_chain(intact) is True
         assert verify_chain(tampered) is False
@@ -51,12 +53,18 @@ def _draw_numbers(url: str, instance: str, count: int, queue) -> None:
     from app import create_app
     from app.cases.numbering import next_certificate_number
 
-    app = create_app({"APP_ENV": "test", "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": instance,
-                      "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"timeout": 60}} if url.startswith("sqlite") else {}})
+    app = create_app(
+        {
+            "APP_ENV": "test",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "INSTANCE_PATH": instance,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"timeout": 60}} if url.startswith("sqlite") else {},
+        }
+    )
     drawn = []
     with app.app_context():
         service = db.session.scalar(select(Service).where(Service.code == "TD-BKK"))
-        when = datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc)
+        when = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
         for _ in range(count):
             seq, number = next_certificate_number(service, when)
             db.session.commit()
@@ -69,8 +77,9 @@ def _draw_numbers(url: str, instance: str, count: int, queue) -> None:
 def test_parallel_numbering_from_several_processes_has_no_duplicates_and_no_gaps(app, database_url, tmp_path):
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
-    procs = [ctx.Process(target=_draw_numbers, args=(database_url, str(tmp_path), PER_WORKER, queue))
-             for _ in range(WORKERS)]
+    procs = [
+        ctx.Process(target=_draw_numbers, args=(database_url, str(tmp_path), PER_WORKER, queue)) for _ in range(WORKERS)
+    ]
     for proc in procs:
         proc.start()
     results = [queue.get(timeout=300) for _ in procs]
@@ -88,8 +97,10 @@ def test_parallel_numbering_from_several_processes_has_no_duplicates_and_no_gaps
 
 
 def test_number_format_and_one_number_per_case(app):
-    assert format_number("{seq:03d}/TD-BKK/DPMPTSP/{month_roman}/{year}", 7,
-                         datetime(2026, 12, 31, 18, 0, tzinfo=timezone.utc)) == "007/TD-BKK/DPMPTSP/I/2027"
+    assert (
+        format_number("{seq:03d}/TD-BKK/DPMPTSP/{month_roman}/{year}", 7, datetime(2026, 12, 31, 18, 0, tzinfo=UTC))
+        == "007/TD-BKK/DPMPTSP/I/2027"
+    )
     case_id = new_case(app)
     advance(app, case_id, 10)
     with app.app_context():
@@ -97,7 +108,7 @@ def test_number_format_and_one_number_per_case(app):
         assert case.certificate.signer_nip == "197001012000031001"
         assert len(case.certificate.verify_token) >= 43
         with pytest.raises(NumberingError):
-            issue_certificate(case, datetime.now(timezone.utc))
+            issue_certificate(case, datetime.now(UTC))
         db.session.rollback()
         assert db.session.scalar(select(CertificateCounter.last_seq)) == 1
 
@@ -108,7 +119,7 @@ def test_remind_uncollected_queues_one_letter_per_case(app, runner):
         advance(app, case_id, 10)
     advance(app, collected, 11)
     with app.app_context():
-        long_ago = datetime.now(timezone.utc) - timedelta(days=40)
+        long_ago = datetime.now(UTC) - timedelta(days=40)
         for case_id in (old, collected):
             db.session.get(Case, case_id).completed_at = long_ago
         db.session.commit()

@@ -1,21 +1,26 @@
 """Returns per `returns_to`, reject, stale versions and what each step kind needs."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
 
 from app.calendar.working_days import Calendar
-from app.cases.control_card import as_utc
 from app.core.extensions import db
 from models import Case, ControlCardEntry, InspectionReport, OutboxMessage
-
 from tests.cases.conftest import case_state
 from tests.factories import advance, complete_requirements, new_case, step_data
 
-BAP_NO = {"report": {"date": "2026-01-06", "findings": "Ruangan tidak tersedia.",
-                     "recommendation": "tidak_memenuhi", "team": ["Andi Saputra"]}}
+BAP_NO = {
+    "report": {
+        "date": "2026-01-06",
+        "findings": "Ruangan tidak tersedia.",
+        "recommendation": "tidak_memenuhi",
+        "team": ["Andi Saputra"],
+    }
+}
 
 
 def test_return_to_applicant_stops_the_clock_and_resubmission_resumes_it(app, api, staff):
@@ -34,11 +39,10 @@ def test_return_to_applicant_stops_the_clock_and_resubmission_resumes_it(app, ap
         sms = db.session.scalar(select(OutboxMessage).where(OutboxMessage.case_id == case_id))
         assert "KTP belum dilampirkan" in sms.body and "dikembalikan" in sms.body
         # Ten days of waiting for the applicant (some of them office days).
-        db.session.execute(update(Case).where(Case.id == case_id)
-                           .values(paused_at=as_utc(case.paused_at) - timedelta(days=10)))
+        db.session.execute(update(Case).where(Case.id == case_id).values(paused_at=case.paused_at - timedelta(days=10)))
         db.session.commit()
         case = db.session.get(Case, case_id)
-        paused_at, due_before = as_utc(case.paused_at), as_utc(case.due_at)
+        paused_at, due_before = case.paused_at, case.due_at
 
     # Only the applicant side (step 1 holders) may resubmit; other officers get 403.
     assert api.act(staff["Tim Teknis"], case_id, "forward", version + 1).status_code == 403
@@ -49,15 +53,16 @@ def test_return_to_applicant_stops_the_clock_and_resubmission_resumes_it(app, ap
     with app.app_context():
         case = db.session.get(Case, case_id)
         acted_at = resumed.json["control_card"][-1]["acted_at"]
-        row = db.session.scalars(select(ControlCardEntry).where(ControlCardEntry.case_id == case_id)
-                                 .order_by(ControlCardEntry.seq.desc())).first()
+        row = db.session.scalars(
+            select(ControlCardEntry).where(ControlCardEntry.case_id == case_id).order_by(ControlCardEntry.seq.desc())
+        ).first()
         assert row.acted_at.isoformat()[:19] == acted_at[:19]
         cal = Calendar.from_db()
-        paused = cal.working_minutes(paused_at, as_utc(row.acted_at))
+        paused = cal.working_minutes(paused_at, row.acted_at)
         assert paused > 0
         assert case.paused_at is None and case.paused_working_minutes == paused
-        assert as_utc(case.due_at) == cal.add(due_before, minutes=paused)
-        assert as_utc(case.step_due_at) > as_utc(row.acted_at)
+        assert case.due_at == cal.add(due_before, minutes=paused)
+        assert case.step_due_at > row.acted_at
 
 
 def test_return_at_inspection_goes_back_to_front_office_with_the_bap_kept(app, api, staff):
@@ -70,12 +75,21 @@ def test_return_at_inspection_goes_back_to_front_office_with_the_bap_kept(app, a
     assert back.status_code == 200
     assert back.json["status"] == "in_progress" and back.json["step"] == 2
     with app.app_context():
-        assert db.session.scalar(select(InspectionReport.recommendation)
-                                 .where(InspectionReport.case_id == case_id)) == "tidak_memenuhi"
+        assert (
+            db.session.scalar(select(InspectionReport.recommendation).where(InspectionReport.case_id == case_id))
+            == "tidak_memenuhi"
+        )
 
 
-@pytest.mark.parametrize("step_no,role", [(5, "JF Analis Kebijakan Ahli Muda"), (6, "JF Analis Kebijakan Ahli Madya"),
-                                          (7, "Sekretaris"), (8, "Kepala Dinas")])
+@pytest.mark.parametrize(
+    "step_no,role",
+    [
+        (5, "JF Analis Kebijakan Ahli Muda"),
+        (6, "JF Analis Kebijakan Ahli Madya"),
+        (7, "Sekretaris"),
+        (8, "Kepala Dinas"),
+    ],
+)
 def test_reviewers_return_the_draft_to_its_drafter(app, api, staff, step_no, role):
     case_id = new_case(app)
     advance(app, case_id, step_no)
@@ -130,10 +144,17 @@ def test_inspection_needs_a_complete_bap_recommending_approval(app, api, staff):
     case_id = new_case(app)
     advance(app, case_id, 3)
     version = case_state(app, case_id)["version"]
-    assert api.act(staff["Tim Teknis"], case_id, "forward", version).json["message"] == \
-        "Berita Acara Pemeriksaan (BAP) wajib diisi."
-    partial = api.act(staff["Tim Teknis"], case_id, "forward", version,
-                      data={"report": {"date": "kemarin", "recommendation": "memenuhi"}})
+    assert (
+        api.act(staff["Tim Teknis"], case_id, "forward", version).json["message"]
+        == "Berita Acara Pemeriksaan (BAP) wajib diisi."
+    )
+    partial = api.act(
+        staff["Tim Teknis"],
+        case_id,
+        "forward",
+        version,
+        data={"report": {"date": "kemarin", "recommendation": "memenuhi"}},
+    )
     assert partial.status_code == 422
     assert set(partial.json["errors"]) == {"report.date", "report.findings", "report.team"}
     refused = api.act(staff["Tim Teknis"], case_id, "forward", version, data=BAP_NO)
@@ -191,7 +212,7 @@ def test_sample_cases_for_the_demo(app, staff):
         ids = create_sample_cases(6)
         cases = [db.session.get(Case, i) for i in ids]
         assert [c.current_step_no for c in cases] == [1, 2, 3, 5, 10, 8]
-        now = datetime.now(timezone.utc)
-        assert as_utc(cases[2].step_due_at) < now  # the late one
+        now = datetime.now(UTC)
+        assert cases[2].step_due_at < now  # the late one
         assert cases[4].status == "completed" and cases[4].certificate is not None
         assert len({c.applicant_id for c in cases}) == 6

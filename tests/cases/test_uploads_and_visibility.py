@@ -1,4 +1,5 @@
 """Scans judged by content and stored safely; who may see which case and scan."""
+
 from __future__ import annotations
 
 import os
@@ -8,7 +9,6 @@ from sqlalchemy import select
 
 from app.core.extensions import db
 from models import RequirementScan
-
 from tests.cases.conftest import case_state
 from tests.factories import SAMPLE_PDF, advance, new_case, sample_applicant
 
@@ -27,15 +27,18 @@ def _files(app):
     return sorted(os.listdir(directory)) if os.path.isdir(directory) else []
 
 
-@pytest.mark.parametrize("content,filename,message", [
-    (b"MZ\x90\x00\x03" + b"\x00" * 100, "ktp.pdf", "Hanya berkas PDF, JPEG atau PNG"),
-    (b"\x7fELF\x02\x01\x01" + b"\x00" * 100, "ktp.png", "Hanya berkas PDF, JPEG atau PNG"),
-    (b"<html><script>alert(1)</script></html>", "ktp.pdf", "Hanya berkas PDF, JPEG atau PNG"),
-    (b"%PDF-1.4\n" + b"x" * 2000, "besar.pdf", "melebihi"),
-    (b"", "kosong.pdf", "kosong"),
-    (SAMPLE_PDF, "../../../etc/cron.d/ktp.pdf", "Nama berkas tidak diizinkan"),
-    (SAMPLE_PDF, "..\\..\\ktp.pdf", "Nama berkas tidak diizinkan"),
-])
+@pytest.mark.parametrize(
+    "content,filename,message",
+    [
+        (b"MZ\x90\x00\x03" + b"\x00" * 100, "ktp.pdf", "Hanya berkas PDF, JPEG atau PNG"),
+        (b"\x7fELF\x02\x01\x01" + b"\x00" * 100, "ktp.png", "Hanya berkas PDF, JPEG atau PNG"),
+        (b"<html><script>alert(1)</script></html>", "ktp.pdf", "Hanya berkas PDF, JPEG atau PNG"),
+        (b"%PDF-1.4\n" + b"x" * 2000, "besar.pdf", "melebihi"),
+        (b"", "kosong.pdf", "kosong"),
+        (SAMPLE_PDF, "../../../etc/cron.d/ktp.pdf", "Nama berkas tidak diizinkan"),
+        (SAMPLE_PDF, "..\\..\\ktp.pdf", "Nama berkas tidak diizinkan"),
+    ],
+)
 def test_bad_uploads_are_refused_and_nothing_is_stored(small_uploads, app, api, staff, content, filename, message):
     case_id = new_case(app)
     refused = api.upload(staff["Front Office"], case_id, "ktp", content=content, filename=filename)
@@ -87,9 +90,12 @@ def test_applicants_see_only_their_own_cases(app, api, staff, make_user):
 
 
 def test_registration_validates_every_field_in_indonesian(app, api, staff):
-    bad = api.create(staff["Front Office"],
-                     applicant=sample_applicant(nik="12345", phone="021-555", email="bukan-email"),
-                     institution={"name": ""}, form={"luas_ruangan_m2": "luas", "rencana_penempatan": ""})
+    bad = api.create(
+        staff["Front Office"],
+        applicant=sample_applicant(nik="12345", phone="021-555", email="bukan-email"),
+        institution={"name": ""},
+        form={"luas_ruangan_m2": "luas", "rencana_penempatan": ""},
+    )
     assert bad.status_code == 422
     assert bad.json["errors"] == {
         "applicant.nik": "NIK harus tepat 16 angka.",

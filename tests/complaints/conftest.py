@@ -1,4 +1,5 @@
 """Officers of the complaint book, one per role, with API tokens."""
+
 from __future__ import annotations
 
 import pytest
@@ -25,8 +26,12 @@ def staff(make_user, auth):
 def new_complaint(client, header, **overrides) -> dict:
     body = {
         "channel": "email",
-        "complainant": {"name": "Budi Santoso", "phone": "0812-3456-7890", "email": "budi@example.test",
-                        "address": "Jl. Sudirman 1, Pekanbaru"},
+        "complainant": {
+            "name": "Budi Santoso",
+            "phone": "0812-3456-7890",
+            "email": "budi@example.test",
+            "address": "Jl. Sudirman 1, Pekanbaru",
+        },
         "weight": "ringan",
         "subject": "Berkas belum diproses",
         "description": "Permohonan saya belum ada kabar.",
@@ -39,5 +44,4 @@ def new_complaint(client, header, **overrides) -> dict:
 
 
 def act(client, header, complaint_id, action, **data):
-    return client.post(f"/api/v1/complaints/{complaint_id}/act", json={"action": action, "data": data},
-                       headers=header)
+    return client.post(f"/api/v1/complaints/{complaint_id}/act", json={"action": action, "data": data}, headers=header)

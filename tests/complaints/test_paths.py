@@ -1,20 +1,21 @@
 """Each complaint path end to end: ringan, sedang, berat, with the Sekretaris' return and re-review."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
 
 from app.core.extensions import db
 from models import AuditLog, Complaint, OutboxMessage
-
-from tests.reading import pdf_text
-
 from tests.complaints.conftest import act, new_complaint
+from tests.reading import pdf_text
 
 
 def _outbox(app, complaint_id):
     with app.app_context():
-        return [(m.channel, m.recipient, m.subject, m.body) for m in db.session.scalars(
-            sa.select(OutboxMessage).where(OutboxMessage.complaint_id == complaint_id))]
+        return [
+            (m.channel, m.recipient, m.subject, m.body)
+            for m in db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.complaint_id == complaint_id))
+        ]
 
 
 def _events(body):
@@ -29,15 +30,27 @@ def test_ringan_answered_directly_returned_corrected_and_approved(app, client, s
 
     rv = act(client, petugas, c["id"], "reply", text="Berkas Saudara sedang diperiksa tim teknis.")
     assert rv.status_code == 200 and rv.json["status"] == "review"
-    assert _outbox(app, c["id"]) == [("email", "budi@example.test", f"Tanggapan atas pengaduan {c['number']}",
-                                      "Berkas Saudara sedang diperiksa tim teknis.")]
+    assert _outbox(app, c["id"]) == [
+        (
+            "email",
+            "budi@example.test",
+            f"Tanggapan atas pengaduan {c['number']}",
+            "Berkas Saudara sedang diperiksa tim teknis.",
+        )
+    ]
 
     rv = act(client, sekretaris, c["id"], "return", note="Lengkapi uraian pengaduan.")
     assert rv.status_code == 200 and rv.json["status"] == "correction"
     # Only the handling officer corrects; the Sekretaris cannot approve a returned entry.
     assert act(client, sekretaris, c["id"], "approve").status_code == 409
-    rv = act(client, petugas, c["id"], "correct", note="Uraian dilengkapi.",
-             description="Permohonan TD-BKK sejak 2 minggu belum ada kabar.")
+    rv = act(
+        client,
+        petugas,
+        c["id"],
+        "correct",
+        note="Uraian dilengkapi.",
+        description="Permohonan TD-BKK sejak 2 minggu belum ada kabar.",
+    )
     assert rv.status_code == 200 and rv.json["status"] == "review"
     assert rv.json["description"] == "Permohonan TD-BKK sejak 2 minggu belum ada kabar."
 
@@ -48,16 +61,25 @@ def test_ringan_answered_directly_returned_corrected_and_approved(app, client, s
     # The correction re-sent nothing: the complainant got one reply.
     assert len(_outbox(app, c["id"])) == 1
     with app.app_context():
-        actions = db.session.scalars(sa.select(AuditLog.action).where(
-            AuditLog.object_type == "Complaint", AuditLog.object_id == str(c["id"])).order_by(AuditLog.id)).all()
-    assert actions == ["complaint.create", "complaint.reply", "complaint.return", "complaint.correct",
-                       "complaint.approve"]
+        actions = db.session.scalars(
+            sa.select(AuditLog.action)
+            .where(AuditLog.object_type == "Complaint", AuditLog.object_id == str(c["id"]))
+            .order_by(AuditLog.id)
+        ).all()
+    assert actions == [
+        "complaint.create",
+        "complaint.reply",
+        "complaint.return",
+        "complaint.correct",
+        "complaint.approve",
+    ]
 
 
 def test_sedang_needs_kepala_bidang_and_kepala_dinas_before_the_reply(app, client, staff):
     petugas, kabid, kadis = staff["petugas"][1], staff["kabid"][1], staff["kadis"][1]
-    c = new_complaint(client, petugas, channel="sms", weight="sedang",
-                      complainant={"name": "Siti", "phone": "0813 1111 2222"})
+    c = new_complaint(
+        client, petugas, channel="sms", weight="sedang", complainant={"name": "Siti", "phone": "0813 1111 2222"}
+    )
     assert c["status"] == "coordination"
     assert act(client, petugas, c["id"], "reply", text="Jawaban").status_code == 409
 
@@ -83,8 +105,13 @@ def test_sedang_needs_kepala_bidang_and_kepala_dinas_before_the_reply(app, clien
 
 def test_berat_is_coordinated_by_kepala_dinas_with_the_mayors_office_and_answered_by_letter(app, client, staff):
     petugas, kadis, kabid = staff["petugas"][1], staff["kadis"][1], staff["kabid"][1]
-    c = new_complaint(client, petugas, channel="letter", weight=None,
-                      complainant={"name": "Yayasan Karya", "address": "Jl. Riau 9, Pekanbaru"})
+    c = new_complaint(
+        client,
+        petugas,
+        channel="letter",
+        weight=None,
+        complainant={"name": "Yayasan Karya", "address": "Jl. Riau 9, Pekanbaru"},
+    )
     assert c["status"] == "received" and c["due_at"] is None
     rv = act(client, petugas, c["id"], "sort", weight="berat")
     assert rv.json["status"] == "coordination" and rv.json["due_at"]
@@ -98,10 +125,11 @@ def test_berat_is_coordinated_by_kepala_dinas_with_the_mayors_office_and_answere
 
     rv = act(client, petugas, c["id"], "reply", text="Izin Saudara ditinjau ulang.")
     assert rv.json["status"] == "review"
-    [(channel, recipient, _, body)] = _outbox(app, c["id"])
+    [(channel, recipient, _, _body)] = _outbox(app, c["id"])
     assert channel == "letter" and recipient == "Yayasan Karya, Jl. Riau 9, Pekanbaru"
 
     from tests.conftest import AuthActions
+
     AuthActions(client).login("petugas_user")
     pdf = client.get(f"/complaints/{c['id']}/reply-letter.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
@@ -133,9 +161,16 @@ def test_public_web_form_waits_for_sorting_and_is_answered_by_email(app, client,
     from app.complaints.book import create_complaint
 
     with app.test_request_context():
-        c = create_complaint({"channel": "telephone", "weight": "berat", "subject": "Antrian lama",
-                              "description": "Loket penuh.", "complainant": {"name": "Warga", "email": "w@example.test"}},
-                             source="public")
+        c = create_complaint(
+            {
+                "channel": "telephone",
+                "weight": "berat",
+                "subject": "Antrian lama",
+                "description": "Loket penuh.",
+                "complainant": {"name": "Warga", "email": "w@example.test"},
+            },
+            source="public",
+        )
         cid = c.id
         assert (c.channel, c.weight, c.status, c.recorded_by_id) == ("web_form", None, "received", None)
     rv = act(client, staff["petugas"][1], cid, "sort", weight="ringan")

@@ -1,19 +1,21 @@
 """Who may do what: refusals are 401/403/404/409/422 JSON and change nothing."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
 
 from app.core.extensions import db
 from models import AuditLog, Complaint, ComplaintEvent
-from tests.conftest import count_rows
-
 from tests.complaints.conftest import act, new_complaint
+from tests.conftest import count_rows
 
 
 def _state(app, cid):
     with app.app_context():
         c = db.session.get(Complaint, cid)
-        events = db.session.scalar(sa.select(sa.func.count(ComplaintEvent.id)).where(ComplaintEvent.complaint_id == cid))
+        events = db.session.scalar(
+            sa.select(sa.func.count(ComplaintEvent.id)).where(ComplaintEvent.complaint_id == cid)
+        )
         audits = db.session.scalar(sa.select(sa.func.count(AuditLog.id)).where(AuditLog.object_type == "Complaint"))
         return c.status, c.weight, c.reply, events, audits
 
@@ -21,8 +23,11 @@ def _state(app, cid):
 def test_roles_without_the_action_get_403_and_nothing_changes(app, client, staff):
     c = new_complaint(client, staff["petugas"][1], weight=None)
     before = _state(app, c["id"])
-    for who, action, data in [("kabid", "sort", {"weight": "ringan"}), ("sekretaris", "sort", {"weight": "berat"}),
-                              ("kadis", "reply", {"text": "x"})]:
+    for who, action, data in [
+        ("kabid", "sort", {"weight": "ringan"}),
+        ("sekretaris", "sort", {"weight": "berat"}),
+        ("kadis", "reply", {"text": "x"}),
+    ]:
         rv = act(client, staff[who][1], c["id"], action, **data)
         assert rv.status_code == 403, (who, action)
         assert rv.json["message"] == "Anda tidak berwenang melakukan tindakan ini."
@@ -63,7 +68,10 @@ def test_intake_validation_in_indonesian(client, staff):
         ({"complainant": {"name": ""}}, "Nama pengadu wajib diisi."),
         ({"weight": "parah"}, "Bobot pengaduan"),
         ({"case": "TIDAK-ADA"}, "Nomor registrasi permohonan tidak ditemukan."),
-        ({"complainant": {"name": "A", "email": "bukan-email"}, "channel": "face_to_face"}, "Alamat email tidak valid."),
+        (
+            {"complainant": {"name": "A", "email": "bukan-email"}, "channel": "face_to_face"},
+            "Alamat email tidak valid.",
+        ),
     ]
     base = {"channel": "face_to_face", "complainant": {"name": "Ani"}, "subject": "s", "description": "d"}
     for override, message in cases:

@@ -1,21 +1,31 @@
 """The officers' complaint screens: intake form, complaint page actions, monthly report PDF/CSV."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
 
 from app.core.extensions import db
 from models import Complaint
+from tests.complaints.conftest import act, new_complaint
 from tests.conftest import AuthActions, count_rows, csrf_token
 from tests.reading import pdf_text
-
-from tests.complaints.conftest import act, new_complaint
 
 
 def _record(client, **fields):
     token = csrf_token(client, "/complaints/new")
-    data = {"csrf_token": token, "channel": "face_to_face", "name": "Ibu Ani", "phone": "", "email": "",
-            "address": "", "subject": "Antrian <script>alert(1)</script>", "description": "Terlalu lama.",
-            "weight": "sedang", "received_at": "", "case": ""}
+    data = {
+        "csrf_token": token,
+        "channel": "face_to_face",
+        "name": "Ibu Ani",
+        "phone": "",
+        "email": "",
+        "address": "",
+        "subject": "Antrian <script>alert(1)</script>",
+        "description": "Terlalu lama.",
+        "weight": "sedang",
+        "received_at": "",
+        "case": "",
+    }
     data.update(fields)
     return client.post("/complaints/new", data=data)
 
@@ -42,8 +52,9 @@ def test_form_error_is_shown_in_indonesian_and_nothing_is_saved(app, client, sta
 
 def test_form_without_csrf_is_refused(app, client, staff):
     AuthActions(client).login("petugas_user")
-    rv = client.post("/complaints/new", data={"channel": "face_to_face", "name": "A", "subject": "s",
-                                              "description": "d"})
+    rv = client.post(
+        "/complaints/new", data={"channel": "face_to_face", "name": "A", "subject": "s", "description": "d"}
+    )
     assert rv.status_code == 400
     assert count_rows(app, Complaint) == 0
 
@@ -54,8 +65,10 @@ def test_kepala_bidang_records_coordination_from_the_complaint_page(app, client,
     url = f"/complaints/{c['id']}"
     page = client.get(url).get_data(as_text=True)
     assert 'value="coordinate_head"' in page and 'value="reply"' not in page
-    rv = client.post(url + "/act", data={"csrf_token": csrf_token(client, url), "action": "coordinate_head",
-                                         "note": "Sudah dibahas."})
+    rv = client.post(
+        url + "/act",
+        data={"csrf_token": csrf_token(client, url), "action": "coordinate_head", "note": "Sudah dibahas."},
+    )
     assert rv.status_code == 302
     page = client.get(url).get_data(as_text=True)
     assert "Sudah dibahas." in page and 'value="coordinate_head"' not in page

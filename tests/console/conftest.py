@@ -1,4 +1,5 @@
 """Fixtures for the console tests: rows to act on in every console table."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from app.core.extensions import db
-from app.core.formatting import TZ
+from app.core.timezone import office_tz
 from models import Applicant, Case, Institution, Personnel
 
 
@@ -23,23 +24,48 @@ def records(app):
 
     case_id = new_case(app)
     advance(app, case_id, 99)  # past the last step: numbered, signed, handed over
-    today = datetime.now(TZ).date().isoformat()
+    today = datetime.now(office_tz()).date().isoformat()
     with app.app_context():
         case = db.session.get(Case, case_id)
         registration_no, nik = case.registration_no, case.applicant.nik
-        complaint = create_complaint({
-            "channel": "telephone",
-            "complainant": {"name": "Budi Santoso", "phone": "0812-3456-7890", "email": "budi@example.test",
-                            "address": "Jl. Sudirman 1, Pekanbaru"},
-            "weight": "ringan", "subject": "Berkas belum diproses", "description": "Permohonan saya belum ada kabar.",
-            "case": registration_no,
-        }, role_user(app, "Petugas Pengaduan"))
+        complaint = create_complaint(
+            {
+                "channel": "telephone",
+                "complainant": {
+                    "name": "Budi Santoso",
+                    "phone": "0812-3456-7890",
+                    "email": "budi@example.test",
+                    "address": "Jl. Sudirman 1, Pekanbaru",
+                },
+                "weight": "ringan",
+                "subject": "Berkas belum diproses",
+                "description": "Permohonan saya belum ada kabar.",
+                "case": registration_no,
+            },
+            role_user(app, "Petugas Pengaduan"),
+        )
         typist = role_user(app, "Front Office")
-        submit_response({"service": "TD-BKK", "date": today, "scores": {f"u{i}": 2 for i in range(1, 10)},
-                         "respondent": {"sex": "P", "age": 34, "education": "D4-S1", "occupation": "swasta"},
-                         "suggestion": "Ruang tunggu terlalu sempit."}, typist)
-        add_follow_up({"service": "TD-BKK", "element": "u9", "period_from": today, "period_to": today,
-                       "plan": "Menambah kursi ruang tunggu.", "responsible": "Sekretaris"}, typist)
+        submit_response(
+            {
+                "service": "TD-BKK",
+                "date": today,
+                "scores": {f"u{i}": 2 for i in range(1, 10)},
+                "respondent": {"sex": "P", "age": 34, "education": "D4-S1", "occupation": "swasta"},
+                "suggestion": "Ruang tunggu terlalu sempit.",
+            },
+            typist,
+        )
+        add_follow_up(
+            {
+                "service": "TD-BKK",
+                "element": "u9",
+                "period_from": today,
+                "period_to": today,
+                "plan": "Menambah kursi ruang tunggu.",
+                "responsible": "Sekretaris",
+            },
+            typist,
+        )
         return {"case": case_id, "registration_no": registration_no, "nik": nik, "complaint": complaint.number}
 
 

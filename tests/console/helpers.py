@@ -1,4 +1,5 @@
 """Helpers shared by the console tests."""
+
 from __future__ import annotations
 
 from tests.conftest import csrf_token

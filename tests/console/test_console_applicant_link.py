@@ -1,11 +1,11 @@
 """The front office links a counter-registered applicant to the person's own login."""
+
 from __future__ import annotations
 
 from app.core.extensions import db
 from models import Applicant, Case
-from tests.factories import new_case
-
 from tests.console.helpers import post_form
+from tests.factories import new_case
 
 
 def test_front_office_links_the_applicant_and_the_pemohon_then_sees_the_case(app, client, auth, make_user):
@@ -54,7 +54,8 @@ def test_login_lookup_offers_self_service_accounts_only_by_username(app, client,
         officer_id = app.appbuilder.sm.find_user(username="warga_lookup_kadis").id
         applicant = db.session.get(Case, new_case(app)).applicant
         applicant_id, nik, name = applicant.id, applicant.nik, applicant.name
-    post_form(client, f"/admin/console_applicant/edit/?id={applicant_id}",
-              {"nik": nik, "name": name, "user": str(officer_id)})
+    post_form(
+        client, f"/admin/console_applicant/edit/?id={applicant_id}", {"nik": nik, "name": name, "user": str(officer_id)}
+    )
     with app.app_context():
         assert db.session.get(Applicant, applicant_id).user_id != officer_id

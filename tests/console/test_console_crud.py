@@ -1,4 +1,5 @@
 """What the console does when allowed: create, edit, delete, export, audit; CSRF and login."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -7,9 +8,7 @@ from sqlalchemy import select
 
 from app.core.extensions import db
 from models import AuditLog, Holiday, Personnel, Service
-
 from tests.conftest import count_rows
-
 from tests.console.helpers import post_form
 
 HOLIDAYS = "/admin/console_holiday"
@@ -33,14 +32,20 @@ def _holiday_id(app, day: date) -> int | None:
 def test_admin_adds_edits_and_deletes_a_holiday_with_audit_rows(app, client, auth, make_user):
     auth.login(make_user("Admin", username="admin1"))
     day = date(2026, 12, 30)
-    rv = post_form(client, f"{HOLIDAYS}/new/", {"date": "2026-12-30", "name": "Cuti bersama Natal", "kind": "cuti_bersama"})
+    rv = post_form(
+        client, f"{HOLIDAYS}/new/", {"date": "2026-12-30", "name": "Cuti bersama Natal", "kind": "cuti_bersama"}
+    )
     assert rv.status_code == 302
     hid = _holiday_id(app, day)
     assert hid is not None
     listing = client.get(f"{HOLIDAYS}/").get_data(as_text=True)
     assert "30 Desember 2026" in listing and "Cuti bersama Natal" in listing
 
-    rv = post_form(client, f"{HOLIDAYS}/edit/?id={hid}", {"date": "2026-12-30", "name": "Cuti Bersama Hari Natal", "kind": "cuti_bersama"})
+    rv = post_form(
+        client,
+        f"{HOLIDAYS}/edit/?id={hid}",
+        {"date": "2026-12-30", "name": "Cuti Bersama Hari Natal", "kind": "cuti_bersama"},
+    )
     assert rv.status_code == 302
     with app.app_context():
         assert db.session.get(Holiday, hid).name == "Cuti Bersama Hari Natal"
@@ -50,16 +55,25 @@ def test_admin_adds_edits_and_deletes_a_holiday_with_audit_rows(app, client, aut
     assert _holiday_id(app, day) is None
 
     created, updated, deleted = _audit(app, "Holiday")[-3:]
-    assert (created.action, created.username, created.after["name"]) == ("console.create", "admin1", "Cuti bersama Natal")
+    assert (created.action, created.username, created.after["name"]) == (
+        "console.create",
+        "admin1",
+        "Cuti bersama Natal",
+    )
     assert updated.action == "console.update"
     assert updated.before["name"] == "Cuti bersama Natal" and updated.after["name"] == "Cuti Bersama Hari Natal"
-    assert deleted.action == "console.delete" and deleted.before["date"] == "2026-12-30" and deleted.object_id == str(hid)
+    assert (
+        deleted.action == "console.delete" and deleted.before["date"] == "2026-12-30" and deleted.object_id == str(hid)
+    )
 
 
 def test_kepegawaian_keeps_personnel_and_exports_csv(app, client, auth, make_user):
     auth.login(make_user("Kepegawaian"))
-    rv = post_form(client, f"{PERSONNEL}/new/", {"nip": "198502022010011002", "name": "Joko Prasetyo",
-                                                "position": "Analis Kebijakan", "education": "S2"})
+    rv = post_form(
+        client,
+        f"{PERSONNEL}/new/",
+        {"nip": "198502022010011002", "name": "Joko Prasetyo", "position": "Analis Kebijakan", "education": "S2"},
+    )
     assert rv.status_code == 302
     with app.app_context():
         person = db.session.scalar(select(Personnel).where(Personnel.nip == "198502022010011002"))

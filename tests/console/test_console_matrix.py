@@ -6,6 +6,7 @@ unchanged. Every console model has a row to act on (`sample_rows`: the records
 are made by the case engine, the complaint book and the survey forms). What
 works when allowed is shown in test_console_crud.py and test_console_records.py.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -14,11 +15,21 @@ from app.security.roles import console_actions, role_capabilities
 from tests.conftest import count_rows, csrf_token
 from views.console import console_models
 
-
 ROLES = (
-    "Admin", "Front Office", "Back Office", "Tim Teknis", "JF Analis Kebijakan Ahli Muda",
-    "JF Analis Kebijakan Ahli Madya", "Sekretaris", "Kepala Dinas", "Pemohon",
-    "Petugas Pengaduan", "Kepala Bidang", "Kepegawaian", "Seksi Survei", "Seksi Perizinan",
+    "Admin",
+    "Front Office",
+    "Back Office",
+    "Tim Teknis",
+    "JF Analis Kebijakan Ahli Muda",
+    "JF Analis Kebijakan Ahli Madya",
+    "Sekretaris",
+    "Kepala Dinas",
+    "Pemohon",
+    "Petugas Pengaduan",
+    "Kepala Bidang",
+    "Kepegawaian",
+    "Seksi Survei",
+    "Seksi Perizinan",
 )
 
 
@@ -28,8 +39,12 @@ def granted(role: str, model: type) -> set[str]:
     if role == "Admin":
         return offered
     held = role_capabilities().get(role, set())
-    return offered & {action for capability, actions in model.__console__.get("capabilities", {}).items()
-                      if capability in held for action in actions}
+    return offered & {
+        action
+        for capability, actions in model.__console__.get("capabilities", {}).items()
+        if capability in held
+        for action in actions
+    }
 
 
 def urls(endpoint: str, row_id: int) -> dict[str, tuple[str, str]]:
@@ -60,8 +75,16 @@ def test_the_declared_grants_match_the_office(app):
         assert granted("Kepala Bidang", by_name["AuditLog"]) == set()
         assert granted("Admin", by_name["OutboxMessage"]) == {"list", "export"}
         # The records the procedures write: console.records reads and exports them, nobody edits them here.
-        for name in ("Case", "ControlCardEntry", "Certificate", "InspectionReport", "Complaint", "ComplaintEvent",
-                     "SurveyResponse", "SurveyFollowUp"):
+        for name in (
+            "Case",
+            "ControlCardEntry",
+            "Certificate",
+            "InspectionReport",
+            "Complaint",
+            "ComplaintEvent",
+            "SurveyResponse",
+            "SurveyFollowUp",
+        ):
             assert granted("Admin", by_name[name]) == {"list", "export"}, name
             assert granted("Kepala Bidang", by_name[name]) == {"list", "export"}, name
             for role in ("Front Office", "Seksi Survei", "Petugas Pengaduan", "Kepala Dinas", "Pemohon"):
@@ -76,8 +99,19 @@ def test_console_matrix(app, client, auth, make_user, sample_rows, role):
     auth.login(username)
     models = console_models()
     # The tables the office keeps in the console: an empty list here would check nothing.
-    assert {"Holiday", "Personnel", "Service", "Step", "AuditLog", "OutboxMessage", "Case", "ControlCardEntry",
-            "Complaint", "ComplaintEvent", "SurveyResponse"} <= {m.__name__ for m in models}
+    assert {
+        "Holiday",
+        "Personnel",
+        "Service",
+        "Step",
+        "AuditLog",
+        "OutboxMessage",
+        "Case",
+        "ControlCardEntry",
+        "Complaint",
+        "ComplaintEvent",
+        "SurveyResponse",
+    } <= {m.__name__ for m in models}
     for model in models:
         endpoint = f"console_{model.__name__.lower()}"
         with app.app_context():
@@ -94,8 +128,9 @@ def test_console_matrix(app, client, auth, make_user, sample_rows, role):
                 assert post_url not in get.get_data(as_text=True), (role, model.__name__)
             elif action != "delete":
                 assert get.status_code == 403, (role, model.__name__, action, get.status_code)
-            post = client.post(post_url, data={"csrf_token": token, "id": row_id, "name": "X",
-                                               "action": "delete", "rowid": row_id})
+            post = client.post(
+                post_url, data={"csrf_token": token, "id": row_id, "name": "X", "action": "delete", "rowid": row_id}
+            )
             # Export has no POST route at all (405); everything else is refused by permission.
             expected = 405 if action == "export" else 403
             assert post.status_code == expected, (role, model.__name__, action, post.status_code)

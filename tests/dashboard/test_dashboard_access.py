@@ -1,4 +1,5 @@
 """Who may open the dashboard and the officer-performance screen."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,8 +27,9 @@ def test_other_roles_may_not_open_the_dashboard(client, auth, make_user, data, r
     assert "DASH-A" not in rv.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("role, allowed", [("Kepegawaian", True), ("Admin", True), ("Kepala Bidang", False),
-                                           ("Front Office", False)])
+@pytest.mark.parametrize(
+    "role, allowed", [("Kepegawaian", True), ("Admin", True), ("Kepala Bidang", False), ("Front Office", False)]
+)
 def test_performance_screen_is_for_kepegawaian(client, auth, make_user, data, role, allowed):
     auth.login(make_user(role))
     rv = client.get("/dashboard/performance/", query_string=PERIOD)
@@ -49,8 +51,13 @@ def test_anonymous_visitors_are_sent_to_the_login(client):
         assert rv.status_code == 302 and "/login/" in rv.headers["Location"]
 
 
-@pytest.mark.parametrize("role, shown, hidden", [("Kepegawaian", "Kinerja pelaksana", "Dasbor pimpinan"),
-                                                 ("Kepala Bidang", "Dasbor pimpinan", "Kinerja pelaksana")])
+@pytest.mark.parametrize(
+    "role, shown, hidden",
+    [
+        ("Kepegawaian", "Kinerja pelaksana", "Dasbor pimpinan"),
+        ("Kepala Bidang", "Dasbor pimpinan", "Kinerja pelaksana"),
+    ],
+)
 def test_menu_shows_each_role_its_own_screen(client, auth, make_user, role, shown, hidden):
     auth.login(make_user(role))
     html = client.get("/").get_data(as_text=True)

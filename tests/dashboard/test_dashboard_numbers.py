@@ -1,4 +1,5 @@
 """The leaders' dashboard counts right on a small data set (see conftest for each row)."""
+
 from __future__ import annotations
 
 import json
@@ -6,7 +7,6 @@ import re
 from datetime import date
 
 from app.reports import dashboard
-
 from tests.dashboard.conftest import PERIOD
 
 PERIOD_OBJ = dashboard.Period(date(2026, 1, 1), date(2026, 3, 31))
@@ -24,7 +24,9 @@ def test_overview_figures(app, data):
     assert (by_step[2]["avg_minutes"], by_step[2]["standard_minutes"]) == (33.3, 35.0)
     assert (by_step[3]["actions"], by_step[3]["on_time_pct"]) == (1, 100.0)
     assert [(r["month"], r["actions"], r["on_time_pct"]) for r in got["sla_by_month"]] == [
-        ("2026-01", 2, 50.0), ("2026-02", 2, 100.0)]
+        ("2026-01", 2, 50.0),
+        ("2026-02", 2, 100.0),
+    ]
     assert got["complaints_by_weight"] == {"ringan": 1, "berat": 1, "-": 1}
     assert got["complaints_by_channel"] == {"letter": 1, "web_form": 1, "email": 1}
     assert got["complaints_by_status"] == {"closed": 1, "received": 1, "handling": 1}

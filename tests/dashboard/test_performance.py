@@ -1,11 +1,11 @@
 """Officer performance: actions per officer and competency gaps against the standard."""
+
 from __future__ import annotations
 
 import re
 
 from app.core.extensions import db
 from models import Personnel
-
 from tests.dashboard.conftest import PERIOD
 
 
@@ -24,8 +24,8 @@ def test_actions_per_officer_in_the_period(client, auth, make_user, data, app):
         tt_id = app.appbuilder.sm.find_user(username=data["tt"]).id
     fo_row = re.search(rf'data-officer="{fo_id}">(.*?)</tr>', html, re.S).group(1)
     tt_row = re.search(rf'data-officer="{tt_id}">(.*?)</tr>', html, re.S).group(1)
-    assert re.findall(r'text-right[^>]*>([^<]*)<', fo_row)[:3] == ["3", "1", "66,7"]  # Dec and Apr rows left out
-    assert re.findall(r'text-right[^>]*>([^<]*)<', tt_row)[:3] == ["1", "0", "100,0"]
+    assert re.findall(r"text-right[^>]*>([^<]*)<", fo_row)[:3] == ["3", "1", "66,7"]  # Dec and Apr rows left out
+    assert re.findall(r"text-right[^>]*>([^<]*)<", tt_row)[:3] == ["1", "0", "100,0"]
 
 
 def test_competency_gaps_are_flagged(client, auth, make_user, app):

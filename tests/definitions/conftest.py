@@ -1,4 +1,5 @@
 """Helpers of the definitions tests: the shipped TD-BKK document, YAML files, table dumps."""
+
 from __future__ import annotations
 
 import copy
@@ -7,17 +8,30 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from app.services.loader import SERVICES_DIR
 from app.core.extensions import db
+from app.services.loader import SERVICES_DIR
 from app.services.yaml_format import dump, parse
 from models import Model
 
 TD_BKK = SERVICES_DIR / "td-bkk.yaml"
 # Everything a service load or a role sync may write.
 TABLES = (
-    "service", "service_component", "executor", "service_executor", "requirement", "form_field", "step",
-    "step_executor", "ab_role", "ab_permission", "ab_view_menu", "ab_permission_view",
-    "ab_permission_view_role", "audit_log", "office", "office_hours",
+    "service",
+    "service_component",
+    "executor",
+    "service_executor",
+    "requirement",
+    "form_field",
+    "step",
+    "step_executor",
+    "ab_role",
+    "ab_permission",
+    "ab_view_menu",
+    "ab_permission_view",
+    "ab_permission_view_role",
+    "audit_log",
+    "office",
+    "office_hours",
 )
 
 

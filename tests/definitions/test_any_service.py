@@ -5,6 +5,7 @@ that serves the requests: no restart, no code), users are created only for
 its roles, and one case goes through the API and another through the pages.
 The shipped second service (IPDH) is walked the same way by its own officers.
 """
+
 from __future__ import annotations
 
 import io
@@ -39,8 +40,11 @@ THIRD = {
     "executors": [
         {"code": "warga_zeta", "name": "Warga Zeta", "applicant": True},
         {"code": "juru_terima_zeta", "name": "Juru Terima Zeta"},
-        {"code": "penilai_omega", "name": "Penilai Lapangan Omega",
-         "competency": {"education": "D3", "note": "Minimal D3 teknik"}},
+        {
+            "code": "penilai_omega",
+            "name": "Penilai Lapangan Omega",
+            "competency": {"education": "D3", "note": "Minimal D3 teknik"},
+        },
         {"code": "penyusun_sigma", "name": "Penyusun Naskah Sigma"},
         {"code": "pengesah_kappa", "name": "Pengesah Kappa"},
     ],
@@ -49,30 +53,69 @@ THIRD = {
         {"code": "denah", "name": "Denah lokasi", "required": True, "document": False},
     ],
     "form": [
-        {"name": "luas_lahan", "label": "Luas lahan (m2)", "type": "decimal", "required": True,
-         "min": 1, "max": 100000},
+        {
+            "name": "luas_lahan",
+            "label": "Luas lahan (m2)",
+            "type": "decimal",
+            "required": True,
+            "min": 1,
+            "max": 100000,
+        },
         {"name": "nama_usaha", "label": "Nama usaha", "type": "text", "required": True, "max_length": 80},
     ],
     "steps": [
-        {"no": 1, "activity": "Menerima berkas", "short": "Terima", "kind": "intake",
-         "executors": ["warga_zeta", "juru_terima_zeta"], "minutes": 10},
-        {"no": 2, "activity": "Memeriksa berkas", "kind": "verify", "executors": ["juru_terima_zeta"],
-         "minutes": 20, "returns_to": "applicant"},
-        {"no": 3, "activity": "Meninjau lapangan", "kind": "inspect", "executors": ["penilai_omega"],
-         "working_days": 2, "returns_to": 2},
-        {"no": 4, "activity": "Menyusun naskah izin", "kind": "draft", "executors": ["penyusun_sigma"],
-         "hours": 2},
-        {"no": 5, "activity": "Mengesahkan izin", "kind": "sign", "executors": ["pengesah_kappa"],
-         "working_days": 1, "returns_to": 4},
+        {
+            "no": 1,
+            "activity": "Menerima berkas",
+            "short": "Terima",
+            "kind": "intake",
+            "executors": ["warga_zeta", "juru_terima_zeta"],
+            "minutes": 10,
+        },
+        {
+            "no": 2,
+            "activity": "Memeriksa berkas",
+            "kind": "verify",
+            "executors": ["juru_terima_zeta"],
+            "minutes": 20,
+            "returns_to": "applicant",
+        },
+        {
+            "no": 3,
+            "activity": "Meninjau lapangan",
+            "kind": "inspect",
+            "executors": ["penilai_omega"],
+            "working_days": 2,
+            "returns_to": 2,
+        },
+        {"no": 4, "activity": "Menyusun naskah izin", "kind": "draft", "executors": ["penyusun_sigma"], "hours": 2},
+        {
+            "no": 5,
+            "activity": "Mengesahkan izin",
+            "kind": "sign",
+            "executors": ["pengesah_kappa"],
+            "working_days": 1,
+            "returns_to": 4,
+        },
         {"no": 6, "activity": "Memberi nomor", "kind": "number", "executors": ["penyusun_sigma"], "minutes": 5},
-        {"no": 7, "activity": "Menyerahkan izin", "kind": "handover",
-         "executors": ["warga_zeta", "juru_terima_zeta"], "minutes": 5},
+        {
+            "no": 7,
+            "activity": "Menyerahkan izin",
+            "kind": "handover",
+            "executors": ["warga_zeta", "juru_terima_zeta"],
+            "minutes": 5,
+        },
     ],
 }
 THIRD_ROLES = {e["code"]: e["name"] for e in THIRD["executors"]}
-IPDH_ROLES = {"pemohon": "Pemohon", "front_office": "Front Office", "seksi_survei": "Seksi Survei",
-              "seksi_perizinan": "Seksi Perizinan", "kabid_yandu": "Kepala Bidang Pelayanan dan Pengaduan",
-              "kepala_dinas": "Kepala Dinas"}
+IPDH_ROLES = {
+    "pemohon": "Pemohon",
+    "front_office": "Front Office",
+    "seksi_survei": "Seksi Survei",
+    "seksi_perizinan": "Seksi Perizinan",
+    "kabid_yandu": "Kepala Bidang Pelayanan dan Pengaduan",
+    "kepala_dinas": "Kepala Dinas",
+}
 
 
 @pytest.fixture
@@ -94,8 +137,14 @@ def test_third_definition_walks_through_the_api_with_its_own_roles_only(app, api
     assert case["refusals"] == sum(5 - len(step["executors"]) for step in THIRD["steps"]) == 26
     assert re.fullmatch(r"0001/ZETA/\d{4}", case["certificate_no"])
     assert [e["role"] for e in case["control_card"]] == [
-        "Juru Terima Zeta", "Juru Terima Zeta", "Penilai Lapangan Omega", "Penyusun Naskah Sigma",
-        "Pengesah Kappa", "Penyusun Naskah Sigma", "Juru Terima Zeta"]
+        "Juru Terima Zeta",
+        "Juru Terima Zeta",
+        "Penilai Lapangan Omega",
+        "Penyusun Naskah Sigma",
+        "Pengesah Kappa",
+        "Penyusun Naskah Sigma",
+        "Juru Terima Zeta",
+    ]
     certificate = api.get(staff["juru_terima_zeta"], f"/api/v1/cases/{case['id']}/documents/certificate")
     assert certificate.status_code == 200 and certificate.mimetype == "application/pdf"
     text = " ".join(pdf_text(certificate.data).split())
@@ -103,8 +152,9 @@ def test_third_definition_walks_through_the_api_with_its_own_roles_only(app, api
     assert "Bursa Kerja" not in text
     # Signed by the service's own signer, under that role's title, not the head of office's.
     assert "Pengesah Kappa" in text and "Kepala Dinas Penanaman Modal" not in text.split("Ditetapkan")[-1]
-    letter = pdf_text(api.get(staff["juru_terima_zeta"],
-                              f"/api/v1/cases/{case['id']}/documents/assignment-letter").data)
+    letter = pdf_text(
+        api.get(staff["juru_terima_zeta"], f"/api/v1/cases/{case['id']}/documents/assignment-letter").data
+    )
     assert "selaku Penilai Lapangan Omega" in letter and "Tim Teknis" not in letter
 
 
@@ -118,13 +168,25 @@ def test_shipped_second_service_walks_through_the_api_by_its_own_officers(app, a
 
 def test_officer_of_two_services_sees_both_in_one_worklist(app, api, make_user, third_service):
     both = make_user("Juru Terima Zeta", "Front Office")
-    zeta = api.post(both, "/api/v1/cases/", json={
-        "service": third_service, "applicant": sample_applicant(),
-        "form": {"luas_lahan": "120", "nama_usaha": "Usaha Zeta"}})
+    zeta = api.post(
+        both,
+        "/api/v1/cases/",
+        json={
+            "service": third_service,
+            "applicant": sample_applicant(),
+            "form": {"luas_lahan": "120", "nama_usaha": "Usaha Zeta"},
+        },
+    )
     assert zeta.status_code == 201, zeta.json
-    ipdh = api.post(both, "/api/v1/cases/", json={
-        "service": "IPDH", "applicant": sample_applicant(),
-        "form": {"alamat_tempat_praktek": "Jl. Uji 2", "nomor_ijazah": "DH-2020-001"}})
+    ipdh = api.post(
+        both,
+        "/api/v1/cases/",
+        json={
+            "service": "IPDH",
+            "applicant": sample_applicant(),
+            "form": {"alamat_tempat_praktek": "Jl. Uji 2", "nomor_ijazah": "DH-2020-001"},
+        },
+    )
     assert ipdh.status_code == 201, ipdh.json
     worklist = api.get(both, "/api/v1/cases/").json["result"]
     assert {c["service"] for c in worklist} == {"UJI-ZETA", "IPDH"}
@@ -134,9 +196,15 @@ def test_officer_of_two_services_sees_both_in_one_worklist(app, api, make_user, 
 
 def test_form_bounds_of_the_definition_are_enforced_with_the_field_named(app, api, make_user, third_service):
     clerk = make_user("Juru Terima Zeta")
-    refused = api.post(clerk, "/api/v1/cases/", json={
-        "service": third_service, "applicant": sample_applicant(),
-        "form": {"luas_lahan": "0", "nama_usaha": "x" * 81}})
+    refused = api.post(
+        clerk,
+        "/api/v1/cases/",
+        json={
+            "service": third_service,
+            "applicant": sample_applicant(),
+            "form": {"luas_lahan": "0", "nama_usaha": "x" * 81},
+        },
+    )
     assert refused.status_code == 422
     assert set(refused.json["errors"]) == {"form.luas_lahan", "form.nama_usaha"}
     with app.app_context():
@@ -151,9 +219,15 @@ def test_third_definition_walks_through_the_pages(app, client, auth, make_user, 
     html = form_page.get_data(as_text=True)
     assert "Luas lahan (m2)" in html and 'name="institution.name"' in html  # optional: offered, not required
     applicant = sample_applicant()
-    registered = client.post(f"/cases/new/{third_service}", data={
-        "csrf_token": csrf_from(form_page), **{f"applicant.{k}": v for k, v in applicant.items()},
-        "form.luas_lahan": "250", "form.nama_usaha": "Usaha Zeta"})
+    registered = client.post(
+        f"/cases/new/{third_service}",
+        data={
+            "csrf_token": csrf_from(form_page),
+            **{f"applicant.{k}": v for k, v in applicant.items()},
+            "form.luas_lahan": "250",
+            "form.nama_usaha": "Usaha Zeta",
+        },
+    )
     assert registered.status_code == 302, registered.get_data(as_text=True)
     case_id = int(re.search(r"/cases/(\d+)", registered.headers["Location"]).group(1))
     with app.app_context():
@@ -161,8 +235,15 @@ def test_third_definition_walks_through_the_pages(app, client, auth, make_user, 
         registration_no, lines = case.registration_no, [(r.id, r.requirement.document) for r in case.requirements]
         assert case.institution is None
 
-    acting = {1: "juru_terima_zeta", 2: "juru_terima_zeta", 3: "penilai_omega", 4: "penyusun_sigma",
-              5: "pengesah_kappa", 6: "penyusun_sigma", 7: "juru_terima_zeta"}
+    acting = {
+        1: "juru_terima_zeta",
+        2: "juru_terima_zeta",
+        3: "penilai_omega",
+        4: "penyusun_sigma",
+        5: "pengesah_kappa",
+        6: "penyusun_sigma",
+        7: "juru_terima_zeta",
+    }
     for step_no, code in acting.items():
         auth.logout()
         auth.login(staff[code])
@@ -177,8 +258,12 @@ def test_third_definition_walks_through_the_pages(app, client, auth, make_user, 
                 data = {"csrf_token": token, "tick": "1", "checked": "1"}
                 if document:
                     data["file"] = (io.BytesIO(SAMPLE_PDF), "scan.pdf")
-                saved = client.post(f"/cases/{case_id}/requirements/{line_id}", data=data,
-                                    content_type="multipart/form-data", follow_redirects=True)
+                saved = client.post(
+                    f"/cases/{case_id}/requirements/{line_id}",
+                    data=data,
+                    content_type="multipart/form-data",
+                    follow_redirects=True,
+                )
                 assert "alert-success" in saved.get_data(as_text=True)
             page = client.get(f"/cases/{case_id}")
         version = re.search(r'name="version" value="(\d+)"', page.get_data(as_text=True)).group(1)
@@ -202,19 +287,32 @@ def test_third_definition_walks_through_the_pages(app, client, auth, make_user, 
 
 
 FOURTH = {
-    "format": 1, "code": "UJI-ETA", "name": "Rekomendasi Uji Eta", "product": "Surat Rekomendasi Eta",
-    "fee": 50000, "completion_working_days": 2, "number_format": "ETA-{seq}/{month_roman}/{year}",
+    "format": 1,
+    "code": "UJI-ETA",
+    "name": "Rekomendasi Uji Eta",
+    "product": "Surat Rekomendasi Eta",
+    "fee": 50000,
+    "completion_working_days": 2,
+    "number_format": "ETA-{seq}/{month_roman}/{year}",
     "standard": {},
-    "executors": [{"code": "petugas_eta", "name": "Petugas Meja Eta"},
-                  {"code": "pejabat_eta", "name": "Pejabat Penilai Eta"},
-                  {"code": "arsiparis_eta", "name": "Arsiparis Eta"}],
+    "executors": [
+        {"code": "petugas_eta", "name": "Petugas Meja Eta"},
+        {"code": "pejabat_eta", "name": "Pejabat Penilai Eta"},
+        {"code": "arsiparis_eta", "name": "Arsiparis Eta"},
+    ],
     "requirements": [{"code": "surat", "name": "Surat permohonan", "required": True, "document": False}],
     "form": [],
     "steps": [
         {"no": 1, "activity": "Menerima permohonan", "kind": "intake", "executors": ["petugas_eta"], "minutes": 5},
         {"no": 2, "activity": "Memeriksa", "kind": "verify", "executors": ["petugas_eta"], "minutes": 5},
-        {"no": 3, "activity": "Menyetujui", "kind": "approve", "executors": ["pejabat_eta"], "hours": 1,
-         "returns_to": 2},
+        {
+            "no": 3,
+            "activity": "Menyetujui",
+            "kind": "approve",
+            "executors": ["pejabat_eta"],
+            "hours": 1,
+            "returns_to": 2,
+        },
         {"no": 4, "activity": "Menomori", "kind": "number", "executors": ["arsiparis_eta"], "minutes": 5},
         {"no": 5, "activity": "Mengarsipkan", "kind": "task", "executors": ["arsiparis_eta"], "minutes": 5},
     ],
@@ -236,10 +334,12 @@ def test_an_sop_without_draft_or_handover_ends_after_its_last_step(app, api, mak
 @pytest.mark.parametrize("name", ["Public", "Admin"])
 def test_a_built_in_role_is_never_an_executor(app, runner, write_yaml, dump_tables, name):
     """FAB opens to anonymous callers whatever Public holds: an executor named so would open the case API."""
-    doc = {**THIRD, "code": "UJI-PUB", "executors": [dict(THIRD["executors"][0]), {**THIRD["executors"][1],
-                                                                                   "name": name}]}
-    doc["steps"] = [{"no": 1, "activity": "Terima", "kind": "intake", "executors": ["juru_terima_zeta"],
-                     "minutes": 5}]
+    doc = {
+        **THIRD,
+        "code": "UJI-PUB",
+        "executors": [dict(THIRD["executors"][0]), {**THIRD["executors"][1], "name": name}],
+    }
+    doc["steps"] = [{"no": 1, "activity": "Terima", "kind": "intake", "executors": ["juru_terima_zeta"], "minutes": 5}]
     before = dump_tables()
     result = runner.invoke(args=["service", "load", str(write_yaml(doc, "pub.yaml"))])
     assert result.exit_code != 0 and "pub.yaml: executors[1].name:" in result.output

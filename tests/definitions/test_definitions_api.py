@@ -1,4 +1,5 @@
 """GET /api/v1/services/: the loaded services for any logged-in user."""
+
 from __future__ import annotations
 
 
@@ -13,19 +14,26 @@ def test_an_applicant_reads_the_services(client, make_user, auth):
     assert rv.status_code == 200
     service = next(s for s in rv.json["result"] if s["code"] == "TD-BKK")
     assert {k: service[k] for k in ("code", "name", "product", "fee", "completion_working_days")} == {
-        "code": "TD-BKK", "name": "Tanda Daftar Bursa Kerja Khusus",
-        "product": "Surat Tanda Daftar Bursa Kerja Khusus", "fee": 0, "completion_working_days": 6,
+        "code": "TD-BKK",
+        "name": "Tanda Daftar Bursa Kerja Khusus",
+        "product": "Surat Tanda Daftar Bursa Kerja Khusus",
+        "fee": 0,
+        "completion_working_days": 6,
     }
     assert [e["code"] for e in service["executors"]][:4] == ["pemohon", "front_office", "back_office", "tim_teknis"]
     assert len(service["requirements"]) == 8
-    assert service["requirements"][3] == {"code": "ktp", "name": "Foto Copy KTP penanggungjawab BKK",
-                                          "required": True, "document": True}
+    assert service["requirements"][3] == {
+        "code": "ktp",
+        "name": "Foto Copy KTP penanggungjawab BKK",
+        "required": True,
+        "document": True,
+    }
     assert [f["name"] for f in service["form"]] == ["luas_ruangan_m2", "rencana_penempatan"]
     step3 = service["steps"][2]
     assert step3 == {
         "no": 3,
         "activity": "Tim teknis melakukan Peninjauan, survey lapangan dan/atau koordinasi dengan instansi terkait "
-                    "lainnya. Jika memenuhi syarat diteruskan ke proses selanjutnya, jika tidak dikembalikan ke FO",
+        "lainnya. Jika memenuhi syarat diteruskan ke proses selanjutnya, jika tidak dikembalikan ke FO",
         "short": None,
         "kind": "inspect",
         "executors": ["tim_teknis"],

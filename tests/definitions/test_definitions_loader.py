@@ -1,4 +1,5 @@
 """Loading, updating and exporting service definitions."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,7 +10,6 @@ from app.services.definition import DefinitionError
 from app.services.loader import export, load, load_file
 from app.services.yaml_format import parse
 from models import Applicant, Case, Service, Step
-
 from tests.definitions.conftest import TD_BKK
 
 
@@ -56,8 +56,16 @@ def _running_case(service_code: str, step_no: int, status: str = "in_progress") 
     applicant = Applicant(nik="1471010101900001", name="Siti Aminah")
     db.session.add(applicant)
     db.session.flush()
-    db.session.add(Case(registration_no=f"UJI-{step_no}-{status}", service_id=service.id,
-                        applicant_id=applicant.id, status=status, current_step_no=step_no, form_data={}))
+    db.session.add(
+        Case(
+            registration_no=f"UJI-{step_no}-{status}",
+            service_id=service.id,
+            applicant_id=applicant.id,
+            status=status,
+            current_step_no=step_no,
+            form_data={},
+        )
+    )
     db.session.commit()
 
 
@@ -67,9 +75,8 @@ def test_a_step_a_running_case_sits_on_is_not_deleted(app, td_bkk_doc, write_yam
     before = dump_tables()
     del td_bkk_doc["steps"][9]
     path = write_yaml(td_bkk_doc, "td-bkk.yaml")
-    with app.app_context():
-        with pytest.raises(DefinitionError) as err:
-            load_file(path)
+    with app.app_context(), pytest.raises(DefinitionError) as err:
+        load_file(path)
     assert "td-bkk.yaml: steps:" in str(err.value) and "10" in str(err.value)
     assert dump_tables() == before
 
@@ -88,16 +95,24 @@ def test_an_error_after_writes_began_leaves_nothing(app, dump_tables):
     """A new executor is added before the clash on the second one is found: all rolled back."""
     before = dump_tables()
     doc = {
-        "format": 1, "code": "UJI-1", "name": "Uji", "product": "Surat Uji", "fee": 0,
-        "completion_working_days": 1, "number_format": "{seq}/UJI/{year}", "standard": {},
-        "executors": [{"code": "petugas_baru", "name": "Petugas Baru"},
-                      {"code": "front_office", "name": "Loket Depan"}],
-        "requirements": [], "form": [],
+        "format": 1,
+        "code": "UJI-1",
+        "name": "Uji",
+        "product": "Surat Uji",
+        "fee": 0,
+        "completion_working_days": 1,
+        "number_format": "{seq}/UJI/{year}",
+        "standard": {},
+        "executors": [
+            {"code": "petugas_baru", "name": "Petugas Baru"},
+            {"code": "front_office", "name": "Loket Depan"},
+        ],
+        "requirements": [],
+        "form": [],
         "steps": [{"no": 1, "activity": "Uji", "kind": "task", "executors": ["petugas_baru"], "minutes": 1}],
     }
-    with app.app_context():
-        with pytest.raises(DefinitionError) as err:
-            load(doc, "uji.yaml")
+    with app.app_context(), pytest.raises(DefinitionError) as err:
+        load(doc, "uji.yaml")
     assert str(err.value).startswith("uji.yaml: executors[1]")
     assert dump_tables() == before
 

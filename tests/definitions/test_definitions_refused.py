@@ -1,4 +1,5 @@
 """Every class of bad definition is refused with file, path and reason, and writes nothing."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,7 +8,6 @@ from app.services.definition import DefinitionError
 from app.services.loader import load_file
 from app.services.schema import validate
 from app.services.yaml_format import dump, parse
-
 from tests.definitions.conftest import TD_BKK
 
 
@@ -25,6 +25,7 @@ def _mutate(edit):
         doc = _doc()
         edit(doc)
         return dump(doc)
+
     return build
 
 
@@ -35,6 +36,7 @@ def _set(path, value):
         for key in parents:
             node = node[key]
         node[last] = value
+
     return edit
 
 
@@ -45,6 +47,7 @@ def _del(path):
         for key in parents:
             node = node[key]
         del node[last]
+
     return edit
 
 
@@ -63,13 +66,19 @@ CASES = {
     "missing_step_activity": (_mutate(_del(["steps", 5, "activity"])), ["steps[5]:", "'activity'"]),
     "bad_code": (_mutate(_set(["code"], "td bkk")), ["code:", "td bkk"]),
     "code_too_long": (_mutate(_set(["code"], "TD-" + "B" * 40)), ["code:", "40"]),
-    "executor_name_too_long": (_mutate(_set(["executors", 1, "name"], "Front Office " * 10)),
-                               ["executors[1].name:", "120"]),
+    "executor_name_too_long": (
+        _mutate(_set(["executors", 1, "name"], "Front Office " * 10)),
+        ["executors[1].name:", "120"],
+    ),
     "format_2": (_mutate(_set(["format"], 2)), ["format:"]),
-    "unknown_executor": (_mutate(_set(["steps", 2, "executors", 0], "tim_teknik")),
-                         ["td-bkk.yaml: steps[2].executors[0]:", "'tim_teknik'"]),
-    "duplicate_executor_code": (_mutate(_set(["executors", 3, "code"], "back_office")),
-                                ["executors[3]:", "back_office"]),
+    "unknown_executor": (
+        _mutate(_set(["steps", 2, "executors", 0], "tim_teknik")),
+        ["td-bkk.yaml: steps[2].executors[0]:", "'tim_teknik'"],
+    ),
+    "duplicate_executor_code": (
+        _mutate(_set(["executors", 3, "code"], "back_office")),
+        ["executors[3]:", "back_office"],
+    ),
     "duplicate_step_number": (_mutate(_set(["steps", 3, "no"], 3)), ["steps[3]:", "3"]),
     "steps_out_of_order": (_mutate(_swap_steps), ["steps[3].no:", "5"]),
     "two_time_keys": (_mutate(_set(["steps", 0, "hours"], 1)), ["steps[0]:", "minutes", "hours"]),
@@ -83,11 +92,12 @@ CASES = {
     "unknown_field_type": (_mutate(_set(["form", 0, "type"], "money")), ["form[0].type:", "'money'"]),
     "choice_without_choices": (_mutate(_set(["form", 0, "type"], "choice")), ["form[0]:", "choices"]),
     "choices_on_a_text_field": (_mutate(_set(["form", 0, "choices"], ["a"])), ["form[0].choices:"]),
-    "duplicate_field_name": (_mutate(_set(["form", 1, "name"], "luas_ruangan_m2")),
-                             ["form[1]:", "luas_ruangan_m2"]),
+    "duplicate_field_name": (_mutate(_set(["form", 1, "name"], "luas_ruangan_m2")), ["form[1]:", "luas_ruangan_m2"]),
     "duplicate_requirement_code": (_mutate(_set(["requirements", 4, "code"], "ktp")), ["requirements[4]:", "ktp"]),
-    "requirement_flag_not_boolean": (_mutate(_set(["requirements", 0, "document"], "ya")),
-                                     ["requirements[0].document:"]),
+    "requirement_flag_not_boolean": (
+        _mutate(_set(["requirements", 0, "document"], "ya")),
+        ["requirements[0].document:"],
+    ),
     "negative_fee": (_mutate(_set(["fee"], -5000)), ["fee:"]),
     "unknown_placeholder": (_mutate(_set(["number_format"], "{seq}/{day}")), ["number_format:", "{day}"]),
     "number_without_seq": (_mutate(_set(["number_format"], "TD-BKK/{year}")), ["number_format:", "{seq}"]),
@@ -114,9 +124,8 @@ def test_refused_files_write_nothing_and_fail_the_cli(app, runner, write_yaml, d
     for case in sorted(CASES):
         build, fragments = CASES[case]
         path = write_yaml(build(), "td-bkk.yaml")
-        with app.app_context():
-            with pytest.raises(DefinitionError):
-                load_file(path)
+        with app.app_context(), pytest.raises(DefinitionError):
+            load_file(path)
         rv = runner.invoke(args=["service", "load", str(path)])
         assert rv.exit_code != 0, case
         assert fragments[0] in rv.stderr, (case, rv.stderr)

@@ -1,4 +1,5 @@
 """Roles from the SOP executor columns, step permissions, and the idempotent sync."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -47,8 +48,17 @@ def test_every_executor_and_extra_role_exists_with_its_steps(app):
     sm = app.appbuilder.sm
     with app.app_context():
         # Admin and Public are FAB's; the others come from the service and office definitions.
-        for name in ("Admin", "Public", "Petugas Pengaduan", "Kepala Bidang", "Kepegawaian", "Pemohon",
-                     "Tim Teknis", "Kepala Dinas", "Seksi Survei"):
+        for name in (
+            "Admin",
+            "Public",
+            "Petugas Pengaduan",
+            "Kepala Bidang",
+            "Kepegawaian",
+            "Pemohon",
+            "Tim Teknis",
+            "Kepala Dinas",
+            "Seksi Survei",
+        ):
             assert sm.find_role(name) is not None, name
         assert ("can_act", "TD-BKK step 3") in _role_grants(sm, "Tim Teknis")
         assert ("can_act", "TD-BKK step 4") not in _role_grants(sm, "Tim Teknis")

@@ -1,4 +1,5 @@
 """The shipped TD-BKK definition says what the published standard says."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -46,8 +47,14 @@ def test_the_standard_facts(app):
         assert (s.fee, s.completion_working_days) == (0, 6)
         assert s.number_format == "{seq:03d}/TD-BKK/DPMPTSP/{month_roman}/{year}"
         assert [e.name for e in s.executors] == [
-            "Pemohon", "Front Office", "Back Office", "Tim Teknis", "JF Analis Kebijakan Ahli Muda",
-            "JF Analis Kebijakan Ahli Madya", "Sekretaris", "Kepala Dinas",
+            "Pemohon",
+            "Front Office",
+            "Back Office",
+            "Tim Teknis",
+            "JF Analis Kebijakan Ahli Muda",
+            "JF Analis Kebijakan Ahli Madya",
+            "Sekretaris",
+            "Kepala Dinas",
         ]
         assert [e.applicant for e in s.executors] == [True] + [False] * 7
 
@@ -56,8 +63,14 @@ def test_eight_requirements_in_the_source_wording(app):
     with app.app_context():
         reqs = _service().requirements
         assert [r.code for r in reqs] == [
-            "formulir", "izin_operasional", "pas_foto", "ktp", "luas_ruangan", "struktur_organisasi",
-            "rencana_penempatan", "pengetahuan_bkk",
+            "formulir",
+            "izin_operasional",
+            "pas_foto",
+            "ktp",
+            "luas_ruangan",
+            "struktur_organisasi",
+            "rencana_penempatan",
+            "pengetahuan_bkk",
         ]
         assert all(r.required for r in reqs)
         assert reqs[1].name == "Foto Copy izin operasional pendirian lembaga/ sekolah kejuruan"
@@ -94,8 +107,15 @@ def test_every_component_of_the_standard(app):
             items.setdefault(c.key, []).append(c.text)
         counts = {k: len(v) for k, v in items.items()}
         assert counts == {
-            "legal_basis": 3, "facilities": 11, "competency": 3, "internal_supervision": 4, "personnel": 2,
-            "service_guarantee": 2, "security_guarantee": 2, "performance_evaluation": 3, "complaint_handling": 11,
+            "legal_basis": 3,
+            "facilities": 11,
+            "competency": 3,
+            "internal_supervision": 4,
+            "personnel": 2,
+            "service_guarantee": 2,
+            "security_guarantee": 2,
+            "performance_evaluation": 3,
+            "complaint_handling": 11,
         }
         assert items["legal_basis"][0] == "Undang-Undang Nomor 25 tahun 2009 tentang Pelayanan Publik;"
         assert items["facilities"][-1] == "Transportasi"

@@ -1,4 +1,5 @@
 """The office definition: validation with file:path:reason, idempotent load, round trip, grants, bootstrap."""
+
 from __future__ import annotations
 
 import copy
@@ -21,18 +22,22 @@ def office_doc() -> dict:
     return copy.deepcopy(parse(SHIPPED.read_text(encoding="utf-8"), SHIPPED.name))
 
 
-@pytest.mark.parametrize("change, where", [
-    (lambda d: d["roles"]["Kepala Dinas"].append("cases.delete_everything"), "roles.Kepala Dinas[8]"),
-    (lambda d: d["office_hours"].update(mon="16:00-07:30"), "office_hours.mon"),
-    (lambda d: d["office_hours"].update(fri="7.30 to 4"), "office_hours.fri"),
-    (lambda d: d["office_hours"].update(someday="07:30-16:00"), "office_hours.someday"),
-    (lambda d: d.update(timezone="Asia/Jayapura"), "timezone"),
-    (lambda d: d.pop("head"), ""),
-    (lambda d: d.update(colour="blue"), "colour"),
-    (lambda d: d["roles"].update(Admin=["dashboard"]), "roles.Admin"),
-])
-def test_bad_office_file_names_file_path_reason_and_writes_nothing(app, runner, write_yaml, dump_tables, office_doc,
-                                                                   change, where):
+@pytest.mark.parametrize(
+    "change, where",
+    [
+        (lambda d: d["roles"]["Kepala Dinas"].append("cases.delete_everything"), "roles.Kepala Dinas[8]"),
+        (lambda d: d["office_hours"].update(mon="16:00-07:30"), "office_hours.mon"),
+        (lambda d: d["office_hours"].update(fri="7.30 to 4"), "office_hours.fri"),
+        (lambda d: d["office_hours"].update(someday="07:30-16:00"), "office_hours.someday"),
+        (lambda d: d.update(timezone="Asia/Jayapura"), "timezone"),
+        (lambda d: d.pop("head"), ""),
+        (lambda d: d.update(colour="blue"), "colour"),
+        (lambda d: d["roles"].update(Admin=["dashboard"]), "roles.Admin"),
+    ],
+)
+def test_bad_office_file_names_file_path_reason_and_writes_nothing(
+    app, runner, write_yaml, dump_tables, office_doc, change, where
+):
     with app.app_context():
         before = dump_tables()
     change(office_doc)
@@ -54,8 +59,9 @@ def test_loading_the_shipped_office_again_changes_nothing_and_export_round_trips
     assert parse(out.read_text(encoding="utf-8"), "x") == parse(SHIPPED.read_text(encoding="utf-8"), "y")
 
 
-def test_changed_office_updates_hours_letterhead_and_role_grants(app, runner, write_yaml, office_doc, make_user,
-                                                                 client, auth):
+def test_changed_office_updates_hours_letterhead_and_role_grants(
+    app, runner, write_yaml, office_doc, make_user, client, auth
+):
     office_doc["name"] = "Dinas Uji Coba Terpadu"
     office_doc["head"]["signature"] = "Kepala Dinas Uji Coba Terpadu"
     office_doc["office_hours"] = {"mon": "08:00-15:00", "sat": "08:00-12:00"}
@@ -64,8 +70,10 @@ def test_changed_office_updates_hours_letterhead_and_role_grants(app, runner, wr
     result = runner.invoke(args=["office", "load", str(write_yaml(office_doc, "office.yaml"))])
     assert result.exit_code == 0, result.output
     with app.app_context():
-        hours = {r.weekday: (r.opens.isoformat("minutes"), r.closes.isoformat("minutes"))
-                 for r in db.session.scalars(sa.select(OfficeHours))}
+        hours = {
+            r.weekday: (r.opens.isoformat("minutes"), r.closes.isoformat("minutes"))
+            for r in db.session.scalars(sa.select(OfficeHours))
+        }
         assert hours == {0: ("08:00", "15:00"), 5: ("08:00", "12:00")}
         assert current_office().name == "Dinas Uji Coba Terpadu"
     # A role named only in the office file opens what its capability gives, and nothing more.
@@ -112,7 +120,9 @@ def test_bootstrap_never_reverts_an_offices_own_definitions(app, runner, write_y
     """An upgrade's `flask bootstrap` adds what is missing; a loaded office or service stays as loaded."""
     office_doc["code"] = "DPMPTSP-LAIN"
     office_doc["office_hours"]["fri"] = "08:00-11:30"
-    assert runner.invoke(args=["office", "load", "--replace", str(write_yaml(office_doc, "office.yaml"))]).exit_code == 0
+    assert (
+        runner.invoke(args=["office", "load", "--replace", str(write_yaml(office_doc, "office.yaml"))]).exit_code == 0
+    )
     td_bkk_doc["completion_working_days"] = 9
     assert runner.invoke(args=["service", "load", str(write_yaml(td_bkk_doc, "td.yaml"))]).exit_code == 0
     assert runner.invoke(args=["bootstrap"]).exit_code == 0
@@ -121,6 +131,7 @@ def test_bootstrap_never_reverts_an_offices_own_definitions(app, runner, write_y
         friday = db.session.scalar(sa.select(OfficeHours).where(OfficeHours.weekday == 4))
         assert friday.closes.isoformat("minutes") == "11:30"
         from models import Service
+
         assert db.session.scalar(sa.select(Service.completion_working_days).where(Service.code == "TD-BKK")) == 9
 
 
@@ -137,8 +148,15 @@ def test_without_office_hours_a_new_case_is_a_clear_503_not_a_crash(app, api, ma
     clerk = make_user("Front Office")
     from tests.factories import sample_applicant, sample_institution
 
-    answer = api.post(clerk, "/api/v1/cases/", json={
-        "service": "TD-BKK", "applicant": sample_applicant(), "institution": sample_institution(),
-        "form": {"luas_ruangan_m2": "48.5", "rencana_penempatan": "25"}})
+    answer = api.post(
+        clerk,
+        "/api/v1/cases/",
+        json={
+            "service": "TD-BKK",
+            "applicant": sample_applicant(),
+            "institution": sample_institution(),
+            "form": {"luas_ruangan_m2": "48.5", "rencana_penempatan": "25"},
+        },
+    )
     assert answer.status_code == 503
     assert "flask bootstrap" in answer.json["message"]

@@ -5,6 +5,7 @@ Nothing here knows a service, a role or a step: what to send comes from
 executors. At every step every other executor role of the service tries the
 action first and must get 403 with the case unchanged.
 """
+
 from __future__ import annotations
 
 import io
@@ -16,8 +17,15 @@ from models import Case, ControlCardEntry
 from tests.factories import SAMPLE_PDF, sample_applicant
 from tests.reading import pdf_text
 
-SAMPLE = {"text": "Contoh isian", "integer": "7", "decimal": "12.5", "date": "2026-01-05",
-          "email": "uji@example.test", "phone": "081234567890", "nik": "1471010101900001"}
+SAMPLE = {
+    "text": "Contoh isian",
+    "integer": "7",
+    "decimal": "12.5",
+    "date": "2026-01-05",
+    "email": "uji@example.test",
+    "phone": "081234567890",
+    "nik": "1471010101900001",
+}
 
 
 def sample_form(service: dict) -> dict[str, Any]:
@@ -37,8 +45,14 @@ def sample_form(service: dict) -> dict[str, Any]:
 
 def step_data(kind: str) -> dict[str, Any]:
     if kind == "inspect":
-        return {"report": {"date": date.today().isoformat(), "findings": "Sesuai persyaratan.",
-                           "recommendation": "memenuhi", "team": ["Petugas Lapangan"]}}
+        return {
+            "report": {
+                "date": date.today().isoformat(),
+                "findings": "Sesuai persyaratan.",
+                "recommendation": "memenuhi",
+                "team": ["Petugas Lapangan"],
+            }
+        }
     if kind == "handover":
         return {"received_by": "Penerima Produk", "id_no": "1471010101900001"}
     return {}
@@ -47,8 +61,12 @@ def step_data(kind: str) -> dict[str, Any]:
 def case_state(app, case_id: int) -> dict[str, Any]:
     with app.app_context():
         case = db.session.get(Case, case_id)
-        return {"status": case.status, "step": case.current_step_no, "version": case.version,
-                "card": db.session.query(ControlCardEntry).filter_by(case_id=case_id).count()}
+        return {
+            "status": case.status,
+            "step": case.current_step_no,
+            "version": case.version,
+            "card": db.session.query(ControlCardEntry).filter_by(case_id=case_id).count(),
+        }
 
 
 def service_of(api, username: str, code: str) -> dict:
@@ -95,8 +113,11 @@ def walk_case(app, api, staff: dict[str, str], code: str) -> dict:
         for executor_code, username in staff.items():
             if executor_code in step["executors"]:
                 continue
-            refused = api.post(username, f"/api/v1/cases/{case_id}/act",
-                               json={"action": "forward", "version": state["version"], "data": data})
+            refused = api.post(
+                username,
+                f"/api/v1/cases/{case_id}/act",
+                json={"action": "forward", "version": state["version"], "data": data},
+            )
             # Applicants of another person's case do not even see it (404); officers get 403.
             expected = 404 if executors[executor_code]["applicant"] else 403
             assert refused.status_code == expected, (step["no"], executor_code, refused.json)
@@ -109,15 +130,22 @@ def walk_case(app, api, staff: dict[str, str], code: str) -> dict:
         if step["kind"] == "verify":
             for line in case["requirements"]:
                 if line["document"]:
-                    stored = api.post(staff[actor], f"/api/v1/cases/{case_id}/requirements/{line['code']}",
-                                      data={"file": (io.BytesIO(SAMPLE_PDF), "scan.pdf")},
-                                      content_type="multipart/form-data")
+                    stored = api.post(
+                        staff[actor],
+                        f"/api/v1/cases/{case_id}/requirements/{line['code']}",
+                        data={"file": (io.BytesIO(SAMPLE_PDF), "scan.pdf")},
+                        content_type="multipart/form-data",
+                    )
                     assert stored.status_code == 201, stored.json
-                ticked = api.post(staff[actor], f"/api/v1/cases/{case_id}/requirements/{line['code']}",
-                                  json={"checked": True})
+                ticked = api.post(
+                    staff[actor], f"/api/v1/cases/{case_id}/requirements/{line['code']}", json={"checked": True}
+                )
                 assert ticked.status_code == 200, ticked.json
-        done = api.post(staff[actor], f"/api/v1/cases/{case_id}/act",
-                        json={"action": "forward", "version": state["version"], "data": data})
+        done = api.post(
+            staff[actor],
+            f"/api/v1/cases/{case_id}/act",
+            json={"action": "forward", "version": state["version"], "data": data},
+        )
         assert done.status_code == 200, (step["no"], done.json)
         case = done.json
         assert case["control_card"][-1]["step"] == step["no"]

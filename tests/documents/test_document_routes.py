@@ -1,7 +1,9 @@
 """Downloading documents: who may, who may not, and the certificate only once numbered."""
+
 from __future__ import annotations
 
 from doc_rows import CERT_NO, make_case
+
 from tests.reading import pdf_text
 
 
@@ -75,4 +77,3 @@ def test_standard_is_public(client):
     assert rv.status_code == 200
     assert "STANDAR OPERASIONAL PROSEDUR" in pdf_text(rv.data)
     assert client.get("/documents/standard/NOPE.pdf").status_code == 404
-

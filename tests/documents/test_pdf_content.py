@@ -1,17 +1,25 @@
 """What each printed document says: numbers, names, dates and rows, in extracted PDF text."""
+
 from __future__ import annotations
 
 from io import BytesIO
 
 import pytest
+from doc_rows import (
+    CERT_NO,
+    HOLDER,
+    INSTITUTION,
+    SIGNER,
+    SIGNER_NIP,
+    embedded_fonts,
+    make_case,
+    make_complaint,
+)
 from pypdf import PdfReader
 from sqlalchemy import select
 
 from app import documents
 from app.core.extensions import db
-from doc_rows import (
-    CERT_NO, HOLDER, INSTITUTION, SIGNER, SIGNER_NIP, embedded_fonts, make_case, make_complaint,
-)
 from models import Case, Service
 from tests.reading import pdf_text
 

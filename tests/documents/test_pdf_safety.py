@@ -1,14 +1,15 @@
 """User text cannot become markup in a PDF, and a document loads nothing it was not given."""
+
 from __future__ import annotations
 
 from io import BytesIO
 
+from doc_rows import FILE_IMG, INJECTION, make_case
 from pypdf import PdfReader
 
 from app import documents
-from app.documents import pdf
 from app.core.extensions import db
-from doc_rows import FILE_IMG, INJECTION, make_case
+from app.documents import pdf
 from models import Case
 from tests.reading import pdf_text
 
@@ -35,8 +36,15 @@ def test_link_gate_refuses_files_urls_and_foreign_data_uris():
     gate = pdf._LinkGate(trusted={"data:image/png;base64,AAAA"})
     assert gate("data:image/png;base64,AAAA") == "data:image/png;base64,AAAA"
     assert gate("static/fonts/DejaVuSans.ttf") == str(pdf.STATIC_DIR / "fonts" / "DejaVuSans.ttf")
-    for uri in ("file:///etc/passwd", "/etc/passwd", "static/../../config.py", "http://169.254.169.254/",
-                "https://example.com/a.png", "data:image/png;base64,BBBB", "static/fonts/missing.ttf"):
+    for uri in (
+        "file:///etc/passwd",
+        "/etc/passwd",
+        "static/../../config.py",
+        "http://169.254.169.254/",
+        "https://example.com/a.png",
+        "data:image/png;base64,BBBB",
+        "static/fonts/missing.ttf",
+    ):
         assert gate(uri) == "data:,", uri
     assert len(gate.refused) == 7
 

@@ -1,13 +1,14 @@
 """The public certificate check: valid, then revoked by an Admin with a reason and an audit row."""
+
 from __future__ import annotations
 
 import re
 
+from conftest import csrf_token
+from doc_rows import CERT_NO, INSTITUTION, make_case
 from sqlalchemy import select
 
 from app.core.extensions import db
-from conftest import csrf_token
-from doc_rows import CERT_NO, INSTITUTION, make_case
 from models import AuditLog, Case, Certificate
 
 
@@ -52,8 +53,9 @@ def test_admin_revokes_with_reason_then_the_check_says_revoked(app, client, auth
     cert_id, token = _cert(app)
     auth.login(make_user("Admin"))
     url = f"/documents/certificate/{cert_id}/revoke"
-    rv = client.post(url, data={"reason": "Lembaga tutup", "csrf_token": csrf_token(client, url)},
-                     follow_redirects=True)
+    rv = client.post(
+        url, data={"reason": "Lembaga tutup", "csrf_token": csrf_token(client, url)}, follow_redirects=True
+    )
     assert rv.status_code == 200 and _status(rv.get_data(as_text=True)) == "revoked"
     auth.logout()
     html = client.get(f"/public/verify/{token}").get_data(as_text=True)

@@ -1,8 +1,10 @@
 """Documents of a case walked through the real engine (tests/factories.py), not hand-made rows."""
+
 from __future__ import annotations
 
-from app.core.extensions import db
 from factories import advance, new_case, sample_applicant
+
+from app.core.extensions import db
 from models import Case
 from tests.reading import pdf_text
 

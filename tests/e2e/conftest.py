@@ -4,6 +4,7 @@
 test's database) with werkzeug in a thread; `browser_page` is a Playwright page
 driving the system Chromium (`playwright install` is not used: no download).
 """
+
 from __future__ import annotations
 
 import os
@@ -29,7 +30,7 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
-    def start(self) -> "LiveServer":
+    def start(self) -> LiveServer:
         self._thread.start()
         return self
 
@@ -61,8 +62,7 @@ def chromium():
 @pytest.fixture
 def browser_page(chromium, live_server):
     """A fresh browser context (own cookies) whose relative URLs go to the live server."""
-    context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900},
-                                   locale="id-ID")
+    context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="id-ID")
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page

@@ -4,6 +4,7 @@ the server runs (names seen nowhere else), each walked from the counter form to 
 Nothing here is specific to a service: the steps, their executors and what each
 step's form asks come from the definition, read back from the database.
 """
+
 from __future__ import annotations
 
 import re
@@ -43,7 +44,7 @@ def _walk(app, page, code: str, users: dict[str, str], form: dict[str, str], sca
     registration_no = page.locator(".sp-reg-no").inner_text()
     assert registration_no.startswith(code + "/")
     act(page)
-    for no, kind, role in plan[1:]:
+    for _no, kind, role in plan[1:]:
         login(page, users[role])
         open_from_worklist(page, registration_no)
         if kind == "verify":
@@ -56,34 +57,45 @@ def _walk(app, page, code: str, users: dict[str, str], form: dict[str, str], sca
         else:
             act(page)
         if kind == "number":
-            assert code in page.locator(".sp-certificate-no").inner_text() or "ZETA" in page.locator(
-                ".sp-certificate-no").inner_text()
+            assert (
+                code in page.locator(".sp-certificate-no").inner_text()
+                or "ZETA" in page.locator(".sp-certificate-no").inner_text()
+            )
     assert page.locator(".sp-status").inner_text() == "Sudah diserahkan"
     assert page.locator("table.sp-control-card tbody tr").count() >= len(plan)
 
 
 @pytest.mark.e2e
 def test_ipdh_case_by_its_own_officers(app, make_user, browser_page, tmp_path):
-    roles = ("Front Office", "Seksi Survei", "Seksi Perizinan", "Kepala Bidang Pelayanan dan Pengaduan",
-             "Kepala Dinas")
+    roles = ("Front Office", "Seksi Survei", "Seksi Perizinan", "Kepala Bidang Pelayanan dan Pengaduan", "Kepala Dinas")
     users = {role: make_user(role, first_name=role.split()[0], last_name="Petugas") for role in roles}
     scan = tmp_path / "scan.png"
     tiny_png(scan)
-    _walk(app, browser_page, "IPDH", users,
-          {"alamat_tempat_praktek": "Jl. Sudirman 10", "nomor_ijazah": "DH-2020-01"}, scan)
+    _walk(
+        app,
+        browser_page,
+        "IPDH",
+        users,
+        {"alamat_tempat_praktek": "Jl. Sudirman 10", "nomor_ijazah": "DH-2020-01"},
+        scan,
+    )
 
 
 @pytest.mark.e2e
-def test_definition_loaded_while_the_server_runs_is_walked_by_its_own_officers(app, runner, make_user,
-                                                                                browser_page, tmp_path):
+def test_definition_loaded_while_the_server_runs_is_walked_by_its_own_officers(
+    app, runner, make_user, browser_page, tmp_path
+):
     from app.services.yaml_format import dump
 
     path = tmp_path / "uji-zeta.yaml"
     path.write_text(dump(THIRD), encoding="utf-8")
     loaded = runner.invoke(args=["service", "load", str(path)])
     assert loaded.exit_code == 0, loaded.output
-    users = {e["name"]: make_user(e["name"], first_name=e["name"].split()[0], last_name="Uji")
-             for e in THIRD["executors"] if not e.get("applicant")}
+    users = {
+        e["name"]: make_user(e["name"], first_name=e["name"].split()[0], last_name="Uji")
+        for e in THIRD["executors"]
+        if not e.get("applicant")
+    }
     scan = tmp_path / "scan.png"
     tiny_png(scan)
     _walk(app, browser_page, THIRD["code"], users, {"luas_lahan": "250", "nama_usaha": "Usaha Zeta"}, scan)

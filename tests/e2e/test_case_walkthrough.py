@@ -6,6 +6,7 @@ office uploads the scans and ticks the checklist, the technical team files the
 BAP, the reviewers initial, the head of office signs, the back office numbers
 it, and the front office hands it over.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,15 +18,19 @@ import pytest
 from tests.e2e.conftest import login, screenshot
 
 
-
 def tiny_png(path) -> None:
     """A real 8x8 grey PNG (the engine checks a scan's content, not its name)."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     rows = b"".join(b"\x00" + b"\x80" * 8 for _ in range(8))
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 0, 0, 0, 0))
-                     + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 0, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def act(page, action: str = "forward", **fields: str) -> None:
@@ -66,9 +71,18 @@ def open_from_worklist(page, registration_no: str) -> None:
 @pytest.mark.e2e
 def test_td_bkk_case_through_all_ten_steps(app, make_user, browser_page, tmp_path):
     page = browser_page
-    users = {role: make_user(role, first_name=role.split()[0], last_name="Petugas")
-             for role in ("Front Office", "Tim Teknis", "Back Office", "JF Analis Kebijakan Ahli Muda",
-                          "JF Analis Kebijakan Ahli Madya", "Sekretaris", "Kepala Dinas")}
+    users = {
+        role: make_user(role, first_name=role.split()[0], last_name="Petugas")
+        for role in (
+            "Front Office",
+            "Tim Teknis",
+            "Back Office",
+            "JF Analis Kebijakan Ahli Muda",
+            "JF Analis Kebijakan Ahli Madya",
+            "Sekretaris",
+            "Kepala Dinas",
+        )
+    }
     scan = tmp_path / "scan.png"
     tiny_png(scan)
 
@@ -99,12 +113,23 @@ def test_td_bkk_case_through_all_ten_steps(app, make_user, browser_page, tmp_pat
     # Step 3: the technical team's field survey report (BAP).
     login(page, users["Tim Teknis"])
     open_from_worklist(page, registration_no)
-    act(page, date="2026-12-01", findings="Ruang kantor 24,5 m2 dan struktur organisasi BKK sesuai.",
-        recommendation="memenuhi", team="Andi Saputra\nRina Marlina")
+    act(
+        page,
+        date="2026-12-01",
+        findings="Ruang kantor 24,5 m2 dan struktur organisasi BKK sesuai.",
+        recommendation="memenuhi",
+        team="Andi Saputra\nRina Marlina",
+    )
 
     # Steps 4-9: draft, three initials, signature, number and stamp.
-    for role in ("Back Office", "JF Analis Kebijakan Ahli Muda", "JF Analis Kebijakan Ahli Madya",
-                 "Sekretaris", "Kepala Dinas", "Back Office"):
+    for role in (
+        "Back Office",
+        "JF Analis Kebijakan Ahli Muda",
+        "JF Analis Kebijakan Ahli Madya",
+        "Sekretaris",
+        "Kepala Dinas",
+        "Back Office",
+    ):
         login(page, users[role])
         open_from_worklist(page, registration_no)
         act(page)

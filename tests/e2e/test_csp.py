@@ -1,5 +1,6 @@
 """The Content-Security-Policy in real Chromium: no page reports a violation, and
 the JavaScript FAB, Flask-Admin and our files bring still works under it."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,7 +17,8 @@ def _watch_csp(page) -> list[str]:
     page.add_init_script(
         "document.addEventListener('securitypolicyviolation', function (e) {"
         " console.error('Content Security Policy violation: ' + location.pathname + ' ' + e.violatedDirective + ' '"
-        " + e.blockedURI + ' ' + e.sourceFile + ':' + e.lineNumber + ' ' + e.sample); });")
+        " + e.blockedURI + ' ' + e.sourceFile + ':' + e.lineNumber + ' ' + e.sample); });"
+    )
     return seen
 
 
@@ -28,8 +30,17 @@ def test_pages_run_under_the_csp_without_violations(app, browser_page, make_user
     for url in ("/public/", "/public/track", "/public/complaint"):
         page.goto(url)
     login(page, make_user("Admin"))
-    for url in ("/", "/cases/", f"/cases/{case_id}", "/cases/new/TD-BKK", "/users/list/", "/users/add",
-                "/resetmypassword/form", "/dashboard/leaders/", "/admin/console_holiday/"):
+    for url in (
+        "/",
+        "/cases/",
+        f"/cases/{case_id}",
+        "/cases/new/TD-BKK",
+        "/users/list/",
+        "/users/add",
+        "/resetmypassword/form",
+        "/dashboard/leaders/",
+        "/admin/console_holiday/",
+    ):
         page.goto(url)
         page.wait_for_load_state("networkidle")
         assert not violations, f"{url}: {violations}"

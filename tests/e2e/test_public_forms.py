@@ -4,8 +4,8 @@ A visitor writes a complaint and answers the survey from a one-time link, with
 no login; a Kepala Dinas opens the dashboard, whose charts the local Chart.js
 draws; `make docs-images` refreshes the README's docs/img/dashboard.png from it.
 """
-from __future__ import annotations
 
+from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
@@ -37,7 +37,7 @@ def test_visitor_writes_a_complaint(app, browser_page):
         assert (row.number, row.channel, row.complainant_name) == (shown, "web_form", "Rina Wulandari")
 
 
-def test_visitor_answers_the_survey_once(app, browser_page, invitation):  # noqa: F811
+def test_visitor_answers_the_survey_once(app, browser_page, invitation):
     page = browser_page
     page.goto(f"/public/survey/{invitation}")
     for i in range(1, 10):
@@ -54,13 +54,14 @@ def test_visitor_answers_the_survey_once(app, browser_page, invitation):  # noqa
         assert db.session.scalar(select(SurveyResponse.u2)) == 3
 
 
-def test_dashboard_draws_its_charts(app, browser_page, make_user, data):  # noqa: F811
+def test_dashboard_draws_its_charts(app, browser_page, make_user, data):
     for to_step in (3, 5, 10, 11):  # a few real cases, walked by the engine, for this year's figures
         advance(app, new_case(app), to_step)
     page = browser_page
     login(page, make_user("Kepala Dinas", first_name="Kepala", last_name="Dinas"))
     page.goto("/dashboard/leaders/?from=2026-01-01")
     page.wait_for_function(
-        "() => [...document.querySelectorAll('canvas[data-chart]')].filter(c => window.Chart.getChart(c)).length >= 5")
+        "() => [...document.querySelectorAll('canvas[data-chart]')].filter(c => window.Chart.getChart(c)).length >= 5"
+    )
     assert page.inner_text("[data-figure=late]").strip() == "2"
     assert screenshot(page, "dashboard.png").stat().st_size > 10_000

@@ -1,4 +1,5 @@
 """A real SMS gateway stand-in: an HTTP server on 127.0.0.1 at a random port."""
+
 from __future__ import annotations
 
 import threading
@@ -73,4 +74,3 @@ def sms_over_http(app, gateway):
         NOTIFY_MAX_ATTEMPTS=3,
     )
     return gateway
-

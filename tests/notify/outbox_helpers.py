@@ -1,7 +1,8 @@
 """Small helpers of the outbox tests."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -11,7 +12,7 @@ from models import OutboxMessage
 
 def soon() -> datetime:
     """A clock a minute ahead, so messages queued just now are due."""
-    return datetime.now(timezone.utc).replace(microsecond=0) + timedelta(minutes=1)
+    return datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=1)
 
 
 def outbox() -> list[OutboxMessage]:

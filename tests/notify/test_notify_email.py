@@ -1,4 +1,5 @@
 """E-mail over SMTP against a minimal local SMTP server, and row locks on PostgreSQL."""
+
 from __future__ import annotations
 
 import email
@@ -7,10 +8,10 @@ import threading
 
 import pytest
 import sqlalchemy as sa
+from outbox_helpers import outbox, soon
 
 from app.core.extensions import db
 from app.notify.outbox import enqueue, send_pending
-from outbox_helpers import outbox, soon
 
 
 class _SmtpHandler(socketserver.StreamRequestHandler):

@@ -1,14 +1,15 @@
 """SMS through an HTTP gateway: delivery, retries with backoff, giving up, no double send."""
+
 from __future__ import annotations
 
 import socket
 import threading
 from datetime import timedelta
 
-from app.cases.control_card import as_utc
+from outbox_helpers import outbox, soon
+
 from app.core.extensions import db
 from app.notify.outbox import enqueue, send_pending
-from outbox_helpers import outbox, soon
 
 
 def test_gateway_gets_credentials_number_and_text(app, sms_over_http):
@@ -70,7 +71,7 @@ def test_server_error_is_retried_after_backoff(app, sms_over_http):
         message = outbox()[0]
         assert (message.status, message.attempts) == ("queued", 1)
         assert "HTTP 500" in message.last_error
-        assert as_utc(message.next_attempt_at) == t0 + timedelta(minutes=1)
+        assert message.next_attempt_at == t0 + timedelta(minutes=1)
         # Not due yet half a minute later: the gateway hears nothing.
         assert send_pending(now=t0 + timedelta(seconds=30))["retry"] == 0
         assert len(sms_over_http.requests) == 1
@@ -89,7 +90,7 @@ def test_gives_up_after_max_attempts_with_doubling_waits(app, sms_over_http):
         waits = []
         for _ in range(2):
             assert send_pending(now=t)["retry"] == 1
-            due = as_utc(outbox()[0].next_attempt_at)
+            due = outbox()[0].next_attempt_at
             waits.append(due - t)
             t = due
         assert waits == [timedelta(minutes=1), timedelta(minutes=2)]

@@ -1,4 +1,5 @@
 """Fixtures of the public pages: a case whose tracking key we know, survey links."""
+
 from __future__ import annotations
 
 import re
@@ -6,9 +7,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from app.survey import ikm as survey
 from app.cases import workflow
 from app.core.extensions import db
+from app.survey import ikm as survey
 from models import Case, Service
 from tests.factories import role_user, sample_applicant, sample_form, sample_institution
 
@@ -20,8 +21,13 @@ def tracked_case(app):
     """(registration number, tracking key) of a fresh TD-BKK application."""
     with app.app_context():
         service = db.session.scalar(select(Service).where(Service.code == "TD-BKK"))
-        case = workflow.create_case(service, sample_applicant(name="Siti Rahasia"), sample_institution(),
-                                    sample_form(service), role_user(app, "Front Office"))
+        case = workflow.create_case(
+            service,
+            sample_applicant(name="Siti Rahasia"),
+            sample_institution(),
+            sample_form(service),
+            role_user(app, "Front Office"),
+        )
         return case.registration_no, case.tracking_key
 
 

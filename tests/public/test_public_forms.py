@@ -1,4 +1,5 @@
 """The public complaint form and the survey forms: stored once, CSRF-guarded, rate-limited."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -7,11 +8,21 @@ from app.core.extensions import db
 from models import Complaint, SurveyInvitation, SurveyResponse
 from tests.conftest import count_rows, csrf_token
 
-COMPLAINT = {"name": "Budi <b>Santoso</b>", "phone": "0812-3456-7890", "email": "budi@example.test",
-             "address": "Jl. Riau No. 5", "subject": "Antrian lama",
-             "description": "Saya menunggu dua jam di loket."}
-ANSWERS = {f"u{i}": "4" for i in range(1, 10)} | {"sex": "P", "age": "34", "education": "SMA",
-                                                  "occupation": "swasta", "suggestion": "Pertahankan."}
+COMPLAINT = {
+    "name": "Budi <b>Santoso</b>",
+    "phone": "0812-3456-7890",
+    "email": "budi@example.test",
+    "address": "Jl. Riau No. 5",
+    "subject": "Antrian lama",
+    "description": "Saya menunggu dua jam di loket.",
+}
+ANSWERS = {f"u{i}": "4" for i in range(1, 10)} | {
+    "sex": "P",
+    "age": "34",
+    "education": "SMA",
+    "occupation": "swasta",
+    "suggestion": "Pertahankan.",
+}
 
 
 def test_public_complaint_is_stored_and_its_number_shown(app, client):
@@ -42,8 +53,11 @@ def test_public_complaint_with_bad_input_says_why_and_stores_nothing(app, client
 
 
 def test_public_forms_refuse_a_post_without_csrf_token(app, client, invitation):
-    for url, data in (("/public/complaint", COMPLAINT), ("/public/services/TD-BKK/survey", ANSWERS),
-                      (f"/public/survey/{invitation}", ANSWERS)):
+    for url, data in (
+        ("/public/complaint", COMPLAINT),
+        ("/public/services/TD-BKK/survey", ANSWERS),
+        (f"/public/survey/{invitation}", ANSWERS),
+    ):
         rv = client.post(url, data=data)
         assert rv.status_code == 400, url
         assert "Formulir sudah kedaluwarsa" in rv.get_data(as_text=True)

@@ -1,4 +1,5 @@
 """The published standard and the open public pages (no login needed)."""
+
 from __future__ import annotations
 
 
@@ -18,8 +19,14 @@ def test_standard_page_shows_every_component_requirements_procedure_and_pdf(clie
     assert rv.status_code == 200
     assert "Surat Tanda Daftar Bursa Kerja Khusus" in html  # product
     assert "Rp 0" in html and "GRATIS" in html
-    for heading in ("Dasar Hukum", "Kompetensi pelaksana", "Pengawasan internal", "Jaminan pelayanan",
-                    "Evaluasi kinerja pelaksana", "Penanganan pengaduan, saran, dan masukan"):
+    for heading in (
+        "Dasar Hukum",
+        "Kompetensi pelaksana",
+        "Pengawasan internal",
+        "Jaminan pelayanan",
+        "Evaluasi kinerja pelaksana",
+        "Penanganan pengaduan, saran, dan masukan",
+    ):
         assert heading in html, heading
     assert "Minimal lulusan SMU" in html  # a competency item, as published
     assert "Foto Copy KTP penanggungjawab BKK" in html  # a requirement

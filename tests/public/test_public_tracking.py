@@ -1,4 +1,5 @@
 """Tracking by registration number + key: it never tells whether a number exists."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -8,9 +9,8 @@ from app.core.formatting import format_date
 from models import Case
 from tests.conftest import csrf_token
 from tests.factories import advance
-from tests.reading import page_text
-
 from tests.public.conftest import without_csrf
+from tests.reading import page_text
 
 NO_MATCH = "Tidak ada permohonan yang cocok dengan nomor registrasi dan kunci pelacakan ini."
 
@@ -21,7 +21,7 @@ def track(client, number, key):
 
 
 def test_unknown_number_and_wrong_key_get_the_same_answer(client, tracked_case):
-    number, key = tracked_case
+    number, _key = tracked_case
     wrong_key = track(client, number, "AAAA-BBBB-CCCC")
     unknown = track(client, "999/XX/NOPE", "AAAA-BBBB-CCCC")
     assert wrong_key.status_code == unknown.status_code == 200

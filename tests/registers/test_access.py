@@ -1,20 +1,23 @@
 """Who may read which register, on the screen and through the API; bad requests."""
+
 from __future__ import annotations
 
 import pytest
 
 
 def api(client, name, headers=None, **args):
-    return client.get(f"/api/v1/registers/{name}/export", query_string={"format": "csv", **args},
-                      headers=headers or {})
+    return client.get(f"/api/v1/registers/{name}/export", query_string={"format": "csv", **args}, headers=headers or {})
 
 
-@pytest.mark.parametrize("role, allowed, denied", [
-    ("Front Office", "cases", "complaints"),
-    ("Petugas Pengaduan", "complaints", "cases"),
-    ("Kepegawaian", "personnel", "surveys"),
-    ("Kepala Bidang", "certificates", "personnel"),
-])
+@pytest.mark.parametrize(
+    "role, allowed, denied",
+    [
+        ("Front Office", "cases", "complaints"),
+        ("Petugas Pengaduan", "complaints", "cases"),
+        ("Kepegawaian", "personnel", "surveys"),
+        ("Kepala Bidang", "certificates", "personnel"),
+    ],
+)
 def test_api_grants_follow_the_roles(client, auth, make_user, sample, role, allowed, denied):
     headers = auth.token(make_user(role))
     assert api(client, allowed, headers).status_code == 200

@@ -1,4 +1,5 @@
 """PDF registers: what a reader sees on the printed pages."""
+
 from __future__ import annotations
 
 import io
@@ -22,8 +23,9 @@ def flat(text: str) -> str:
 
 
 def test_cases_pdf_has_header_rows_page_numbers_and_totals(client, auth, make_user, sample):
-    rv = client.get("/api/v1/registers/cases/export", query_string={"format": "pdf"},
-                    headers=auth.token(make_user("Kepala Bidang")))
+    rv = client.get(
+        "/api/v1/registers/cases/export", query_string={"format": "pdf"}, headers=auth.token(make_user("Kepala Bidang"))
+    )
     pages = pdf_text(rv)
     first = pages[0]
     assert "Register Permohonan" in first
@@ -37,20 +39,26 @@ def test_cases_pdf_has_header_rows_page_numbers_and_totals(client, auth, make_us
 
 
 def test_reportlab_markup_in_user_text_prints_literally(client, auth, make_user, sample):
-    rv = client.get("/api/v1/registers/complaints/export", query_string={"format": "pdf"},
-                    headers=auth.token(make_user("Petugas Pengaduan")))
+    rv = client.get(
+        "/api/v1/registers/complaints/export",
+        query_string={"format": "pdf"},
+        headers=auth.token(make_user("Petugas Pengaduan")),
+    )
     text = flat("".join(pdf_text(rv)))
     assert flat(EVIL_FONT) in text
     assert flat(EVIL_IMG) in text
-    cases = client.get("/api/v1/registers/cases/export", query_string={"format": "pdf"},
-                       headers=auth.token(make_user("Kepala Dinas")))
+    cases = client.get(
+        "/api/v1/registers/cases/export", query_string={"format": "pdf"}, headers=auth.token(make_user("Kepala Dinas"))
+    )
     assert flat(EVIL_IMG + " & SMK Negeri 2 Pekanbaru") in flat("".join(pdf_text(cases)))
 
 
 def test_filtered_pdf_names_its_filters_and_counts_only_matching_rows(client, auth, make_user, sample):
-    rv = client.get("/api/v1/registers/cases/export",
-                    query_string={"format": "pdf", "from": "2026-02-01", "to": "2026-02-28", "status": "completed"},
-                    headers=auth.token(make_user("Sekretaris")))
+    rv = client.get(
+        "/api/v1/registers/cases/export",
+        query_string={"format": "pdf", "from": "2026-02-01", "to": "2026-02-28", "status": "completed"},
+        headers=auth.token(make_user("Sekretaris")),
+    )
     text = "".join(pdf_text(rv))
     assert "Periode: 1 Februari 2026 s.d. 28 Februari 2026" in text
     assert "Status: Selesai" in text
@@ -59,8 +67,11 @@ def test_filtered_pdf_names_its_filters_and_counts_only_matching_rows(client, au
 
 
 def test_survey_pdf_totals_row_averages_each_element(client, auth, make_user, sample):
-    rv = client.get("/api/v1/registers/surveys/export", query_string={"format": "pdf"},
-                    headers=auth.token(make_user("Kepala Bidang")))
+    rv = client.get(
+        "/api/v1/registers/surveys/export",
+        query_string={"format": "pdf"},
+        headers=auth.token(make_user("Kepala Bidang")),
+    )
     text = "".join(pdf_text(rv))
     assert "Jumlah:2baris" in flat(text)
     assert text.count("3,50") == 9  # (4 + 3) / 2 for U1..U9

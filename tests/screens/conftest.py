@@ -1,4 +1,5 @@
 """Helpers for the officer screens' tests: log in as a role, read a case back."""
+
 from __future__ import annotations
 
 import re

@@ -1,8 +1,9 @@
 """All cases: leaders and the front office filter the register; others may not."""
+
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 
@@ -57,8 +58,11 @@ def test_filters_narrow_the_list(app, login_as, client):
     advance(app, moved, 3)
     late = new_case(app)
     with app.app_context():
-        db.session.execute(update(Case.__table__).where(Case.__table__.c.id == late)
-                           .values(step_due_at=datetime.now(timezone.utc) - timedelta(hours=5)))
+        db.session.execute(
+            update(Case.__table__)
+            .where(Case.__table__.c.id == late)
+            .values(step_due_at=datetime.now(UTC) - timedelta(hours=5))
+        )
         db.session.commit()
         reg_no = db.session.get(Case, plain).registration_no
     login_as("Front Office")
@@ -67,9 +71,13 @@ def test_filters_narrow_the_list(app, login_as, client):
     assert _ids(client.get("/cases/", query_string={"step": "3"})) == {moved}
     assert _ids(client.get("/cases/", query_string={"late": "1"})) == {late}
     assert _ids(client.get("/cases/", query_string={"service": "TD-BKK", "status": "in_progress"})) == {
-        plain, named, moved, late}
+        plain,
+        named,
+        moved,
+        late,
+    }
     assert _ids(client.get("/cases/", query_string={"status": "handed_over"})) == set()
-    tomorrow = (datetime.now(timezone.utc) + timedelta(days=2)).date().isoformat()
+    tomorrow = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
     rv = client.get("/cases/", query_string={"from": tomorrow})
     assert _ids(rv) == set() and "Tidak ada berkas yang sesuai" in page_text(rv)
 
@@ -104,11 +112,11 @@ def test_export_buttons_keep_the_filters_and_show_only_to_register_readers(app, 
 
 def test_date_filter_counts_days_in_office_time(app, login_as, client):
     """Received at 06:00 WIB on 2 March (23:00 UTC on 1 March): it belongs to 2 March."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     case_id = new_case(app)
     with app.app_context():
-        db.session.get(Case, case_id).received_at = datetime(2026, 3, 1, 23, 0, tzinfo=timezone.utc)
+        db.session.get(Case, case_id).received_at = datetime(2026, 3, 1, 23, 0, tzinfo=UTC)
         db.session.commit()
     login_as("Kepala Bidang")
     assert case_id in _ids(client.get("/cases/?from=2026-03-02&to=2026-03-02"))

@@ -1,4 +1,5 @@
 """The case page: who sees it, which actions it offers, and what each POST changes."""
+
 from __future__ import annotations
 
 import io
@@ -117,19 +118,26 @@ def test_scan_upload_and_tick_through_the_checklist(app, login_as, client):
     login_as("Front Office")
     page = client.get(f"/cases/{case_id}")
     html = page.get_data(as_text=True)
-    row = html[html.index('data-requirement="ktp"'):]
+    row = html[html.index('data-requirement="ktp"') :]
     action = re.search(r'action="(/cases/\d+/requirements/\d+)"', row).group(1)
     token = csrf_from(page)
 
     refused = client.post(action, data={"csrf_token": token, "tick": "1", "checked": "1"}, follow_redirects=True)
     assert "alert-danger" in refused.get_data(as_text=True)  # a document needs its scan first
-    fake = client.post(action, data={"csrf_token": token, "tick": "1", "file": (io.BytesIO(b"MZ not a scan"), "x.pdf")},
-                       content_type="multipart/form-data", follow_redirects=True)
+    fake = client.post(
+        action,
+        data={"csrf_token": token, "tick": "1", "file": (io.BytesIO(b"MZ not a scan"), "x.pdf")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert "alert-danger" in fake.get_data(as_text=True)
 
-    rv = client.post(action, data={"csrf_token": token, "tick": "1", "checked": "1",
-                                   "file": (io.BytesIO(PDF_BYTES), "ktp.pdf")},
-                     content_type="multipart/form-data", follow_redirects=True)
+    rv = client.post(
+        action,
+        data={"csrf_token": token, "tick": "1", "checked": "1", "file": (io.BytesIO(PDF_BYTES), "ktp.pdf")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert "alert-success" in rv.get_data(as_text=True)
     with app.app_context():
         line = next(r for r in db.session.get(Case, case_id).requirements if r.requirement.code == "ktp")
@@ -145,12 +153,20 @@ def test_bap_form_at_inspect_records_the_report(app, login_as, client, load_case
     login_as("Tim Teknis")
     html = client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert _actions(html) == ["forward", "return", "reject"] and 'name="findings"' in html
-    incomplete = _post_act(client, case_id, "forward", date="2026-12-01", findings="", recommendation="memenuhi",
-                           team="Andi")
+    incomplete = _post_act(
+        client, case_id, "forward", date="2026-12-01", findings="", recommendation="memenuhi", team="Andi"
+    )
     assert "alert-danger" in incomplete.get_data(as_text=True)
     assert load_case(case_id)[1] == 3
-    rv = _post_act(client, case_id, "forward", date="2026-12-01", findings="Ruang kantor 24 m2 sesuai.",
-                   recommendation="memenuhi", team="Andi Saputra\nRina Marlina")
+    rv = _post_act(
+        client,
+        case_id,
+        "forward",
+        date="2026-12-01",
+        findings="Ruang kantor 24 m2 sesuai.",
+        recommendation="memenuhi",
+        team="Andi Saputra\nRina Marlina",
+    )
     assert "alert-success" in rv.get_data(as_text=True)
     assert load_case(case_id)[1] == 4
     with app.app_context():

@@ -1,4 +1,5 @@
 """The counter's new application: generated form, validation in Indonesian, receipt once."""
+
 from __future__ import annotations
 
 import re
@@ -31,7 +32,7 @@ def _valid_form(token: str) -> dict:
 
 def _error_after(html: str, name: str) -> str:
     """The message shown under the input called `name`."""
-    block = html[html.index(f'name="{name}"'):]
+    block = html[html.index(f'name="{name}"') :]
     block = block[: block.index("</div>")]
     match = re.search(r'class="help-block sp-field-error">([^<]+)<', block)
     return match.group(1).strip() if match else ""
@@ -70,8 +71,14 @@ def test_officer_without_counter_rights_gets_403_and_nothing_is_created(app, log
 def test_bad_input_shows_indonesian_messages_next_to_each_field(app, login_as, client):
     login_as("Front Office")
     data = _valid_form(csrf_from(client.get(URL)))
-    data.update({"applicant.nik": "12345", "applicant.phone": "021-555-1234",
-                 "form.luas_ruangan_m2": "", "form.rencana_penempatan": "banyak"})
+    data.update(
+        {
+            "applicant.nik": "12345",
+            "applicant.phone": "021-555-1234",
+            "form.luas_ruangan_m2": "",
+            "form.rencana_penempatan": "banyak",
+        }
+    )
     before = count_rows(app, Case)
     rv = client.post(URL, data=data)
     html = rv.get_data(as_text=True)

@@ -1,17 +1,17 @@
 """My worklist: only cases on my steps, late first, paged without counting."""
+
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 
+import views.cases.worklist
 from app.core.extensions import db
 from models import Case
 from tests.factories import new_case
 from tests.reading import menu_text, page_text
-
-import views.cases.worklist
 
 
 def _registration_nos(app, *ids):
@@ -21,8 +21,11 @@ def _registration_nos(app, *ids):
 
 def _make_late(app, case_id):
     with app.app_context():
-        db.session.execute(update(Case.__table__).where(Case.__table__.c.id == case_id)
-                           .values(step_due_at=datetime.now(timezone.utc) - timedelta(days=3)))
+        db.session.execute(
+            update(Case.__table__)
+            .where(Case.__table__.c.id == case_id)
+            .values(step_due_at=datetime.now(UTC) - timedelta(days=3))
+        )
         db.session.commit()
 
 
@@ -44,12 +47,12 @@ def test_front_office_sees_its_cases_late_first(app, login_as, client):
     rv = client.get("/cases/worklist/")
     assert rv.status_code == 200
     html = rv.get_data(as_text=True)
-    order = [m for m in re.findall(r'data-case-id="(\d+)"', html)]
+    order = list(re.findall(r'data-case-id="(\d+)"', html))
     assert order[0] == str(third), "the late case must come first"
     assert {str(first), str(second)} <= set(order)
     text = page_text(rv)
     assert all(no in text for no in nos)
-    late_row = html[html.index(f'data-case-id="{third}"'):].split("</tr>")[0]
+    late_row = html[html.index(f'data-case-id="{third}"') :].split("</tr>")[0]
     assert "TERLAMBAT" in late_row
     row_tags = {case: attrs for attrs, case in re.findall(r'<tr([^>]*data-case-id="(\d+)"[^>]*)>', html)}
     assert 'class="danger"' in row_tags[str(third)]  # the late row is red, the others are not

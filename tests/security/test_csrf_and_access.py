@@ -1,5 +1,6 @@
 """Every POST form carries a CSRF token and a post without one changes nothing;
 object-level checks on the case, document and revocation routes."""
+
 from __future__ import annotations
 
 import io
@@ -28,23 +29,43 @@ def world(app):
     done_id = new_case(app)
     advance(app, done_id, 10)
     with app.app_context():
-        c = complaints.create_complaint({"complainant": {"name": "Budi", "phone": "081266778899"},
-                                         "subject": "Antrian", "description": "Lama"}, source="public")
+        c = complaints.create_complaint(
+            {"complainant": {"name": "Budi", "phone": "081266778899"}, "subject": "Antrian", "description": "Lama"},
+            source="public",
+        )
         holiday = Holiday(date=__import__("datetime").date(2026, 12, 31), name="Libur uji", kind="cuti_bersama")
         db.session.add(holiday)
         db.session.commit()
         cert = db.session.scalar(select(Certificate).where(Certificate.case_id == done_id))
-        return {"open": open_id, "done": done_id, "complaint": c.id, "holiday": holiday.id, "cert": cert.id,
-                "token": cert.verify_token}
+        return {
+            "open": open_id,
+            "done": done_id,
+            "complaint": c.id,
+            "holiday": holiday.id,
+            "cert": cert.id,
+            "token": cert.verify_token,
+        }
 
 
 def test_every_post_form_carries_a_csrf_token(app, client, auth, make_user, world):
     auth.login(make_user("Admin"))
-    pages = [f"/cases/{world['open']}", f"/cases/{world['done']}", "/cases/new/TD-BKK",
-             f"/complaints/{world['complaint']}", "/complaints/new", "/survey/entry", "/survey/follow-up",
-             f"/documents/certificate/{world['cert']}/revoke", "/admin/console_holiday/",
-             "/admin/console_holiday/new/", f"/admin/console_holiday/edit/?id={world['holiday']}",
-             "/users/add", "/public/complaint", "/public/track", "/public/services/TD-BKK/survey"]
+    pages = [
+        f"/cases/{world['open']}",
+        f"/cases/{world['done']}",
+        "/cases/new/TD-BKK",
+        f"/complaints/{world['complaint']}",
+        "/complaints/new",
+        "/survey/entry",
+        "/survey/follow-up",
+        f"/documents/certificate/{world['cert']}/revoke",
+        "/admin/console_holiday/",
+        "/admin/console_holiday/new/",
+        f"/admin/console_holiday/edit/?id={world['holiday']}",
+        "/users/add",
+        "/public/complaint",
+        "/public/track",
+        "/public/services/TD-BKK/survey",
+    ]
     seen = 0
     for url in pages:
         rv = client.get(url)
@@ -91,24 +112,36 @@ def test_another_applicant_gets_nothing_of_a_case(app, client, auth, make_user, 
     with app.app_context():
         case = db.session.get(Case, world["done"])
         name = case.applicant.name
-        scan_id = db.session.scalar(select(RequirementScan.id).join(RequirementScan.case_requirement)
-                                    .where(RequirementScan.case_requirement.has(case_id=case.id)))
+        scan_id = db.session.scalar(
+            select(RequirementScan.id)
+            .join(RequirementScan.case_requirement)
+            .where(RequirementScan.case_requirement.has(case_id=case.id))
+        )
         version = case.version
     cid = world["done"]
     stranger = make_user("Pemohon")
     auth.login(stranger)
-    for url in (f"/cases/{cid}", f"/cases/{cid}/scans/{scan_id}", f"/cases/{cid}/receipt",
-                f"/documents/case/{cid}/certificate.pdf", f"/documents/case/{cid}/control-card.pdf"):
+    for url in (
+        f"/cases/{cid}",
+        f"/cases/{cid}/scans/{scan_id}",
+        f"/cases/{cid}/receipt",
+        f"/documents/case/{cid}/certificate.pdf",
+        f"/documents/case/{cid}/control-card.pdf",
+    ):
         rv = client.get(url)
         assert rv.status_code == 404, url  # as if the case did not exist
         assert name not in rv.get_data(as_text=True) and SAMPLE_PDF[:8] not in rv.data, url
     token = csrf_token(client, "/public/complaint")
-    rv = client.post(f"/cases/{cid}/act", data={"action": "forward", "version": str(version), "csrf_token": token,
-                                                 "received_by": "x", "id_no": "1"})
+    rv = client.post(
+        f"/cases/{cid}/act",
+        data={"action": "forward", "version": str(version), "csrf_token": token, "received_by": "x", "id_no": "1"},
+    )
     assert rv.status_code == 404
-    rv = client.post(f"/cases/{cid}/requirements/1", data={"csrf_token": token, "tick": "1", "checked": "0",
-                                                            "file": (io.BytesIO(SAMPLE_PDF), "a.pdf")},
-                     content_type="multipart/form-data")
+    rv = client.post(
+        f"/cases/{cid}/requirements/1",
+        data={"csrf_token": token, "tick": "1", "checked": "0", "file": (io.BytesIO(SAMPLE_PDF), "a.pdf")},
+        content_type="multipart/form-data",
+    )
     assert rv.status_code == 404
     headers = auth.token(stranger)
     for url in (f"/api/v1/cases/{cid}", f"/api/v1/cases/{cid}/scans/{scan_id}"):

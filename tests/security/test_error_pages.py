@@ -1,4 +1,5 @@
 """Errors answer in Indonesian, as a page or as JSON under /api/, and never show a stack trace."""
+
 from __future__ import annotations
 
 import pytest
@@ -42,14 +43,16 @@ def test_refused_case_page_says_so_in_indonesian(app, client, auth, make_user):
     assert rv.status_code == 404
     assert "Halaman tidak ditemukan" in rv.get_data(as_text=True)
     assert rv.get_data(as_text=True) == client.get("/cases/99999999").get_data(as_text=True).replace(
-        "/cases/99999999", f"/cases/{case_id}")
+        "/cases/99999999", f"/cases/{case_id}"
+    )
 
 
 def test_oversized_public_form_gets_a_clean_413_and_stores_nothing(app, client):
     token = csrf_token(client, "/public/complaint")
     big = "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)
-    rv = client.post("/public/complaint", data={"csrf_token": token, "name": "Budi", "subject": "Antrian",
-                                                "description": big})
+    rv = client.post(
+        "/public/complaint", data={"csrf_token": token, "name": "Budi", "subject": "Antrian", "description": big}
+    )
     html = rv.get_data(as_text=True)
     assert rv.status_code == 413
     assert "Berkas terlalu besar" in html and "Request Entity Too Large" not in html
@@ -62,9 +65,14 @@ class TestProduction:
 
     @pytest.fixture
     def app_config(self, app_config):
-        return {**app_config, "APP_ENV": "production", "SECRET_KEY": "k" * 48,
-                "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",  # production refuses memory://
-                "DEBUG": True, "PROPAGATE_EXCEPTIONS": True}
+        return {
+            **app_config,
+            "APP_ENV": "production",
+            "SECRET_KEY": "k" * 48,
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",  # production refuses memory://
+            "DEBUG": True,
+            "PROPAGATE_EXCEPTIONS": True,
+        }
 
     @pytest.fixture
     def app(self, app):

@@ -1,5 +1,6 @@
 """Login throttling, session lifetime, passwords, headers and dependency floors
 (security review findings 4, 5, 8 and 12b), replayed as the attacker would."""
+
 from __future__ import annotations
 
 import logging
@@ -47,13 +48,19 @@ def _user(app, *roles: str, username: str | None = None) -> str:
 
 def _form_login(client, username: str, password: str, addr: str = "127.0.0.1"):
     token = csrf_token(client, "/login/")
-    return client.post("/login/", data={"username": username, "password": password, "csrf_token": token},
-                       environ_base={"REMOTE_ADDR": addr})
+    return client.post(
+        "/login/",
+        data={"username": username, "password": password, "csrf_token": token},
+        environ_base={"REMOTE_ADDR": addr},
+    )
 
 
 def _api_login(client, username: str, password: str, addr: str = "127.0.0.1", **extra):
-    return client.post(API_LOGIN, json={"username": username, "password": password, "provider": "db", **extra},
-                       environ_base={"REMOTE_ADDR": addr})
+    return client.post(
+        API_LOGIN,
+        json={"username": username, "password": password, "provider": "db", **extra},
+        environ_base={"REMOTE_ADDR": addr},
+    )
 
 
 def _logged_in(client) -> bool:
@@ -62,11 +69,15 @@ def _logged_in(client) -> bool:
 
 # --- finding 4: login throttling ---------------------------------------------------------
 
+
 class TestThrottle:
     @pytest.fixture
     def app_config(self, app_config):
-        return {**app_config, "AUTH_FAILED_LOGIN_LIMIT_ACCOUNT": "10 per 15 minute",
-                "AUTH_FAILED_LOGIN_LIMIT_ADDRESS": "30 per 15 minute"}
+        return {
+            **app_config,
+            "AUTH_FAILED_LOGIN_LIMIT_ACCOUNT": "10 per 15 minute",
+            "AUTH_FAILED_LOGIN_LIMIT_ADDRESS": "30 per 15 minute",
+        }
 
     def test_an_office_behind_one_address_logs_in_many_times(self, app, make_user):
         """The 11th (and 40th) officer logging in from the office's one address is let in."""
@@ -130,8 +141,12 @@ class TestThrottle:
 @needs_redis
 def test_workers_share_the_counters_through_redis(app_config):
     """Two app instances (two gunicorn workers, or two machines) see one count."""
-    config = {**app_config, "RATELIMIT_STORAGE_URI": REDIS_URL, "AUTH_THROTTLE_NAMESPACE": "t-" + uuid.uuid4().hex,
-              "AUTH_FAILED_LOGIN_LIMIT_ACCOUNT": "4 per 15 minute"}
+    config = {
+        **app_config,
+        "RATELIMIT_STORAGE_URI": REDIS_URL,
+        "AUTH_THROTTLE_NAMESPACE": "t-" + uuid.uuid4().hex,
+        "AUTH_FAILED_LOGIN_LIMIT_ACCOUNT": "4 per 15 minute",
+    }
     first, second = create_app(config), create_app(config)
     officer = _user(first, "Front Office")
     for worker in (first, second, first, second):
@@ -155,8 +170,13 @@ class _Records(logging.Handler):
 
 def test_redis_down_degrades_to_process_memory_and_logs_an_error(app_config):
     """Decision: with Redis unreachable logins keep working, still throttled per process."""
-    app = create_app({**app_config, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0",
-                      "AUTH_FAILED_LOGIN_LIMIT_ACCOUNT": "3 per 15 minute"})
+    app = create_app(
+        {
+            **app_config,
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0",
+            "AUTH_FAILED_LOGIN_LIMIT_ACCOUNT": "3 per 15 minute",
+        }
+    )
     officer = _user(app, "Front Office")
     client = app.test_client()
     records, logger = _Records(), logging.getLogger("app.setup.auth")
@@ -177,12 +197,14 @@ def test_redis_down_degrades_to_process_memory_and_logs_an_error(app_config):
 def test_production_refuses_per_process_throttle_storage(app_config):
     with pytest.raises(ConfigurationError, match="RATELIMIT_STORAGE_URI"):
         create_app({**app_config, "APP_ENV": "production", "SECRET_KEY": "s" * 48})
-    app = create_app({**app_config, "APP_ENV": "production", "SECRET_KEY": "s" * 48,
-                      "RATELIMIT_STORAGE_URI": REDIS_URL})
+    app = create_app(
+        {**app_config, "APP_ENV": "production", "SECRET_KEY": "s" * 48, "RATELIMIT_STORAGE_URI": REDIS_URL}
+    )
     assert app.config["RATELIMIT_STORAGE_URI"] == REDIS_URL
 
 
 # --- finding 5: sessions end at logout and password changes ------------------------------
+
 
 def _session_cookie(client) -> str:
     return client.get_cookie("session").value
@@ -196,8 +218,10 @@ def _replay(app, cookie: str):
 
 def _change_own_password(client, current: str, new: str):
     token = csrf_token(client, "/resetmypassword/form")
-    return client.post("/resetmypassword/form", data={"current_password": current, "password": new,
-                                                      "conf_password": new, "csrf_token": token})
+    return client.post(
+        "/resetmypassword/form",
+        data={"current_password": current, "password": new, "conf_password": new, "csrf_token": token},
+    )
 
 
 def test_a_cookie_captured_before_logout_no_longer_opens_cases(app, client, auth, make_user):
@@ -296,10 +320,28 @@ def test_guessing_the_current_password_on_the_form_is_throttled(app, client, aut
     assert _api_login(app.test_client(), officer, "pohon-mangga-di-halaman-kantor").status_code != 200
 
 
-WEAK = ["aaaaaaaaaaaa", "ZZZZZZZZZZZZZZZZ", "111111111111", "123456789012", "098765432109", "abcdefghijkl",
-        "lkjihgfedcba", "qwertyuiop12", "asdfghjkl;'1", "1q2w3e4r5t6y", "abcabcabcabc", "ab12ab12ab12ab12",
-        "Password1234!", "p@ssw0rd2026!!", "bismillah12345", "Indonesia2026#", "qwerty123456",
-        "{user}-rahasia-99", "{USER}!kopi!susu", "xx-{user}@example.test"]
+WEAK = [
+    "aaaaaaaaaaaa",
+    "ZZZZZZZZZZZZZZZZ",
+    "111111111111",
+    "123456789012",
+    "098765432109",
+    "abcdefghijkl",
+    "lkjihgfedcba",
+    "qwertyuiop12",
+    "asdfghjkl;'1",
+    "1q2w3e4r5t6y",
+    "abcabcabcabc",
+    "ab12ab12ab12ab12",
+    "Password1234!",
+    "p@ssw0rd2026!!",
+    "bismillah12345",
+    "Indonesia2026#",
+    "qwerty123456",
+    "{user}-rahasia-99",
+    "{USER}!kopi!susu",
+    "xx-{user}@example.test",
+]
 
 
 @pytest.mark.parametrize("template", WEAK)
@@ -309,8 +351,9 @@ def test_weak_passwords_are_refused_on_the_own_password_form(app, client, auth, 
     auth.login(officer)
     rv = _change_own_password(client, PASSWORD, weak)
     html = rv.get_data(as_text=True)
-    assert rv.status_code == 200 and ("terlalu mudah ditebak" in html or "paling umum" in html
-                                      or "tidak boleh memuat nama pengguna" in html), weak
+    assert rv.status_code == 200 and (
+        "terlalu mudah ditebak" in html or "paling umum" in html or "tidak boleh memuat nama pengguna" in html
+    ), weak
     assert _api_login(app.test_client(), officer, weak).status_code == 401
 
 
@@ -322,8 +365,24 @@ def test_weak_passwords_are_refused_everywhere_else(app, runner, make_user, temp
     assert "reseted" not in rv.output
     name = "n" + uuid.uuid4().hex[:8]
     weak_new = template.replace("{user}", name).replace("{USER}", name.upper())
-    rv = runner.invoke(fab, ["create-user", "--role", "Admin", "--username", name, "--firstname", "A",
-                             "--lastname", "B", "--email", f"{name}@example.test", "--password", weak_new])
+    rv = runner.invoke(
+        fab,
+        [
+            "create-user",
+            "--role",
+            "Admin",
+            "--username",
+            name,
+            "--firstname",
+            "A",
+            "--lastname",
+            "B",
+            "--email",
+            f"{name}@example.test",
+            "--password",
+            weak_new,
+        ],
+    )
     with app.app_context():
         assert app.appbuilder.sm.find_user(username=name) is None, weak_new
 
@@ -338,10 +397,18 @@ def test_a_good_long_password_is_accepted(app, client, auth, make_user):
 
 # --- finding 8: production headers -------------------------------------------------------
 
+
 @pytest.fixture
 def production_app(app_config):
-    app = create_app({**app_config, "APP_ENV": "production", "SECRET_KEY": "p" * 48,
-                      "RATELIMIT_STORAGE_URI": REDIS_URL, "AUTH_THROTTLE_NAMESPACE": "t-" + uuid.uuid4().hex})
+    app = create_app(
+        {
+            **app_config,
+            "APP_ENV": "production",
+            "SECRET_KEY": "p" * 48,
+            "RATELIMIT_STORAGE_URI": REDIS_URL,
+            "AUTH_THROTTLE_NAMESPACE": "t-" + uuid.uuid4().hex,
+        }
+    )
     yield app
     with app.app_context():
         db.session.remove()
@@ -361,8 +428,15 @@ def test_production_cookies_are_secure_and_hsts_is_sent(production_app):
 
 @needs_redis
 def test_production_cookies_can_be_made_insecure_only_explicitly(app_config):
-    app = create_app({**app_config, "APP_ENV": "production", "SECRET_KEY": "p" * 48,
-                      "RATELIMIT_STORAGE_URI": REDIS_URL, "SESSION_COOKIE_SECURE": False})
+    app = create_app(
+        {
+            **app_config,
+            "APP_ENV": "production",
+            "SECRET_KEY": "p" * 48,
+            "RATELIMIT_STORAGE_URI": REDIS_URL,
+            "SESSION_COOKIE_SECURE": False,
+        }
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is False and app.config["REMEMBER_COOKIE_SECURE"] is True
 
 
@@ -395,9 +469,23 @@ def test_pages_have_a_self_csp_and_no_inline_script_without_the_nonce(app, clien
     for url in ("/login/", "/public/", "/public/track", "/public/complaint"):
         _check_csp(client.get(url), url)
     auth.login(make_user("Admin"))
-    pages = ["/", "/cases/", f"/cases/{case_id}", "/cases/new/TD-BKK", "/cases/worklist/", "/users/list/",
-             "/users/add", "/roles/list/", "/users/userinfo/", "/resetmypassword/form", "/dashboard/leaders/",
-             "/admin/", "/admin/console_holiday/", "/admin/console_holiday/new/", "/complaints/new"]
+    pages = [
+        "/",
+        "/cases/",
+        f"/cases/{case_id}",
+        "/cases/new/TD-BKK",
+        "/cases/worklist/",
+        "/users/list/",
+        "/users/add",
+        "/roles/list/",
+        "/users/userinfo/",
+        "/resetmypassword/form",
+        "/dashboard/leaders/",
+        "/admin/",
+        "/admin/console_holiday/",
+        "/admin/console_holiday/new/",
+        "/complaints/new",
+    ]
     for url in pages:
         rv = client.get(url)
         assert rv.status_code == 200, url
@@ -435,6 +523,7 @@ def test_pages_of_a_logged_in_user_and_api_answers_are_not_stored(app, client, a
 
 # --- finding 12b: dependency floors ------------------------------------------------------
 
+
 def _floor(requirement: str) -> tuple[int, ...] | None:
     match = re.search(r">=\s*([0-9][0-9.]*)", requirement)
     return tuple(int(p) for p in match.group(1).split(".")) if match else None
@@ -442,8 +531,10 @@ def _floor(requirement: str) -> tuple[int, ...] | None:
 
 def test_dependency_floors_exclude_versions_with_known_advisories():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    deps = {re.split(r"[\[<>=!~ ]", d, 1)[0].lower(): d for d in
-            project["dependencies"] + project["optional-dependencies"]["dev"]}
+    deps = {
+        re.split(r"[\[<>=!~ ]", d, maxsplit=1)[0].lower(): d
+        for d in project["dependencies"] + project["optional-dependencies"]["dev"]
+    }
     minimum = {"xhtml2pdf": (0, 2, 19), "flask": (3, 1, 1), "pypdf": (7, 1)}
     for name, fixed in minimum.items():
         floor = _floor(deps[name])

@@ -8,6 +8,7 @@
 11. the NIK is masked outside the counter and the confirmed applicant, and is
     never searched through a URL.
 """
+
 from __future__ import annotations
 
 import base64
@@ -34,13 +35,20 @@ def _masked(nik: str) -> str:
 
 
 def _create(client, headers, applicant):
-    return client.post("/api/v1/cases/", headers=headers, json={
-        "service": "TD-BKK", "applicant": applicant, "institution": sample_institution(), "form": FORM})
+    return client.post(
+        "/api/v1/cases/",
+        headers=headers,
+        json={"service": "TD-BKK", "applicant": applicant, "institution": sample_institution(), "form": FORM},
+    )
 
 
 def _upload(client, headers, case_id, code="ktp"):
-    return client.post(f"/api/v1/cases/{case_id}/requirements/{code}", headers=headers,
-                       data={"file": (io.BytesIO(SAMPLE_PDF), "ktp.pdf")}, content_type="multipart/form-data")
+    return client.post(
+        f"/api/v1/cases/{case_id}/requirements/{code}",
+        headers=headers,
+        data={"file": (io.BytesIO(SAMPLE_PDF), "ktp.pdf")},
+        content_type="multipart/form-data",
+    )
 
 
 # --- finding 1: a NIK typed first claims nothing ------------------------------------------
@@ -55,14 +63,21 @@ def squatted(app, client, auth, make_user):
     nik = sample_applicant()["nik"]
     own = _create(client, attacker, sample_applicant(nik=nik, name="Penyerang", phone="0813-9999-0000"))
     assert own.status_code == 201
-    victim = sample_applicant(nik=nik, name="Korban Asli", phone="0812-1111-2222",
-                              address="Jl. Rahasia No. 7, Pekanbaru")
+    victim = sample_applicant(
+        nik=nik, name="Korban Asli", phone="0812-1111-2222", address="Jl. Rahasia No. 7, Pekanbaru"
+    )
     registered = _create(client, counter, victim)
     assert registered.status_code == 201
     assert _upload(client, counter, registered.json["id"]).status_code == 201
-    return {"attacker": attacker, "attacker_name": attacker_name, "counter": counter, "nik": nik,
-            "own_id": own.json["id"],
-            "victim_id": registered.json["id"], "registered": registered.json}
+    return {
+        "attacker": attacker,
+        "attacker_name": attacker_name,
+        "counter": counter,
+        "nik": nik,
+        "own_id": own.json["id"],
+        "victim_id": registered.json["id"],
+        "registered": registered.json,
+    }
 
 
 def test_counter_answer_warns_that_an_account_claimed_the_nik(squatted):
@@ -83,12 +98,16 @@ def test_claiming_account_cannot_read_download_or_cancel_the_counter_case(app, c
     attacker, victim_id = squatted["attacker"], squatted["victim_id"]
     assert client.get(f"/api/v1/cases/{victim_id}", headers=attacker).status_code == 404
     with app.app_context():
-        scan_id = db.session.scalar(select(RequirementScan.id).join(CaseRequirement)
-                                    .where(CaseRequirement.case_id == victim_id))
+        scan_id = db.session.scalar(
+            select(RequirementScan.id).join(CaseRequirement).where(CaseRequirement.case_id == victim_id)
+        )
     assert client.get(f"/api/v1/cases/{victim_id}/scans/{scan_id}", headers=attacker).status_code == 404
     assert client.get(f"/api/v1/cases/{victim_id}/documents/control-card", headers=attacker).status_code == 404
-    rv = client.post(f"/api/v1/cases/{victim_id}/act", headers=attacker,
-                     json={"action": "cancel", "version": squatted["registered"]["version"]})
+    rv = client.post(
+        f"/api/v1/cases/{victim_id}/act",
+        headers=attacker,
+        json={"action": "cancel", "version": squatted["registered"]["version"]},
+    )
     assert rv.status_code == 404
     listed = client.get("/api/v1/cases/", headers=attacker).json
     assert [c["id"] for c in listed["result"]] == [squatted["own_id"]]
@@ -104,16 +123,18 @@ def test_claiming_account_cannot_read_download_or_cancel_the_counter_case(app, c
 
 
 def test_claiming_account_cannot_overwrite_the_counter_record_afterwards(app, client, squatted):
-    rv = _create(client, squatted["attacker"], sample_applicant(nik=squatted["nik"], name="Penyerang",
-                                                                phone="0813-9999-0000"))
+    rv = _create(
+        client, squatted["attacker"], sample_applicant(nik=squatted["nik"], name="Penyerang", phone="0813-9999-0000")
+    )
     assert rv.status_code == 422
     with app.app_context():
         person = db.session.scalar(select(Applicant).where(Applicant.nik == squatted["nik"]))
         assert person.phone == "+6281211112222"
 
 
-def test_only_the_counter_confirms_identity_and_then_the_account_reads_the_record(app, client, auth, make_user,
-                                                                                  squatted):
+def test_only_the_counter_confirms_identity_and_then_the_account_reads_the_record(
+    app, client, auth, make_user, squatted
+):
     url = f"/api/v1/cases/{squatted['victim_id']}/confirm_identity"
     assert client.post(url, headers=squatted["attacker"], json={}).status_code in (403, 404)
     assert client.post(url, headers=auth.token(make_user("Tim Teknis")), json={}).status_code == 403
@@ -165,8 +186,12 @@ def test_counter_form_warns_and_confirms_on_the_case_page(app, client, auth, mak
 
 
 def _answers(score: str) -> dict:
-    return {f"u{i}": score for i in range(1, 10)} | {"sex": "P", "age": "30", "education": "SMA",
-                                                    "occupation": "swasta"}
+    return {f"u{i}": score for i in range(1, 10)} | {
+        "sex": "P",
+        "age": "30",
+        "education": "SMA",
+        "occupation": "swasta",
+    }
 
 
 def test_anonymous_open_form_posts_do_not_change_the_official_ikm(app, client, auth, make_user):
@@ -174,8 +199,9 @@ def test_anonymous_open_form_posts_do_not_change_the_official_ikm(app, client, a
     typist = auth.token(make_user("Front Office"))
     reader = auth.token(make_user("Kepala Dinas"))
     for _ in range(2):
-        rv = client.post("/api/v1/surveys/", headers=typist, json={
-            "service": "TD-BKK", "scores": {f"u{i}": 4 for i in range(1, 10)}})
+        rv = client.post(
+            "/api/v1/surveys/", headers=typist, json={"service": "TD-BKK", "scores": {f"u{i}": 4 for i in range(1, 10)}}
+        )
         assert rv.status_code == 201
     before = client.get("/api/v1/surveys/ikm?service=TD-BKK", headers=reader).json
     assert before["grade"] == "A"
@@ -312,5 +338,5 @@ def test_all_cases_search_never_keeps_a_nik_in_the_url(app, client, auth, make_u
     rv = client.get(f"/cases/?q={nik}&status=in_progress")
     assert rv.status_code == 302 and nik not in rv.headers["Location"]
     assert "status=in_progress" in rv.headers["Location"]
-    spaced = " ".join(nik[i:i + 4] for i in range(0, 16, 4))
+    spaced = " ".join(nik[i : i + 4] for i in range(0, 16, 4))
     assert client.get("/cases/", query_string={"q": spaced}).status_code == 302

@@ -3,6 +3,7 @@
 Finding 9: absurd numbers, dates and bodies are 400/404/422, never a 500.
 Each attack of the review is replayed here and must fail without writing anything.
 """
+
 from __future__ import annotations
 
 import time
@@ -32,7 +33,7 @@ def bearer(auth, admin):
 
 def words(n: int) -> str:
     """Exactly `n` characters of text with spaces, as an address or a finding is typed."""
-    return ("Jl. Sudirman Gang Melati " * (n // 25 + 1))[:n - 1] + "."
+    return ("Jl. Sudirman Gang Melati " * (n // 25 + 1))[: n - 1] + "."
 
 
 def api_case_body(app) -> dict:
@@ -42,8 +43,12 @@ def api_case_body(app) -> dict:
 
     with app.app_context():
         service = db.session.scalar(sa.select(Service).where(Service.code == "TD-BKK"))
-        return {"service": "TD-BKK", "applicant": sample_applicant(), "institution": sample_institution(),
-                "form": sample_form(service)}
+        return {
+            "service": "TD-BKK",
+            "applicant": sample_applicant(),
+            "institution": sample_institution(),
+            "form": sample_form(service),
+        }
 
 
 # --- finding 2: length limits -------------------------------------------------------------------
@@ -84,8 +89,16 @@ def test_form_text_field_has_a_default_cap_when_its_definition_sets_none(app):
 
     from app.cases.input import validate_form
 
-    field = SimpleNamespace(name="catatan", label="Catatan", type="text", required=True, choices=None,
-                            max_length=None, min_value=None, max_value=None)
+    field = SimpleNamespace(
+        name="catatan",
+        label="Catatan",
+        type="text",
+        required=True,
+        choices=None,
+        max_length=None,
+        min_value=None,
+        max_value=None,
+    )
     with app.test_request_context():
         clean, errors = validate_form([field], {"catatan": "c" * (LIMITS["form.text"] + 1)})
     assert errors == {"catatan": TOO_LONG.format(n=LIMITS["form.text"])} and not clean
@@ -100,8 +113,12 @@ def test_api_applies_the_definitions_own_max_length(app, client, bearer):
     with app.app_context():
         service = db.session.scalar(sa.select(Service).where(Service.code == "IPDH"))
         field = next(f for f in service.form_fields if f.type == "text" and f.max_length)
-        body = {"service": "IPDH", "applicant": sample_applicant(), "institution": sample_institution(),
-                "form": sample_form(service)}
+        body = {
+            "service": "IPDH",
+            "applicant": sample_applicant(),
+            "institution": sample_institution(),
+            "form": sample_form(service),
+        }
         name, limit = field.name, field.max_length
     body["form"][name] = "c" * (limit + 1)
     rv = client.post("/api/v1/cases/", json=body, headers=bearer)
@@ -113,9 +130,12 @@ def test_counter_form_refuses_an_overlong_address_and_shows_the_limit(app, clien
     auth.login(admin)
     token = csrf_token(client, "/cases/new/TD-BKK")
     body = api_case_body(app)
-    data = {"csrf_token": token, **{f"applicant.{k}": v for k, v in body["applicant"].items()},
-            **{f"institution.{k}": v for k, v in body["institution"].items()},
-            **{f"form.{k}": v for k, v in body["form"].items()}}
+    data = {
+        "csrf_token": token,
+        **{f"applicant.{k}": v for k, v in body["applicant"].items()},
+        **{f"institution.{k}": v for k, v in body["institution"].items()},
+        **{f"form.{k}": v for k, v in body["form"].items()},
+    }
     data["applicant.address"] = "d" * 2001
     rv = client.post("/cases/new/TD-BKK", data=data)
     assert rv.status_code == 200 and TOO_LONG.format(n=2000) in rv.get_data(as_text=True)
@@ -142,18 +162,31 @@ def test_a_body_just_over_the_json_cap_is_refused_but_a_scan_upload_may_be_large
     from app.cases.demo_data import SAMPLE_PDF
 
     with app.app_context():
-        code = next(line.requirement.code for line in db.session.get(Case, case_id).requirements
-                    if line.requirement.document)
+        code = next(
+            line.requirement.code for line in db.session.get(Case, case_id).requirements if line.requirement.document
+        )
     scan = SAMPLE_PDF + b"%" + b"0" * (cap * 2)  # a larger scan than any JSON body may be
-    rv = client.post(f"/api/v1/cases/{case_id}/requirements/{code}", headers=bearer,
-                     data={"file": (io.BytesIO(scan), "scan.pdf")}, content_type="multipart/form-data")
+    rv = client.post(
+        f"/api/v1/cases/{case_id}/requirements/{code}",
+        headers=bearer,
+        data={"file": (io.BytesIO(scan), "scan.pdf")},
+        content_type="multipart/form-data",
+    )
     assert rv.status_code == 201, rv.get_data(as_text=True)
 
 
 def test_anonymous_4_5_mb_complaint_is_refused_413_and_stores_nothing(app, client):
     token = csrf_token(client, "/public/complaint")
-    rv = client.post("/public/complaint", data={"csrf_token": token, "name": "Budi", "email": "b@example.test",
-                                                "subject": "Antrian", "description": "g" * (4_500_000)})
+    rv = client.post(
+        "/public/complaint",
+        data={
+            "csrf_token": token,
+            "name": "Budi",
+            "email": "b@example.test",
+            "subject": "Antrian",
+            "description": "g" * (4_500_000),
+        },
+    )
     assert rv.status_code == 413 and "Berkas terlalu besar" in rv.get_data(as_text=True)
     assert count_rows(app, Complaint) == 0
 
@@ -161,21 +194,36 @@ def test_anonymous_4_5_mb_complaint_is_refused_413_and_stores_nothing(app, clien
 def test_anonymous_complaint_over_the_description_limit_is_refused_with_the_limit(app, client):
     limit = LIMITS["complaint.description"]
     token = csrf_token(client, "/public/complaint")
-    rv = client.post("/public/complaint", data={"csrf_token": token, "name": "Budi", "email": "b@example.test",
-                                                "subject": "Antrian", "description": "g" * (limit + 1)})
+    rv = client.post(
+        "/public/complaint",
+        data={
+            "csrf_token": token,
+            "name": "Budi",
+            "email": "b@example.test",
+            "subject": "Antrian",
+            "description": "g" * (limit + 1),
+        },
+    )
     assert rv.status_code == 422 and TOO_LONG.format(n=limit) in rv.get_data(as_text=True)
     assert count_rows(app, Complaint) == 0
 
 
-@pytest.mark.parametrize("path,key,limit", [
-    (("complainant", "name"), "complainant.name", 200),
-    (("complainant", "address"), "complainant.address", 2000),
-    (("subject",), "subject", 300),
-    (("description",), "description", 5000),
-])
+@pytest.mark.parametrize(
+    "path,key,limit",
+    [
+        (("complainant", "name"), "complainant.name", 200),
+        (("complainant", "address"), "complainant.address", 2000),
+        (("subject",), "subject", 300),
+        (("description",), "description", 5000),
+    ],
+)
 def test_api_complaint_fields_over_their_limit_are_422_with_the_field(app, client, bearer, path, key, limit):
-    body = {"channel": "letter", "complainant": {"name": "Budi", "address": "Jl. Riau 1"},
-            "subject": "Antrian", "description": "Lama sekali."}
+    body = {
+        "channel": "letter",
+        "complainant": {"name": "Budi", "address": "Jl. Riau 1"},
+        "subject": "Antrian",
+        "description": "Lama sekali.",
+    }
     target = body
     for part in path[:-1]:
         target = target[part]
@@ -186,16 +234,32 @@ def test_api_complaint_fields_over_their_limit_are_422_with_the_field(app, clien
 
 
 def test_complaint_action_note_and_reply_over_limit_are_refused(app, client, bearer):
-    rv = client.post("/api/v1/complaints/", json={"channel": "letter", "complainant": {
-        "name": "Budi", "address": "Jl. Riau 1"}, "subject": "Antrian", "description": "Lama."}, headers=bearer)
+    rv = client.post(
+        "/api/v1/complaints/",
+        json={
+            "channel": "letter",
+            "complainant": {"name": "Budi", "address": "Jl. Riau 1"},
+            "subject": "Antrian",
+            "description": "Lama.",
+        },
+        headers=bearer,
+    )
     cid = rv.json["id"]
-    rv = client.post(f"/api/v1/complaints/{cid}/act", headers=bearer,
-                     json={"action": "sort", "data": {"weight": "ringan", "note": "n" * 2001}})
+    rv = client.post(
+        f"/api/v1/complaints/{cid}/act",
+        headers=bearer,
+        json={"action": "sort", "data": {"weight": "ringan", "note": "n" * 2001}},
+    )
     assert rv.status_code == 422 and rv.json["errors"]["note"] == TOO_LONG.format(n=2000)
-    assert client.post(f"/api/v1/complaints/{cid}/act", headers=bearer,
-                       json={"action": "sort", "data": {"weight": "ringan"}}).status_code == 200
-    rv = client.post(f"/api/v1/complaints/{cid}/act", headers=bearer,
-                     json={"action": "reply", "data": {"text": "r" * 5001}})
+    assert (
+        client.post(
+            f"/api/v1/complaints/{cid}/act", headers=bearer, json={"action": "sort", "data": {"weight": "ringan"}}
+        ).status_code
+        == 200
+    )
+    rv = client.post(
+        f"/api/v1/complaints/{cid}/act", headers=bearer, json={"action": "reply", "data": {"text": "r" * 5001}}
+    )
     assert rv.status_code == 422 and rv.json["errors"]["text"] == TOO_LONG.format(n=5000)
     with app.app_context():
         assert db.session.get(Complaint, cid).reply is None
@@ -206,8 +270,11 @@ def test_return_and_reject_reasons_over_the_limit_are_422_and_change_nothing(app
     advance(app, case_id, 2)
     version = client.get(f"/api/v1/cases/{case_id}", headers=bearer).json["version"]
     for action in ("return", "reject"):
-        rv = client.post(f"/api/v1/cases/{case_id}/act", headers=bearer,
-                         json={"action": action, "version": version, "note": "z" * 2001})
+        rv = client.post(
+            f"/api/v1/cases/{case_id}/act",
+            headers=bearer,
+            json={"action": action, "version": version, "note": "z" * 2001},
+        )
         assert rv.status_code == 422 and rv.json["errors"]["note"] == TOO_LONG.format(n=2000)
     after = client.get(f"/api/v1/cases/{case_id}", headers=bearer).json
     assert after["version"] == version and after["status"] == "in_progress"
@@ -217,13 +284,18 @@ def test_requirement_note_over_the_limit_is_refused(app, client, bearer):
     case_id = new_case(app)
     advance(app, case_id, 2)
     with app.app_context():
-        code = next(line.requirement.code for line in db.session.get(Case, case_id).requirements
-                    if not line.requirement.document)
-    rv = client.post(f"/api/v1/cases/{case_id}/requirements/{code}", headers=bearer,
-                     json={"checked": True, "note": "q" * 2001})
+        code = next(
+            line.requirement.code
+            for line in db.session.get(Case, case_id).requirements
+            if not line.requirement.document
+        )
+    rv = client.post(
+        f"/api/v1/cases/{case_id}/requirements/{code}", headers=bearer, json={"checked": True, "note": "q" * 2001}
+    )
     assert rv.status_code == 422 and rv.json["errors"]["note"] == TOO_LONG.format(n=2000)
-    rv = client.post(f"/api/v1/cases/{case_id}/requirements/{code}", headers=bearer,
-                     json={"checked": True, "note": {"not": "text"}})
+    rv = client.post(
+        f"/api/v1/cases/{case_id}/requirements/{code}", headers=bearer, json={"checked": True, "note": {"not": "text"}}
+    )
     assert rv.status_code == 400
 
 
@@ -240,16 +312,25 @@ def test_bap_findings_and_team_over_their_limits_are_422(app, client, bearer):
     _at_kind(app, case_id, "inspect")
     version = client.get(f"/api/v1/cases/{case_id}", headers=bearer).json["version"]
     report = {"date": "2026-01-05", "findings": "f" * 5001, "recommendation": "memenuhi", "team": ["Andi"]}
-    rv = client.post(f"/api/v1/cases/{case_id}/act", headers=bearer,
-                     json={"action": "forward", "version": version, "data": {"report": report}})
+    rv = client.post(
+        f"/api/v1/cases/{case_id}/act",
+        headers=bearer,
+        json={"action": "forward", "version": version, "data": {"report": report}},
+    )
     assert rv.status_code == 422 and rv.json["errors"]["report.findings"] == TOO_LONG.format(n=5000)
     report.update(findings="Sesuai.", team=["t" * 201])
-    rv = client.post(f"/api/v1/cases/{case_id}/act", headers=bearer,
-                     json={"action": "forward", "version": version, "data": {"report": report}})
+    rv = client.post(
+        f"/api/v1/cases/{case_id}/act",
+        headers=bearer,
+        json={"action": "forward", "version": version, "data": {"report": report}},
+    )
     assert rv.status_code == 422 and rv.json["errors"]["report.team"] == TOO_LONG.format(n=200)
     report.update(team=["Andi"] * 31, date="0001-01-01")
-    rv = client.post(f"/api/v1/cases/{case_id}/act", headers=bearer,
-                     json={"action": "forward", "version": version, "data": {"report": report}})
+    rv = client.post(
+        f"/api/v1/cases/{case_id}/act",
+        headers=bearer,
+        json={"action": "forward", "version": version, "data": {"report": report}},
+    )
     assert rv.status_code == 422 and set(rv.json["errors"]) == {"report.team", "report.date"}
 
 
@@ -257,20 +338,26 @@ def test_handover_fields_over_their_limits_are_422(app, client, bearer):
     case_id = new_case(app)
     _at_kind(app, case_id, "handover")
     version = client.get(f"/api/v1/cases/{case_id}", headers=bearer).json["version"]
-    rv = client.post(f"/api/v1/cases/{case_id}/act", headers=bearer, json={
-        "action": "forward", "version": version, "data": {"received_by": "r" * 201, "id_no": "1" * 61}})
+    rv = client.post(
+        f"/api/v1/cases/{case_id}/act",
+        headers=bearer,
+        json={"action": "forward", "version": version, "data": {"received_by": "r" * 201, "id_no": "1" * 61}},
+    )
     assert rv.status_code == 422
     assert rv.json["errors"] == {"received_by": TOO_LONG.format(n=200), "id_no": TOO_LONG.format(n=60)}
 
 
 def test_survey_suggestion_over_the_limit_is_refused_in_the_api_and_the_public_form(app, client, bearer):
-    rv = client.post("/api/v1/surveys/", headers=bearer,
-                     json={"service": "TD-BKK", "scores": SCORES, "suggestion": "s" * 2001})
+    rv = client.post(
+        "/api/v1/surveys/", headers=bearer, json={"service": "TD-BKK", "scores": SCORES, "suggestion": "s" * 2001}
+    )
     assert rv.status_code == 422 and rv.json["errors"]["suggestion"] == TOO_LONG.format(n=2000)
     client.get("/logout/")
     token = csrf_token(client, "/public/services/TD-BKK/survey")
-    rv = client.post("/public/services/TD-BKK/survey",
-                     data={"csrf_token": token, **{k: "3" for k in SCORES}, "suggestion": "s" * 2001})
+    rv = client.post(
+        "/public/services/TD-BKK/survey",
+        data={"csrf_token": token, **dict.fromkeys(SCORES, "3"), "suggestion": "s" * 2001},
+    )
     assert rv.status_code == 422 and TOO_LONG.format(n=2000) in rv.get_data(as_text=True)
     assert count_rows(app, SurveyResponse) == 0
 
@@ -280,8 +367,16 @@ def test_follow_up_plan_over_the_limit_is_refused(app):
 
     with app.app_context():
         with pytest.raises(survey.SurveyError) as refused:
-            survey.add_follow_up({"service": "TD-BKK", "element": "u1", "period_from": "2026-01-01",
-                                  "period_to": "2026-03-31", "plan": "p" * 2001}, None)
+            survey.add_follow_up(
+                {
+                    "service": "TD-BKK",
+                    "element": "u1",
+                    "period_from": "2026-01-01",
+                    "period_to": "2026-03-31",
+                    "plan": "p" * 2001,
+                },
+                None,
+            )
         assert refused.value.status == 422 and refused.value.errors["plan"] == TOO_LONG.format(n=2000)
     assert count_rows(app, SurveyFollowUp) == 0
 
@@ -289,11 +384,17 @@ def test_follow_up_plan_over_the_limit_is_refused(app):
 def test_the_limits_fit_the_columns_they_are_stored_in():
     from models import Complaint as C
 
-    columns = {"applicant.name": Applicant.name, "applicant.email": Applicant.email,
-               "institution.name": Institution.name, "institution.license_no": Institution.license_no,
-               "received_by": Case.received_by, "id_no": Case.received_id_no,
-               "complainant.name": C.complainant_name, "complainant.email": C.complainant_email,
-               "complaint.subject": C.subject}
+    columns = {
+        "applicant.name": Applicant.name,
+        "applicant.email": Applicant.email,
+        "institution.name": Institution.name,
+        "institution.license_no": Institution.license_no,
+        "received_by": Case.received_by,
+        "id_no": Case.received_id_no,
+        "complainant.name": C.complainant_name,
+        "complainant.email": C.complainant_email,
+        "complaint.subject": C.subject,
+    }
     for key, column in columns.items():
         assert LIMITS[key] <= column.type.length, key
 
@@ -317,8 +418,11 @@ def _max_case(app) -> int:
                 from app.cases.demo_data import SAMPLE_VALUES
 
                 form[f.name] = SAMPLE_VALUES[f.type]
-    applicant = sample_applicant(name=words(200), address="y" * 2000,  # one unbreakable word: the worst layout
-                                 email="a" * 180 + "@example.test")
+    applicant = sample_applicant(
+        name=words(200),
+        address="y" * 2000,  # one unbreakable word: the worst layout
+        email="a" * 180 + "@example.test",
+    )
     institution = sample_institution(name=words(300), address=words(2000), license_no="L" * 120)
     case_id = new_case(app, applicant=applicant, institution=institution, form=form)
     from app.cases import workflow
@@ -340,9 +444,14 @@ def _max_case(app) -> int:
                     workflow.check_requirement(case, line.requirement.code, user, True, words(LIMITS["note"]))
             data = {}
             if step.kind == "inspect":
-                data = {"report": {"date": "2026-01-05", "findings": words(LIMITS["report.findings"]),
-                                   "recommendation": "memenuhi",
-                                   "team": [words(200)] * LIMITS["report.team.size"]}}
+                data = {
+                    "report": {
+                        "date": "2026-01-05",
+                        "findings": words(LIMITS["report.findings"]),
+                        "recommendation": "memenuhi",
+                        "team": [words(200)] * LIMITS["report.team.size"],
+                    }
+                }
             if step.returns_to not in (None, "applicant") and returned < 3:
                 workflow.act(case, user, "return", case.version, note=words(LIMITS["note"]), data=data)
                 returned += 1
@@ -355,9 +464,13 @@ def test_every_case_document_renders_quickly_with_every_field_at_its_limit(app):
     from app import documents
 
     case_id = _max_case(app)
-    kinds = {"certificate": documents.certificate_pdf, "control-card": documents.control_card_pdf,
-             "bap": documents.bap_pdf, "assignment-letter": documents.assignment_letter_pdf,
-             "reminder-letter": documents.reminder_letter_pdf}
+    kinds = {
+        "certificate": documents.certificate_pdf,
+        "control-card": documents.control_card_pdf,
+        "bap": documents.bap_pdf,
+        "assignment-letter": documents.assignment_letter_pdf,
+        "reminder-letter": documents.reminder_letter_pdf,
+    }
     with app.app_context():
         case = db.session.get(Case, case_id)
         for kind, render in kinds.items():
@@ -403,15 +516,29 @@ def test_bounded_parsers_refuse_unicode_digits_huge_values_and_far_dates():
     assert bounded_date("2026-02-30") is None and bounded_date("2026-02-28").isoformat() == "2026-02-28"
 
 
-@pytest.mark.parametrize("url", [
-    "/cases/?step=99999999999999999999", "/cases/?step=%C2%B2", "/cases/?step=-1",
-    "/cases/?before=99999999999999999999", "/cases/?from=0001-01-01&to=9999-12-31",
-    "/cases/worklist/?page=99999999999999999999", "/cases/worklist/?page=%C2%B2", "/cases/worklist/?page=-5",
-    "/cases/9223372036854775808", "/cases/" + "9" * 5000, "/cases/9223372036854775808/receipt",
-    "/complaints/?before=9223372036854775808", "/complaints/9223372036854775808",
-    "/complaints/report?month=99999-99", "/documents/case/9223372036854775808/bap.pdf",
-    "/dashboard/?from=0001-01-01&to=9999-12-31", "/cases/?q=%00", "/public/services/%00",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/cases/?step=99999999999999999999",
+        "/cases/?step=%C2%B2",
+        "/cases/?step=-1",
+        "/cases/?before=99999999999999999999",
+        "/cases/?from=0001-01-01&to=9999-12-31",
+        "/cases/worklist/?page=99999999999999999999",
+        "/cases/worklist/?page=%C2%B2",
+        "/cases/worklist/?page=-5",
+        "/cases/9223372036854775808",
+        "/cases/" + "9" * 5000,
+        "/cases/9223372036854775808/receipt",
+        "/complaints/?before=9223372036854775808",
+        "/complaints/9223372036854775808",
+        "/complaints/report?month=99999-99",
+        "/documents/case/9223372036854775808/bap.pdf",
+        "/dashboard/?from=0001-01-01&to=9999-12-31",
+        "/cases/?q=%00",
+        "/public/services/%00",
+    ],
+)
 def test_absurd_query_values_never_answer_500(app, client, auth, admin, url):
     auth.login(admin)
     rv = client.get(url)
@@ -424,11 +551,17 @@ def test_dashboard_far_range_says_which_dates_are_allowed(app, client, auth, adm
     assert rv.status_code == 400 and "antara 1900-01-01 dan 2199-12-31" in rv.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("url", ["/api/v1/cases/9223372036854775808", "/api/v1/cases/" + "9" * 5000,
-                                 "/api/v1/complaints/9223372036854775808",
-                                 "/api/v1/cases/9223372036854775808/documents/bap",
-                                 "/api/v1/surveys/ikm?from=0001-01-01&to=9999-12-31",
-                                 "/api/v1/registers/cases/export?from=0001-01-01&to=9999-12-31"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/cases/9223372036854775808",
+        "/api/v1/cases/" + "9" * 5000,
+        "/api/v1/complaints/9223372036854775808",
+        "/api/v1/cases/9223372036854775808/documents/bap",
+        "/api/v1/surveys/ikm?from=0001-01-01&to=9999-12-31",
+        "/api/v1/registers/cases/export?from=0001-01-01&to=9999-12-31",
+    ],
+)
 def test_api_huge_ids_and_far_dates_are_json_4xx(client, bearer, url):
     rv = client.get(url, headers=bearer)
     assert 400 <= rv.status_code < 500 and rv.is_json, (url, rv.status_code)
@@ -475,14 +608,30 @@ def test_deeply_nested_json_is_a_400(client, bearer, url):
 
 
 def test_nul_characters_in_json_text_are_a_400(client, bearer):
-    rv = client.post("/api/v1/complaints/", headers=bearer, json={
-        "channel": "letter", "complainant": {"name": "Bu\x00di", "address": "x"}, "subject": "a", "description": "b"})
+    rv = client.post(
+        "/api/v1/complaints/",
+        headers=bearer,
+        json={
+            "channel": "letter",
+            "complainant": {"name": "Bu\x00di", "address": "x"},
+            "subject": "a",
+            "description": "b",
+        },
+    )
     assert rv.status_code == 400 and rv.is_json
 
 
-@pytest.mark.parametrize("body", [{"username": "x", "password": "y"}, {"username": "x"}, {},
-                                  {"username": 1, "password": 2, "provider": "db"}, [1, 2],
-                                  {"username": "x", "password": "y", "provider": "nope"}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"username": "x", "password": "y"},
+        {"username": "x"},
+        {},
+        {"username": 1, "password": 2, "provider": "db"},
+        [1, 2],
+        {"username": "x", "password": "y", "provider": "nope"},
+    ],
+)
 def test_api_login_without_a_valid_provider_is_an_indonesian_400(client, body):
     rv = client.post("/api/v1/security/login", json=body)
     assert rv.status_code == 400 and rv.is_json

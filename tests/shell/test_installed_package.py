@@ -8,6 +8,7 @@ this test's own environment through a `.pth` line (its site-packages only, not
 its editable hook onto the checkout), so nothing is downloaded but the build
 backend pip's build isolation fetches, exactly as for `make setup`.
 """
+
 from __future__ import annotations
 
 import json
@@ -67,7 +68,8 @@ def _run(args: list, **kwargs) -> subprocess.CompletedProcess:
 
 def _clean_env(tmp_path: Path) -> dict[str, str]:
     env = {
-        k: v for k, v in os.environ.items()
+        k: v
+        for k, v in os.environ.items()
         if not k.startswith(("PYTHON", "FLASK_", "PIP_")) and k not in {"VIRTUAL_ENV", "DATABASE_URL", "INSTANCE_PATH"}
     }
     env.update(PIP_DISABLE_PIP_VERSION_CHECK="1", PYTHONNOUSERSITE="1")
@@ -84,10 +86,24 @@ def test_pip_installed_package_speaks_indonesian(tmp_path):
 
     # A fresh clone: the checkout without build products nor compiled catalogs.
     src = tmp_path / "src"
-    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", "*.pyc", "*.mo",
-        "instance", "test-artifacts", ".pytest_cache", "node_modules",
-    ))
+    shutil.copytree(
+        ROOT,
+        src,
+        ignore=shutil.ignore_patterns(
+            ".git",
+            ".venv",
+            "build",
+            "dist",
+            "*.egg-info",
+            "__pycache__",
+            "*.pyc",
+            "*.mo",
+            "instance",
+            "test-artifacts",
+            ".pytest_cache",
+            "node_modules",
+        ),
+    )
     assert not list(src.glob("app/translations/**/*.mo"))
     dist = tmp_path / "dist"
     _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, src], cwd=tmp_path, env=env)
@@ -96,10 +112,28 @@ def test_pip_installed_package_speaks_indonesian(tmp_path):
     venv = tmp_path / "venv"
     _run([sys.executable, "-m", "venv", "--without-pip", venv], cwd=tmp_path, env=env)
     python = venv / "bin" / "python"
-    _run([sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index", "--no-compile",
-          "-q", wheel], cwd=tmp_path, env=env)
-    purelib = Path(_run([python, "-I", "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                        cwd=tmp_path, env=env).stdout.strip())
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            python,
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--no-compile",
+            "-q",
+            wheel,
+        ],
+        cwd=tmp_path,
+        env=env,
+    )
+    purelib = Path(
+        _run(
+            [python, "-I", "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=tmp_path, env=env
+        ).stdout.strip()
+    )
     # Dependencies: this environment's site-packages directories, whose own .pth
     # files (the editable install's hook onto the checkout) a .pth line does not run.
     deps = [p for p in site.getsitepackages() if Path(p).is_dir()]
@@ -132,8 +166,10 @@ def test_pip_installed_package_speaks_indonesian(tmp_path):
 
     # Compiled at start-up next to the installed .po (a venv's site-packages is writable).
     assert Path(result["compiled_root"]) == purelib / "app" / "translations"
-    shipped = sorted(p.relative_to(src / "app" / "translations").with_suffix(".mo").as_posix()
-                     for p in i18n_compile.catalogs(src / "app" / "translations"))
+    shipped = sorted(
+        p.relative_to(src / "app" / "translations").with_suffix(".mo").as_posix()
+        for p in i18n_compile.catalogs(src / "app" / "translations")
+    )
     assert result["mo_files"] == shipped
 
 

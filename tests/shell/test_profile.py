@@ -1,4 +1,5 @@
 """Every officer opens their own profile from the navbar; FAB's screens read as Indonesian."""
+
 from __future__ import annotations
 
 import pytest

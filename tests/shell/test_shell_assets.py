@@ -1,4 +1,5 @@
 """Offices run on closed intranets: no page may pull an asset from another host."""
+
 from __future__ import annotations
 
 import re
@@ -7,7 +8,7 @@ EXTERNAL = re.compile(r'(?:src|href)\s*=\s*["\'](?:https?:)?//(?!localhost[:/"\'
 
 
 def _external_refs(html: str) -> list[str]:
-    return [html[m.start():m.start() + 80] for m in EXTERNAL.finditer(html)]
+    return [html[m.start() : m.start() + 80] for m in EXTERNAL.finditer(html)]
 
 
 def test_login_page_uses_local_assets_only(client):
@@ -18,8 +19,14 @@ def test_login_page_uses_local_assets_only(client):
 
 def test_console_and_home_use_local_assets_only(client, auth, make_user):
     auth.login(make_user("Admin"))
-    for url in ("/", "/admin/", "/admin/console_holiday/", "/admin/console_holiday/new/",
-                "/admin/console_requirement/new/", "/admin/console_step/"):
+    for url in (
+        "/",
+        "/admin/",
+        "/admin/console_holiday/",
+        "/admin/console_holiday/new/",
+        "/admin/console_requirement/new/",
+        "/admin/console_step/",
+    ):
         html = client.get(url).get_data(as_text=True)
         assert "/static/css/app.css" in html, url
         assert _external_refs(html) == [], url

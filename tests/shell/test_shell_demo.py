@@ -1,4 +1,5 @@
 """`flask demo`: accounts once, secrets kept private, never in production."""
+
 from __future__ import annotations
 
 import stat
@@ -42,8 +43,14 @@ def test_demo_creates_one_account_per_role_once(app, runner, client, auth):
 
 
 def test_demo_refuses_in_production(app_config, tmp_path):
-    app = create_app({**app_config, "APP_ENV": "production", "SECRET_KEY": "x" * 40,
-                      "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"})
+    app = create_app(
+        {
+            **app_config,
+            "APP_ENV": "production",
+            "SECRET_KEY": "x" * 40,
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+        }
+    )
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code != 0
     assert "APP_ENV=demo or development" in result.output
@@ -55,8 +62,14 @@ def test_demo_refuses_in_production(app_config, tmp_path):
 @pytest.mark.parametrize("key", [DEFAULT_SECRET_KEY, "", "short"])
 def test_production_refuses_to_start_with_a_weak_secret_key(app_config, key):
     with pytest.raises(ConfigurationError):
-        create_app({**app_config, "APP_ENV": "production", "SECRET_KEY": key,
-                    "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"})
+        create_app(
+            {
+                **app_config,
+                "APP_ENV": "production",
+                "SECRET_KEY": key,
+                "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+            }
+        )
 
 
 def test_demo_never_signs_sessions_with_the_published_default_key(app_config, tmp_path):

@@ -1,4 +1,5 @@
 """Indonesian by default on every screen the shell draws; English on request."""
+
 from __future__ import annotations
 
 from tests.reading import page_text

@@ -1,4 +1,5 @@
 """Behind a reverse proxy the audit log and rate limits see the visitor, not the proxy."""
+
 from __future__ import annotations
 
 import uuid
@@ -28,9 +29,11 @@ def test_forwarded_address_is_trusted_only_when_configured(app_config, hops, see
     client = app.test_client()
     AuthActions(client).login(_admin(app))
     token = csrf_token(client, "/admin/console_holiday/new/")
-    rv = client.post("/admin/console_holiday/new/", headers={"X-Forwarded-For": "203.0.113.7"},
-                     data={"date": date(2026, 12, 31).isoformat(), "name": "Uji", "kind": "national",
-                           "csrf_token": token})
+    rv = client.post(
+        "/admin/console_holiday/new/",
+        headers={"X-Forwarded-For": "203.0.113.7"},
+        data={"date": date(2026, 12, 31).isoformat(), "name": "Uji", "kind": "national", "csrf_token": token},
+    )
     assert rv.status_code == 302
     with app.app_context():
         row = db.session.scalars(select(AuditLog).where(AuditLog.object_type == "Holiday")).one()

@@ -1,4 +1,5 @@
 """Login hardening: rate limit, safe `next`, cookies, CSRF, password length, headers."""
+
 from __future__ import annotations
 
 from urllib.parse import urljoin, urlsplit
@@ -17,8 +18,12 @@ def app_config(app_config):
 def test_login_form_is_rate_limited(client, make_user):
     username = make_user("Front Office")
     token = csrf_token(client, "/login/")
-    codes = [client.post("/login/", data={"username": username, "password": "wrong-password-x", "csrf_token": token}).status_code
-             for _ in range(10)]
+    codes = [
+        client.post(
+            "/login/", data={"username": username, "password": "wrong-password-x", "csrf_token": token}
+        ).status_code
+        for _ in range(10)
+    ]
     assert 429 not in codes
     rv = client.post("/login/", data={"username": username, "password": PASSWORD, "csrf_token": token})
     assert rv.status_code == 429  # even the right password waits out the window
@@ -36,7 +41,9 @@ def test_api_login_is_rate_limited(client, make_user):
     assert rv.json["message"].startswith("Terlalu banyak percobaan masuk yang gagal")
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "https:evil.example"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "https:evil.example"]
+)
 def test_login_never_redirects_off_site(client, make_user, target):
     username = make_user("Front Office")
     token = csrf_token(client, "/login/")
@@ -50,7 +57,9 @@ def test_login_never_redirects_off_site(client, make_user, target):
 def test_login_follows_a_local_next(client, make_user):
     username = make_user("Admin")
     token = csrf_token(client, "/login/")
-    rv = client.post("/login/?next=/admin/console_holiday/", data={"username": username, "password": PASSWORD, "csrf_token": token})
+    rv = client.post(
+        "/login/?next=/admin/console_holiday/", data={"username": username, "password": PASSWORD, "csrf_token": token}
+    )
     assert rv.headers["Location"].endswith("/admin/console_holiday/")
 
 
@@ -66,7 +75,9 @@ def test_login_without_csrf_token_is_refused(client, make_user):
 def test_json_api_is_exempt_from_csrf(client, make_user):
     """The API authenticates with JWT; its POSTs carry no CSRF token."""
     client.get("/login/")  # a session with a CSRF secret, like a browser's
-    rv = client.post("/api/v1/security/login", json={"username": make_user("Admin"), "password": PASSWORD, "provider": "db"})
+    rv = client.post(
+        "/api/v1/security/login", json={"username": make_user("Admin"), "password": PASSWORD, "provider": "db"}
+    )
     assert rv.status_code == 200 and rv.json["access_token"]
 
 
@@ -87,8 +98,15 @@ def test_short_password_refused_when_admin_adds_a_user(app, client, auth, make_u
     token = csrf_token(client, "/users/add")
     with app.app_context():
         role_id = app.appbuilder.sm.find_role("Front Office").id
-    data = {"first_name": "Ani", "last_name": "Rahma", "username": "ani", "email": "ani@example.test",
-            "active": "y", "roles": str(role_id), "csrf_token": token}
+    data = {
+        "first_name": "Ani",
+        "last_name": "Rahma",
+        "username": "ani",
+        "email": "ani@example.test",
+        "active": "y",
+        "roles": str(role_id),
+        "csrf_token": token,
+    }
     rv = client.post("/users/add", data={**data, "password": "short-pw-11", "conf_password": "short-pw-11"})
     assert "Kata sandi paling sedikit 12 karakter." in rv.get_data(as_text=True)
     sm = app.appbuilder.sm
@@ -110,5 +128,3 @@ def test_short_password_refused_on_reset(app, client, auth, make_user):
     assert "Kata sandi paling sedikit 12 karakter." in rv.get_data(as_text=True)
     auth.logout()
     assert auth.login(username).headers.get("Location", "").endswith("/")  # old password still works
-
-

@@ -1,4 +1,5 @@
 """The index on a data set computed by hand, with 0.11 and exact 1/9 weights, and the grade bands."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -6,7 +7,6 @@ from decimal import Decimal
 import pytest
 
 from app.survey.ikm import grade
-
 from tests.survey.conftest import answer
 
 # Four respondents. Per element, sum / 4 = NRR:
@@ -30,16 +30,26 @@ def answered(client, typist):
     for row in DATA:
         assert client.post("/api/v1/surveys/", json=answer(row), headers=typist).status_code == 201
     # Outside the period asked for below: must not count.
-    assert client.post("/api/v1/surveys/", json=answer(OTHER_PERIOD, day="2026-01-05"),
-                       headers=typist).status_code == 201
+    assert (
+        client.post("/api/v1/surveys/", json=answer(OTHER_PERIOD, day="2026-01-05"), headers=typist).status_code == 201
+    )
 
 
 def test_ikm_with_the_regulations_weight(client, reader, answered):
     rv = client.get("/api/v1/surveys/ikm?service=TD-BKK&from=2026-06-01&to=2026-06-30", headers=reader)
     assert rv.status_code == 200
     assert rv.json["respondents"] == 4
-    assert rv.json["nrr"] == {"u1": 3.5, "u2": 3.0, "u3": 2.5, "u4": 4.0, "u5": 2.75, "u6": 3.75, "u7": 3.25,
-                              "u8": 2.0, "u9": 3.5}
+    assert rv.json["nrr"] == {
+        "u1": 3.5,
+        "u2": 3.0,
+        "u3": 2.5,
+        "u4": 4.0,
+        "u5": 2.75,
+        "u6": 3.75,
+        "u7": 3.25,
+        "u8": 2.0,
+        "u9": 3.5,
+    }
     assert rv.json["ikm"] == 77.69
     assert rv.json["grade"] == "B" and rv.json["label"] == "baik"
     follow = {e["element"]: e["grade"] for e in rv.json["elements"] if e["needs_follow_up"]}
@@ -69,12 +79,23 @@ def test_bad_period_is_422(client, reader):
     assert client.get("/api/v1/surveys/ikm?service=NOPE", headers=reader).status_code == 422
 
 
-@pytest.mark.parametrize("value, letter, label", [
-    ("100", "A", "sangat baik"), ("88.31", "A", "sangat baik"), ("88.305", "A", "sangat baik"),
-    ("88.30", "B", "baik"), ("88.3049", "B", "baik"), ("76.61", "B", "baik"),
-    ("76.60", "C", "kurang baik"), ("65.00", "C", "kurang baik"), ("64.995", "C", "kurang baik"),
-    ("64.99", "D", "tidak baik"), ("25.00", "D", "tidak baik"), ("24.75", "D", "tidak baik"),
-])
+@pytest.mark.parametrize(
+    "value, letter, label",
+    [
+        ("100", "A", "sangat baik"),
+        ("88.31", "A", "sangat baik"),
+        ("88.305", "A", "sangat baik"),
+        ("88.30", "B", "baik"),
+        ("88.3049", "B", "baik"),
+        ("76.61", "B", "baik"),
+        ("76.60", "C", "kurang baik"),
+        ("65.00", "C", "kurang baik"),
+        ("64.995", "C", "kurang baik"),
+        ("64.99", "D", "tidak baik"),
+        ("25.00", "D", "tidak baik"),
+        ("24.75", "D", "tidak baik"),
+    ],
+)
 def test_grade_bands_compared_at_two_decimals(value, letter, label):
     assert grade(Decimal(value)) == (letter, label)
     assert grade(float(value)) == (letter, label)

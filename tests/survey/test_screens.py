@@ -1,4 +1,5 @@
 """Survey screens: paper-form entry, the IKM report with its follow-up plans, and the PDF."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -7,7 +8,6 @@ from app.core.extensions import db
 from models import SurveyFollowUp, SurveyResponse
 from tests.conftest import AuthActions, count_rows, csrf_token
 from tests.reading import pdf_text
-
 from tests.survey.conftest import answer
 from tests.survey.test_ikm import DATA
 
@@ -16,8 +16,16 @@ PERIOD = "service=TD-BKK&from=2026-06-01&to=2026-06-30"
 
 def test_paper_form_typed_in_on_screen(app, client, make_user):
     AuthActions(client).login(make_user("Front Office", username="fo_survey"))
-    form = {"csrf_token": csrf_token(client, "/survey/entry"), "service": "TD-BKK", "date": "2026-06-10",
-            "sex": "L", "age": "40", "education": "SMA", "occupation": "wirausaha", "suggestion": "Ruang tunggu panas"}
+    form = {
+        "csrf_token": csrf_token(client, "/survey/entry"),
+        "service": "TD-BKK",
+        "date": "2026-06-10",
+        "sex": "L",
+        "age": "40",
+        "education": "SMA",
+        "occupation": "wirausaha",
+        "suggestion": "Ruang tunggu panas",
+    }
     form.update({f"u{i}": "3" for i in range(1, 10)})
     assert client.post("/survey/entry", data=form).status_code == 302
     form.pop("u6")
@@ -38,10 +46,19 @@ def test_report_lists_elements_needing_a_plan_until_one_is_recorded(app, client,
     assert "U2, U3, U5, U8" in page
 
     url = "/survey/follow-up?service=TD-BKK&element=u3&period_from=2026-06-01&period_to=2026-06-30"
-    rv = client.post("/survey/follow-up", data={
-        "csrf_token": csrf_token(client, url), "service": "TD-BKK", "element": "u3", "period_from": "2026-06-01",
-        "period_to": "2026-06-30", "plan": "Tambah petugas <b>loket</b>", "responsible": "Kabid Perizinan",
-        "target_date": "2026-09-30"})
+    rv = client.post(
+        "/survey/follow-up",
+        data={
+            "csrf_token": csrf_token(client, url),
+            "service": "TD-BKK",
+            "element": "u3",
+            "period_from": "2026-06-01",
+            "period_to": "2026-06-30",
+            "plan": "Tambah petugas <b>loket</b>",
+            "responsible": "Kabid Perizinan",
+            "target_date": "2026-09-30",
+        },
+    )
     assert rv.status_code == 302
     page = client.get("/survey/?" + PERIOD).get_data(as_text=True)
     assert "U2, U5, U8" in page and "Tambah petugas &lt;b&gt;loket&lt;/b&gt;" in page
@@ -58,7 +75,16 @@ def test_report_lists_elements_needing_a_plan_until_one_is_recorded(app, client,
 def test_follow_up_needs_a_plan(app, client, make_user):
     AuthActions(client).login(make_user("Sekretaris", username="sek_survey"))
     url = "/survey/follow-up"
-    rv = client.post(url, data={"csrf_token": csrf_token(client, url), "service": "TD-BKK", "element": "u1",
-                                "period_from": "2026-01-01", "period_to": "2026-12-31", "plan": " "})
+    rv = client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, url),
+            "service": "TD-BKK",
+            "element": "u1",
+            "period_from": "2026-01-01",
+            "period_to": "2026-12-31",
+            "plan": " ",
+        },
+    )
     assert "Rencana tindak lanjut wajib diisi." in rv.get_data(as_text=True)
     assert count_rows(app, SurveyFollowUp) == 0

@@ -3,30 +3,56 @@ user's language and never with a stack trace.
 
 FAB's own refusals ("Not authorized", "Forbidden", ...) are fixed English strings;
 DESIGN.md promises JSON errors an Indonesian integration can show as they are.
+A refusal of our rules (app.core.errors.DomainError) is raised, not caught, by the
+API views: `_json_errors` answers it `{"message", "errors"?}` with its status.
+Decorate with this module's `safe`, not FAB's, which would turn it into a 500.
 """
+
 from __future__ import annotations
 
-from typing import Optional
+import functools
+from collections.abc import Callable
+from typing import Any
 
 from flask import Response, current_app
 from flask_appbuilder.api import BaseApi
 from flask_babel import gettext as _
 from flask_jwt_extended.exceptions import JWTExtendedException
 from jwt.exceptions import PyJWTError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
-from app.core.extensions import db
 from app.calendar.working_days import CalendarNotSetUp
-from app.setup.errors import handle_calendar_not_set_up, error_texts, handle_http_error
+from app.core.errors import DomainError
+from app.core.extensions import db
+from app.setup.errors import error_texts, handle_calendar_not_set_up, handle_domain_error, handle_http_error
+
+
+def safe(f: Callable[..., Any]) -> Callable[..., Any]:
+    """FAB's `safe` (an unexpected exception answers a JSON 500, a BadRequest a 400), except that
+    a DomainError goes on to the JSON handler (`_json_errors`), which answers its status and message."""
+
+    @functools.wraps(f)
+    def guarded(self: JsonApi, *args: Any, **kwargs: Any) -> Response:
+        try:
+            return f(self, *args, **kwargs)
+        except DomainError:
+            raise
+        except BadRequest as exc:
+            return self.response_400(message=str(exc))
+        except Exception:
+            current_app.logger.exception("%s error", type(self).__name__)
+            return self.response_500()
+
+    return guarded
 
 
 class JsonApi(BaseApi):
     """Subclass this, not BaseApi, for an API under /api/v1."""
 
-    def _message(self, code: int, message: Optional[str] = None) -> Response:
+    def _message(self, code: int, message: str | None = None) -> Response:
         return self.response(code, message=message or error_texts(code)[1])
 
-    def response_400(self, message: Optional[str] = None) -> Response:
+    def response_400(self, message: str | None = None) -> Response:
         return self._message(400, message)
 
     def response_401(self) -> Response:
@@ -38,10 +64,10 @@ class JsonApi(BaseApi):
     def response_404(self) -> Response:
         return self._message(404)
 
-    def response_422(self, message: Optional[str] = None) -> Response:
+    def response_422(self, message: str | None = None) -> Response:
         return self._message(422, message)
 
-    def response_500(self, message: Optional[str] = None) -> Response:
+    def response_500(self, message: str | None = None) -> Response:
         return self._message(500)
 
     def create_blueprint(self, appbuilder, *args, **kwargs):
@@ -61,6 +87,11 @@ def _json_errors(blueprint, name: str) -> None:
     @blueprint.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         return handle_http_error(exc)
+
+    # Registered here too: the blueprint's catch-all below would win over the app's handler.
+    @blueprint.errorhandler(DomainError)
+    def _refused(exc: DomainError):
+        return handle_domain_error(exc)
 
     @blueprint.errorhandler(CalendarNotSetUp)
     def _no_calendar(exc: CalendarNotSetUp):

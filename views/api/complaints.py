@@ -3,19 +3,21 @@
 The FAB pair (`can_add`/`can_show`/`can_act` on "Complaints") opens the door;
 the engine (app.complaints.book) checks the action's own permission and the status.
 The action permissions are declared here too, as this API's capability_grants.
+A refusal (ComplaintError) reaches the API's DomainError handler (views/api/base.py).
 """
+
 from __future__ import annotations
 
 from flask import g, request
-from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.api import expose, protect
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.complaints import book as complaints
 from app.core.extensions import db
 from app.security import capabilities as cap
 from models import Complaint
-
-from views.api.base import JsonApi
+from views.api.base import JsonApi, safe
 
 
 def _user():
@@ -39,15 +41,10 @@ class ComplaintApi(JsonApi):
         **complaints.PERMISSIONS,
     }
 
-    def _error(self, error: complaints.ComplaintError):
-        db.session.rollback()
-        body = {"message": error.message, **({"errors": error.errors} if error.errors else {})}
-        return self.response(error.status, **body)
-
     def _body(self):
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
-            raise complaints.ComplaintError(400, "Badan permintaan harus berupa objek JSON.")
+            raise complaints.ComplaintError(400, _("The request body must be a JSON object."))
         return body
 
     @expose("/", methods=["POST"])
@@ -55,10 +52,7 @@ class ComplaintApi(JsonApi):
     @safe
     def post(self):
         """Record a complaint received by an officer (any channel but the web form)."""
-        try:
-            c = complaints.create_complaint(self._body(), _user(), source="officer")
-        except complaints.ComplaintError as error:
-            return self._error(error)
+        c = complaints.create_complaint(self._body(), _user(), source="officer")
         return self.response(201, **complaints.to_dict(c, _user()))
 
     @expose("/<int:complaint_id>", methods=["GET"])
@@ -79,11 +73,8 @@ class ComplaintApi(JsonApi):
         c = db.session.get(Complaint, complaint_id)
         if c is None:
             return self.response_404()
-        try:
-            body = self._body()
-            complaints.act(c, _user(), str(body.get("action") or ""), body.get("data"))
-        except complaints.ComplaintError as error:
-            return self._error(error)
+        body = self._body()
+        complaints.act(c, _user(), str(body.get("action") or ""), body.get("data"))
         return self.response(200, **complaints.to_dict(c, _user()))
 
 

@@ -6,12 +6,13 @@ The answer is the file itself (CSV streamed, or PDF); errors are JSON
 bad format or filter. The permission is the register's own pair (declared on
 its screen in views/reports/registers.py), so the API and the screen always agree.
 """
+
 from __future__ import annotations
 
 from typing import Any
 
 from flask import g, request
-from flask_appbuilder.api import expose, safe
+from flask_appbuilder.api import expose
 from flask_babel import gettext as _
 from flask_jwt_extended import verify_jwt_in_request
 from flask_jwt_extended.exceptions import JWTExtendedException
@@ -21,8 +22,7 @@ from jwt.exceptions import PyJWTError
 from app.registers import RegisterError, get_register, may_read
 from app.registers.csv_export import csv_response
 from app.registers.pdf_export import pdf_response
-
-from views.api.base import JsonApi
+from views.api.base import JsonApi, safe
 
 FORMATS = ("csv", "pdf")
 
@@ -51,19 +51,16 @@ class RegistersApi(JsonApi):
             user = _caller()
         except (JWTExtendedException, PyJWTError):
             return self.response_401()
-        try:
-            register = get_register(name)
-            if not may_read(register):
-                return self.response(403, message=_("You may not read this register."))
-            fmt = request.args.get("format", "csv")
-            if fmt not in FORMATS:
-                raise RegisterError(_("The format must be csv or pdf."))
-            filters = register.parse_filters(request.args)
-            if fmt == "csv":
-                return csv_response(register, filters)
-            return pdf_response(register, filters, printed_by=getattr(user, "username", None))
-        except RegisterError as exc:
-            return self.response(exc.status, message=exc.message)
+        register = get_register(name)
+        if not may_read(register):
+            return self.response(403, message=_("You may not read this register."))
+        fmt = request.args.get("format", "csv")
+        if fmt not in FORMATS:
+            raise RegisterError(_("The format must be csv or pdf."))
+        filters = register.parse_filters(request.args)
+        if fmt == "csv":
+            return csv_response(register, filters)
+        return pdf_response(register, filters, printed_by=getattr(user, "username", None))
 
 
 def register(appbuilder: Any) -> None:

@@ -1,4 +1,5 @@
 """`GET /api/v1/services/`: the loaded services with their SOP, for integrations and screens."""
+
 from __future__ import annotations
 
 from flask_appbuilder import AppBuilder
@@ -6,11 +7,10 @@ from flask_appbuilder.api import expose, protect, safe
 from sqlalchemy import select
 
 from app.core.extensions import db
+from app.core.parsing import MAX_ID, bounded_int
 from app.security.capabilities import ANY_LOGIN
 from app.services.definition import TIME_KEYS
-from app.core.parsing import MAX_ID, bounded_int
 from models import Service, Step
-
 from views.api.base import JsonApi
 
 
@@ -26,7 +26,7 @@ def _step(step: Step, order: dict[int, int]) -> dict:
         "input": step.input,
         "output": step.output,
         "time": {"unit": time_key, "value": getattr(step, time_key)},
-        "returns_to": returns_to if bounded_int(returns_to, 0, MAX_ID) is None else int(returns_to),
+        "returns_to": returns_to if (step_no := bounded_int(returns_to, 0, MAX_ID)) is None else step_no,
         "permission": ["can_act", step.permission_view],
     }
 
@@ -48,8 +48,16 @@ def service_to_dict(service: Service) -> dict:
             for r in service.requirements
         ],
         "form": [
-            {"name": f.name, "label": f.label, "type": f.type, "required": f.required, "choices": f.choices,
-             "min": f.min_value, "max": f.max_value, "max_length": f.max_length}
+            {
+                "name": f.name,
+                "label": f.label,
+                "type": f.type,
+                "required": f.required,
+                "choices": f.choices,
+                "min": f.min_value,
+                "max": f.max_value,
+                "max_length": f.max_length,
+            }
             for f in service.form_fields
         ],
         "steps": [_step(s, order) for s in service.steps],

@@ -4,21 +4,26 @@ the guard every case route starts with.
 Shared by the worklist, the register of all cases, the counter and the case
 page so they always say the same thing about a case.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Iterable, Optional
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 import sqlalchemy as sa
-from flask import abort, flash
+from flask import abort
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.calendar.working_days import Calendar
 from app.cases import workflow
+from app.core.errors import flash_error
 from app.core.extensions import db
 from app.core.formatting import format_duration, to_local
 from models import Case, Step
+from models.case import CaseOutcome, CaseStatus
+
 
 def current_officer():
     """The logged-in user object itself (the engine stores its id on rows)."""
@@ -37,46 +42,43 @@ def case_or_abort(case_id: int) -> Case:
     return case
 
 
-def flash_refusal(error: "workflow.WorkflowError") -> None:
+def flash_refusal(error: workflow.WorkflowError) -> None:
     """The engine said no: nothing was written; tell the officer why, in their language."""
-    db.session.rollback()
-    flash(error.message, "danger")
+    flash_error(error)
 
 
-STATUS_LABELS = {
-    "in_progress": _l("In progress"),
-    "returned": _l("Returned to the applicant"),
-    "completed": _l("Completed, ready for pick-up"),
-    "handed_over": _l("Handed over"),
-    "rejected": _l("Rejected"),
-    "cancelled": _l("Cancelled"),
-}
-OUTCOME_LABELS = {
-    "forward": _l("Forwarded"),
-    "return": _l("Returned"),
-    "reject": _l("Rejected"),
-    "cancel": _l("Cancelled"),
-    "resubmit": _l("Resubmitted"),
-}
 # Statuses whose step clock runs: only these can be late.
-CLOCK_STATUSES = ("in_progress",)
+CLOCK_STATUSES = (CaseStatus.IN_PROGRESS.value,)
 
 
 def status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
+    return CaseStatus.label_of(status)
 
 
 def outcome_label(outcome: str) -> str:
-    return str(OUTCOME_LABELS.get(outcome, outcome))
+    return CaseOutcome.label_of(outcome)
 
 
-def short(text: Optional[str], length: int = 60) -> str:
+def short(text: str | None, length: int = 60) -> str:
     # Activities written as bullet lists ("- Pemohon meminta ...") read as one line.
     text = " ".join((text or "").split()).removeprefix("- ")
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
-def steps_for(cases: Iterable[Case]) -> dict[tuple[int, int], Step]:
+class CaseRow(Protocol):
+    """What the list helpers read of a case: an ORM Case or a plain list row (ListedCase)."""
+
+    @property
+    def service_id(self) -> int: ...
+    @property
+    def current_step_no(self) -> int | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def step_due_at(self) -> datetime | None: ...
+
+
+def steps_for(cases: Iterable[CaseRow]) -> dict[tuple[int, int | None], Step]:
     """The current Step of each case, fetched in one query for a whole page."""
     pairs = {(c.service_id, c.current_step_no) for c in cases if c.current_step_no}
     if not pairs:
@@ -88,26 +90,22 @@ def steps_for(cases: Iterable[Case]) -> dict[tuple[int, int], Step]:
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-
-
-def is_late(case: Case, at: Optional[datetime] = None) -> bool:
+def is_late(case: CaseRow, at: datetime | None = None) -> bool:
     """The current step has run past its due time while its clock runs."""
     if case.status not in CLOCK_STATUSES or case.step_due_at is None:
         return False
-    return _aware(case.step_due_at) < (at or now())
+    return case.step_due_at < (at or now())
 
 
-def time_left(case: Case, cal, at: Optional[datetime] = None) -> str:
+def time_left(case: CaseRow, cal: Calendar, at: datetime | None = None) -> str:
     """`3 working days left`, `2 j 15 m left`, or how late, counted in office time."""
     if case.status not in CLOCK_STATUSES or case.step_due_at is None:
         return ""
     at = at or now()
-    due = _aware(case.step_due_at)
+    due = case.step_due_at
     if due < at:
         return _("late by %(t)s", t=format_duration(cal.working_minutes(due, at)) or "0 m")
     today, due_day = to_local(at).date(), to_local(due).date()

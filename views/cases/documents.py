@@ -6,11 +6,12 @@ gate, so an applicant gets only their own case's papers. The certificate exists
 only once the case is numbered. The service standard is a public document.
 A complaint's reply letter is served by the complaint screens (views/complaints.py).
 """
+
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
@@ -20,8 +21,8 @@ from sqlalchemy import select
 
 from app import documents
 from app.core import audit
-from app.security.capabilities import ANY_LOGIN
 from app.core.extensions import db
+from app.security.capabilities import ANY_LOGIN
 from models import Case, Certificate, Service
 
 REASON_MAX = 1000
@@ -57,9 +58,17 @@ def case_document_response(case: Case, kind: str, user) -> Response:
 
     if kind not in CASE_DOCUMENTS:
         abort(404)
-    if kind == "certificate" and case.certificate is None and (
-            not documents.draft_available(case) or is_applicant_user(user)):
-        abort(404, description=_("The certificate does not exist yet: it is drafted at the draft step and numbered at the numbering step."))
+    if (
+        kind == "certificate"
+        and case.certificate is None
+        and (not documents.draft_available(case) or is_applicant_user(user))
+    ):
+        abort(
+            404,
+            description=_(
+                "The certificate does not exist yet: it is drafted at the draft step and numbered at the numbering step."
+            ),
+        )
     func, prefix = CASE_DOCUMENTS[kind]
     try:
         data = func(case)
@@ -122,7 +131,7 @@ class DocumentsView(BaseView):
                 flash(_("The reason is too long (at most %(n)d characters).", n=REASON_MAX), "danger")
             else:
                 before = audit.snapshot(cert)
-                cert.revoked_at = datetime.now(timezone.utc)
+                cert.revoked_at = datetime.now(UTC)
                 cert.revoked_reason = reason
                 cert.revoked_by_id = _user().id
                 audit.record("certificate.revoke", "Certificate", cert.id, before=before, after=audit.snapshot(cert))

@@ -8,6 +8,7 @@ is never stored in plain text: the database keeps its hash, and the session
 carries it sealed (`seal_key`) once to the case page and once to the
 printable receipt.
 """
+
 from __future__ import annotations
 
 import base64
@@ -16,8 +17,9 @@ import hmac
 import json
 import secrets
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, request, session, url_for
@@ -27,10 +29,10 @@ from flask_babel import lazy_gettext as _l
 
 from app.cases import input as case_input
 from app.cases import workflow
+from app.cases.step_kinds import StepKind
 from app.core.extensions import db
 from app.security import capabilities as cap
 from models import Case, Service
-
 from views.cases.display import case_or_abort, current_officer, flash_refusal
 
 RECEIPT_KEY = "case_receipt"  # shown once on the case page
@@ -67,16 +69,16 @@ def seal_key(case_id: int, key: str) -> str:
     nonce = secrets.token_bytes(16)
     plain = json.dumps({"k": key, "t": int(time.time())}).encode()
     stream = _keystream(nonce, str(case_id).encode(), len(plain))
-    return base64.urlsafe_b64encode(nonce + bytes(a ^ b for a, b in zip(plain, stream))).decode()
+    return base64.urlsafe_b64encode(nonce + bytes(a ^ b for a, b in zip(plain, stream, strict=False))).decode()
 
 
-def open_key(case_id: int, sealed: Any) -> Optional[str]:
+def open_key(case_id: int, sealed: Any) -> str | None:
     """The plain key back from `seal_key` for the same case; None when expired or not ours."""
     try:
         raw = base64.urlsafe_b64decode(str(sealed).encode())
         nonce, body = raw[:16], raw[16:]
         stream = _keystream(nonce, str(case_id).encode(), len(body))
-        data = json.loads(bytes(a ^ b for a, b in zip(body, stream)))
+        data = json.loads(bytes(a ^ b for a, b in zip(body, stream, strict=False)))
     except (ValueError, TypeError):
         return None
     if not isinstance(data, dict) or time.time() - int(data.get("t", 0)) > RECEIPT_TTL_SECONDS:
@@ -84,7 +86,7 @@ def open_key(case_id: int, sealed: Any) -> Optional[str]:
     return str(data.get("k") or "") or None
 
 
-def receipt_for(case: Case, stored: Any) -> Optional[dict]:
+def receipt_for(case: Case, stored: Any) -> dict | None:
     """The receipt to show from a session entry: case, number and the unsealed key; None otherwise."""
     if not isinstance(stored, dict) or stored.get("case_id") != case.id:
         return None
@@ -141,10 +143,7 @@ def institution_fields(mode: str = "required") -> list[Field]:
 
 def service_fields(form_fields: Iterable[Any]) -> list[Field]:
     """Fields from FormField rows; labels come from the definition (Indonesian)."""
-    return [
-        Field(f"form.{f.name}", f.label, f.type, bool(f.required), list(f.choices or []))
-        for f in form_fields
-    ]
+    return [Field(f"form.{f.name}", f.label, f.type, bool(f.required), list(f.choices or [])) for f in form_fields]
 
 
 def validate(service: Any, data: Mapping[str, str]) -> tuple[dict, dict]:
@@ -153,6 +152,7 @@ def validate(service: Any, data: Mapping[str, str]) -> tuple[dict, dict]:
     The rules are the engine's (app.cases.input), so the counter and the API
     accept and refuse exactly the same applications.
     """
+
     def group(prefix: str) -> dict:
         return {k.split(".", 1)[1]: v for k, v in data.items() if k.startswith(prefix + ".")}
 
@@ -164,35 +164,17 @@ def validate(service: Any, data: Mapping[str, str]) -> tuple[dict, dict]:
     return {"applicant": applicant, "institution": institution, "form": form}, errors
 
 
-BAP_RECOMMENDATIONS = (("memenuhi", _l("Meets the requirements")),
-                       ("tidak_memenuhi", _l("Does not meet the requirements")))
+BAP_RECOMMENDATIONS = (
+    ("memenuhi", _l("Meets the requirements")),
+    ("tidak_memenuhi", _l("Does not meet the requirements")),
+)
 
 
-def bap_data(data: Mapping[str, str]) -> dict:
-    """The inspect step's `data` from the BAP form; the engine judges completeness."""
-    team = [line.strip() for line in (data.get("team") or "").splitlines() if line.strip()]
-    return {"report": {
-        "date": (data.get("date") or "").strip(),
-        "findings": (data.get("findings") or "").strip(),
-        "recommendation": (data.get("recommendation") or "").strip(),
-        "team": team,
-    }}
-
-
-def handover_data(data: Mapping[str, str]) -> dict:
-    return {"received_by": (data.get("received_by") or "").strip(),
-            "id_no": (data.get("id_no") or "").strip()}
-
-
-def action_data(kind: Optional[str], action: str, data: Mapping[str, str]) -> Optional[dict]:
-    """What `act` needs beside the action, by the kind of the current step."""
-    if action != "forward":
+def action_data(kind: StepKind | None, action: str, data: Mapping[str, str]) -> dict | None:
+    """What `act` needs beside the action: the current step's kind reads its own form fields."""
+    if action != "forward" or kind is None:
         return None
-    if kind == "inspect":
-        return bap_data(data)
-    if kind == "handover":
-        return handover_data(data)
-    return None
+    return kind.read_form(data)
 
 
 class NewApplicationView(BaseView):
@@ -229,8 +211,9 @@ class NewApplicationView(BaseView):
             values, errors = validate(service, request.form)
             if not errors:
                 try:
-                    case = workflow.create_case(service, values["applicant"], values["institution"],
-                                                values["form"], current_officer())
+                    case = workflow.create_case(
+                        service, values["applicant"], values["institution"], values["form"], current_officer()
+                    )
                 except workflow.WorkflowError as error:
                     flash_refusal(error)
                     errors = dict(error.errors)
@@ -239,14 +222,16 @@ class NewApplicationView(BaseView):
                     return redirect(url_for("CaseView.show", case_id=case.id))
             else:
                 flash(_("The application was not saved: correct the marked fields."), "danger")
-        return self.render_template("cases/new.html", service=service, fields=fields,
-                                    errors=errors, data=request.form)
+        return self.render_template("cases/new.html", service=service, fields=fields, errors=errors, data=request.form)
 
     @staticmethod
     def _remember_receipt(case: Case) -> None:
         # `case.tracking_key` exists in plain text only now; the database keeps its hash.
-        session[RECEIPT_KEY] = {"case_id": case.id, "registration_no": case.registration_no,
-                                "sealed": seal_key(case.id, case.tracking_key)}
+        session[RECEIPT_KEY] = {
+            "case_id": case.id,
+            "registration_no": case.registration_no,
+            "sealed": seal_key(case.id, case.tracking_key),
+        }
         flash(_("Application %(no)s registered.", no=case.registration_no), "success")
         for warning in getattr(case, "identity_warnings", None) or ():
             flash(warning, "warning")

@@ -3,13 +3,12 @@
 Also registers the whole "Cases" menu (worklist, all cases, new application)
 so its order is fixed in one place.
 """
+
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Optional
-from urllib.parse import urlencode
-
 import re
+from datetime import date, timedelta
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import flash, redirect, request, url_for
@@ -23,9 +22,8 @@ from app.core.formatting import local_midnight
 from app.core.parsing import MAX_ID, bounded_date, bounded_id, bounded_int
 from app.security import capabilities as cap
 from models import Applicant, Case, Service
-from models.case import CASE_STATUSES
-
-from views.cases.display import CLOCK_STATUSES, STATUS_LABELS, current_officer, now
+from models.case import CASE_STATUSES, CaseStatus
+from views.cases.display import CLOCK_STATUSES, current_officer, now
 from views.cases.worklist import PAGE_SIZE, WorklistView, case_rows, fetch_listed, listed
 
 FILTER_KEYS = ("service", "status", "step", "late", "from", "to", "q")
@@ -39,11 +37,11 @@ def holds_nik(text: str) -> bool:
     return bool(NIK_IN_TEXT.search(text or ""))
 
 
-def _date(value: Optional[str]) -> Optional[date]:
+def _date(value: str | None) -> date | None:
     return bounded_date(value) if value else None
 
 
-def all_cases_page(args, user, before: Optional[int] = None) -> list:
+def all_cases_page(args, user, before: int | None = None) -> list:
     """One page of the filtered cases the user may see, after case `before`, plus one more for the pager."""
     query = filtered_query(args).where(visible_filter(user))
     if before is not None:
@@ -81,10 +79,12 @@ def filtered_query(args) -> sa.Select:
     if term:
         pattern = f"%{term.lower()}%"
         # A subquery rather than a join: `listed` joins the applicant for its name.
-        query = query.where(sa.or_(
-            sa.func.lower(Case.registration_no).like(pattern),
-            Case.applicant_id.in_(sa.select(Applicant.id).where(sa.func.lower(Applicant.name).like(pattern))),
-        ))
+        query = query.where(
+            sa.or_(
+                sa.func.lower(Case.registration_no).like(pattern),
+                Case.applicant_id.in_(sa.select(Applicant.id).where(sa.func.lower(Applicant.name).like(pattern))),
+            )
+        )
     return query.order_by(Case.received_at.desc(), Case.id.desc())
 
 
@@ -112,15 +112,13 @@ class AllCasesView(BaseView):
         has_next = len(cases) > PAGE_SIZE
         cases = cases[:PAGE_SIZE]
         active = {k: v for k, v in args.items() if v}
-        next_url = (
-            "?" + urlencode({**active, "before": cases[-1].id}) if has_next and cases else None
-        )
+        next_url = "?" + urlencode({**active, "before": cases[-1].id}) if has_next and cases else None
         return self.render_template(
             "cases/list.html",
             rows=case_rows(cases, current_officer()),
             args=args,
             services=db.session.scalars(sa.select(Service).order_by(Service.code)).all(),
-            statuses=STATUS_LABELS,
+            statuses=CaseStatus.labels(),
             next_url=next_url,
             first_url=("?" + urlencode(active)) if before else None,
         )
@@ -131,9 +129,8 @@ def register(appbuilder) -> None:
     from views.cases.page import CaseView
 
     # Menu entries are opened by app.security.roles from the grants on their views.
-    category = dict(category="Cases", category_label=_l("Cases"), category_icon="fa-folder-open")
+    category = {"category": "Cases", "category_label": _l("Cases"), "category_icon": "fa-folder-open"}
     appbuilder.add_view(WorklistView, "My worklist", label=_l("My worklist"), icon="fa-inbox", **category)
     appbuilder.add_view(AllCasesView, "All cases", label=_l("All cases"), icon="fa-list", **category)
-    appbuilder.add_view(NewApplicationView, "New application", label=_l("New application"), icon="fa-plus",
-                        **category)
+    appbuilder.add_view(NewApplicationView, "New application", label=_l("New application"), icon="fa-plus", **category)
     appbuilder.add_view_no_menu(CaseView)

@@ -4,35 +4,39 @@ Every route checks the FAB permission first and then asks the engine
 (`can_view`, `allowed_actions`, `act`), which is the real gate: the page
 only offers what the engine would accept anyway.
 """
-from __future__ import annotations
 
-from typing import Any, Optional
+from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, request, send_file, session, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.security.sqla.models import User
 from flask_babel import gettext as _
 
 from app import documents
-from app.cases import uploads
-from app.cases import workflow
+from app.cases import uploads, workflow
+from app.cases.access import checklist_open
+from app.cases.step_kinds import TICK, UPLOAD, checklist_rights, step_kind, step_showing
 from app.core.extensions import db
 from app.core.parsing import MAX_ID, bounded_int
 from app.documents.qr import qr_data_uri
-from app.security.roles import acting_views
 from app.security import capabilities as cap
 from app.security.capabilities import has_capability
-from app.cases.access import checklist_open
-from models import Case, CaseRequirement, RequirementScan, Step, SurveyInvitation
-
+from app.security.roles import acting_views
+from models import Case, CaseRequirement, CaseStatus, RequirementScan, Step, SurveyInvitation
 from views.cases import forms as case_forms
-from views.cases.forms import PRINT_KEY, RECEIPT_KEY
 from views.cases.display import (
-    case_or_abort, current_officer, flash_refusal, outcome_label, status_label, steps_for,
+    case_or_abort,
+    current_officer,
+    flash_refusal,
+    outcome_label,
+    status_label,
+    steps_for,
 )
+from views.cases.forms import PRINT_KEY, RECEIPT_KEY
 
 
-def _version() -> Optional[int]:
+def _version() -> int | None:
     return bounded_int(request.form.get("version", ""), 0, MAX_ID)
 
 
@@ -73,6 +77,7 @@ class CaseView(BaseView):
             "cases/show.html",
             case=case,
             step=step,
+            step_kind=step_kind(step) if step else None,
             actions=actions,
             checklist=self._checklist_rights(case, step, user),
             form_labels={f.name: f.label for f in case.service.form_fields},
@@ -84,7 +89,7 @@ class CaseView(BaseView):
             status_label=status_label,
             outcome_label=outcome_label,
             recommendations=case_forms.BAP_RECOMMENDATIONS,
-            inspect_step_no=next((s.no for s in case.service.steps if s.kind == "inspect"), None),
+            inspect_step_no=getattr(step_showing(case.service.steps, "assignment-letter"), "no", None),
             draft_certificate=documents.draft_available(case) and not workflow.is_applicant_user(user),
             survey_link=(link := self._survey_link(case)),
             survey_qr=qr_data_uri(link) if link else None,
@@ -96,9 +101,9 @@ class CaseView(BaseView):
         )
 
     @staticmethod
-    def _survey_link(case: Case) -> Optional[str]:
+    def _survey_link(case: Case) -> str | None:
         """The applicant's unused one-time survey link, once the product is handed over."""
-        if case.status != "handed_over":
+        if case.status != CaseStatus.HANDED_OVER:
             return None
         invitation = db.session.scalar(sa.select(SurveyInvitation).where(SurveyInvitation.case_id == case.id))
         if invitation is None or invitation.used_at is not None:
@@ -107,17 +112,15 @@ class CaseView(BaseView):
         return base + url_for("public.survey", token=invitation.token)
 
     @staticmethod
-    def _checklist_rights(case: Case, step: Optional[Step], user: Any) -> dict[str, bool]:
+    def _checklist_rights(case: Case, step: Step | None, user: User) -> dict[str, bool]:
         """What the user may do to the checklist now: the engine's own rule (app.cases.access)."""
         open_ = checklist_open(case)
         held = acting_views(user) if open_ else frozenset()
-        holds = {s.kind for s in case.service.steps if s.permission_view in held}
-        can_check = "verify" in holds
-        return {"upload": can_check or "intake" in holds, "check": can_check,
-                "open": can_check or "intake" in holds}
+        rights = checklist_rights(s for s in case.service.steps if s.permission_view in held)
+        return {"upload": UPLOAD in rights, "check": TICK in rights, "open": UPLOAD in rights}
 
     @staticmethod
-    def _return_target(case: Case, step: Optional[Step]) -> str:
+    def _return_target(case: Case, step: Step | None) -> str:
         if step is None or not step.returns_to:
             return ""
         if step.returns_to == "applicant":
@@ -125,7 +128,9 @@ class CaseView(BaseView):
         target = db.session.scalar(
             sa.select(Step).where(Step.service_id == case.service_id, Step.no == int(step.returns_to))
         )
-        return _("step %(no)s", no=step.returns_to) + (f" ({target.executors[0].name})" if target and target.executors else "")
+        return _("step %(no)s", no=step.returns_to) + (
+            f" ({target.executors[0].name})" if target and target.executors else ""
+        )
 
     @expose("/<int:case_id>/act", methods=["POST"])
     @has_access
@@ -138,7 +143,7 @@ class CaseView(BaseView):
             flash(_("The form is incomplete; reload the page."), "danger")
             return redirect(url_for(".show", case_id=case.id))
         step = steps_for([case]).get((case.service_id, case.current_step_no))
-        data = case_forms.action_data(step.kind if step else None, action, request.form)
+        data = case_forms.action_data(step_kind(step) if step else None, action, request.form)
         try:
             workflow.act(case, current_officer(), action, version, note=request.form.get("note") or None, data=data)
         except workflow.WorkflowError as error:
@@ -158,8 +163,12 @@ class CaseView(BaseView):
         except workflow.WorkflowError as error:
             flash_refusal(error)
         else:
-            flash(_("Identity confirmed: the online account is linked to this applicant.") if confirm
-                  else _("The online account's claim on this NIK was refused."), "success")
+            flash(
+                _("Identity confirmed: the online account is linked to this applicant.")
+                if confirm
+                else _("The online account's claim on this NIK was refused."),
+                "success",
+            )
         return redirect(url_for(".show", case_id=case_id))
 
     @expose("/<int:case_id>/requirements/<int:line_id>", methods=["POST"])

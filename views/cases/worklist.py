@@ -1,14 +1,16 @@
 """My worklist: the cases sitting on steps my roles hold, late first."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, NamedTuple, Optional
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 from flask import request
 from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.security.sqla.models import User
+from sqlalchemy.orm import joinedload
 
 from app.calendar.working_days import Calendar
 from app.cases.access import WORKLIST_ORDER, is_applicant_user, sees_applicant_details, worklist_filter
@@ -16,7 +18,6 @@ from app.core.extensions import db
 from app.core.parsing import bounded_int
 from app.security import capabilities as cap
 from models import Applicant, Case, Institution
-
 from views.cases.display import current_officer, is_late, now, short, status_label, steps_for, time_left
 
 PAGE_SIZE = 25
@@ -29,7 +30,7 @@ def page_number() -> int:
 
 
 class Named(NamedTuple):
-    name: Optional[str]
+    name: str | None
 
 
 @dataclass(slots=True)
@@ -40,16 +41,25 @@ class ListedCase:
     id: int
     registration_no: str
     service_id: int
-    current_step_no: Optional[int]
+    current_step_no: int | None
     status: str
     received_at: datetime
-    step_due_at: Optional[datetime]
+    step_due_at: datetime | None
     applicant: Named
-    institution: Optional[Named]
+    institution: Named | None
 
 
-LIST_COLUMNS = (Case.id, Case.registration_no, Case.service_id, Case.current_step_no, Case.status,
-                Case.received_at, Case.step_due_at, Applicant.name, Institution.name)
+LIST_COLUMNS = (
+    Case.id,
+    Case.registration_no,
+    Case.service_id,
+    Case.current_step_no,
+    Case.status,
+    Case.received_at,
+    Case.step_due_at,
+    Applicant.name,
+    Institution.name,
+)
 
 
 def listed(query: sa.Select) -> sa.Select:
@@ -64,18 +74,18 @@ def listed(query: sa.Select) -> sa.Select:
 def fetch_listed(query: sa.Select) -> list[ListedCase]:
     """Run a `listed` select; one plain object per row."""
     return [
-        ListedCase(*row[:7], Named(row[7]), None if row[8] is None else Named(row[8]))
+        ListedCase(*row[:7], Named(row[7]), None if row[8] is None else Named(row[8]))  # type: ignore[call-arg]
         for row in db.session.execute(query)
     ]
 
 
-def worklist_page(user: Any, page: int) -> list[ListedCase]:
+def worklist_page(user: User, page: int) -> list[ListedCase]:
     """One worklist page plus one row more (which says whether a next page exists)."""
     query = listed(sa.select(Case).where(*worklist_filter(user)).order_by(*WORKLIST_ORDER))
     return fetch_listed(query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE))
 
 
-def _hide_unconfirmed_names(cases: list[ListedCase], user: Any) -> list[ListedCase]:
+def _hide_unconfirmed_names(cases: list[ListedCase], user: User) -> list[ListedCase]:
     """An applicant account sees the applicant's name only where it may see the record's details.
 
     The record of a NIK the account merely typed may carry another person's
@@ -83,13 +93,14 @@ def _hide_unconfirmed_names(cases: list[ListedCase], user: Any) -> list[ListedCa
     """
     if not cases or not is_applicant_user(user):
         return cases
-    rows = db.session.scalars(sa.select(Case).where(Case.id.in_([c.id for c in cases]))
-                              .options(joinedload(Case.applicant))).all()
+    rows = db.session.scalars(
+        sa.select(Case).where(Case.id.in_([c.id for c in cases])).options(joinedload(Case.applicant))
+    ).all()
     shown = {case.id for case in rows if sees_applicant_details(case, user)}
     return [c if c.id in shown else replace(c, applicant=Named("-")) for c in cases]
 
 
-def case_rows(cases: list[ListedCase], user: Any = None) -> list[dict[str, Any]]:
+def case_rows(cases: list[ListedCase], user: User | None = None) -> list[dict[str, Any]]:
     """What a list row shows of each case, with its step and time left."""
     cases = _hide_unconfirmed_names(cases, user)
     steps = steps_for(cases)
@@ -98,13 +109,15 @@ def case_rows(cases: list[ListedCase], user: Any = None) -> list[dict[str, Any]]
     rows = []
     for case in cases:
         step = steps.get((case.service_id, case.current_step_no))
-        rows.append({
-            "case": case,
-            "step": f"{case.current_step_no}. {short(step.activity, 50)}" if step else "",
-            "late": is_late(case, at),
-            "time_left": time_left(case, cal, at),
-            "status": status_label(case.status),
-        })
+        rows.append(
+            {
+                "case": case,
+                "step": f"{case.current_step_no}. {short(step.activity, 50)}" if step else "",
+                "late": is_late(case, at),
+                "time_left": time_left(case, cal, at),
+                "status": status_label(case.status),
+            }
+        )
     return rows
 
 

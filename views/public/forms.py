@@ -1,36 +1,45 @@
 """The public complaint form and the satisfaction survey (one-time link or per service).
 
 Both go through the engines (app.complaints.book, app.survey.ikm), which validate and
-commit; a refusal shows the engine's Indonesian message and stores nothing.
+commit; a refusal (a DomainError) shows the engine's message, in the reader's
+language, and stores nothing.
 After a save the browser is redirected (so a reload does not send it twice)
 and the complaint number travels in the session, not in the URL, so the
 thank-you page cannot be used to probe which complaint numbers exist.
 """
+
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
 from app.complaints import book as complaints
-from app.survey import ikm as survey
 from app.core.extensions import db
+from app.survey import ikm as survey
 from models import Service
-
 from views.public.services import active_services
 
 SESSION_COMPLAINT = "public_complaint_no"
 
 
 def _survey_data(form) -> dict:
-    return {"scores": {u: form.get(u) for u in survey.ELEMENTS},
-            "respondent": {k: form.get(k) for k in ("sex", "age", "education", "occupation")},
-            "suggestion": form.get("suggestion")}
+    return {
+        "scores": {u: form.get(u) for u in survey.ELEMENTS},
+        "respondent": {k: form.get(k) for k in ("sex", "age", "education", "occupation")},
+        "suggestion": form.get("suggestion"),
+    }
 
 
 def _survey_page(action: str, service: Service | None, form, error: str | None, status: int = 200):
     return render_template(
-        "public/survey.html", action=action, service=service, form=form, error=error,
-        names=survey.ELEMENT_NAMES, sexes=survey.SEXES, educations=survey.EDUCATIONS,
+        "public/survey.html",
+        action=action,
+        service=service,
+        form=form,
+        error=error,
+        names=survey.ELEMENT_NAMES,
+        sexes=survey.SEXES,
+        educations=survey.EDUCATIONS,
         occupations=survey.OCCUPATIONS,
     ), status
 
@@ -40,8 +49,11 @@ def complaint():
     form = request.form if request.method == "POST" else {}
     error = None
     if request.method == "POST":
-        data = {"complainant": {k: form.get(k) for k in ("name", "phone", "email", "address")},
-                "subject": form.get("subject"), "description": form.get("description")}
+        data = {
+            "complainant": {k: form.get(k) for k in ("name", "phone", "email", "address")},
+            "subject": form.get("subject"),
+            "description": form.get("description"),
+        }
         try:
             saved = complaints.create_complaint(data, source="public")
         except complaints.ComplaintError as refused:

@@ -7,9 +7,11 @@ app because its rate limits hang on that app's limiter (FAB's Flask-Limiter,
 storage from RATELIMIT_STORAGE_URI, so several app instances can share it).
 Certificate verification (/public/verify/<token>) is views/public/verify.py.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -31,7 +33,8 @@ def _configured(key: str, default: str) -> Callable[[], str]:
 def too_many_requests(error: Any):
     """429 in the visitor's language; the request changed nothing."""
     return render_template(
-        "shell/error.html", title=_("Too many requests"),
+        "shell/error.html",
+        title=_("Too many requests"),
         message=_("Too many requests from your connection. Wait a minute and try again."),
     ), 429
 
@@ -54,10 +57,15 @@ def make_blueprint(limiter: Any) -> Blueprint:
     bp.add_url_rule("/track", "track", track_limit(public_tracking.track), methods=["GET", "POST"])
     bp.add_url_rule("/complaint", "complaint", form_limit(public_forms.complaint), methods=["GET", "POST"])
     bp.add_url_rule("/complaint/thanks", "complaint_done", public_forms.complaint_done)
-    bp.add_url_rule("/survey/<string:token>", "survey", form_limit(public_forms.survey_invited),
-                    methods=["GET", "POST"])
-    bp.add_url_rule("/services/<string:code>/survey", "service_survey", form_limit(public_forms.survey_general),
-                    methods=["GET", "POST"])
+    bp.add_url_rule(
+        "/survey/<string:token>", "survey", form_limit(public_forms.survey_invited), methods=["GET", "POST"]
+    )
+    bp.add_url_rule(
+        "/services/<string:code>/survey",
+        "service_survey",
+        form_limit(public_forms.survey_general),
+        methods=["GET", "POST"],
+    )
     bp.add_url_rule("/survey/thanks", "survey_done", public_forms.survey_done)
     bp.register_error_handler(429, too_many_requests)
     return bp

@@ -1,12 +1,13 @@
 """The published service standards, as the public reads them (no login)."""
+
 from __future__ import annotations
 
 from flask import abort, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.documents.service_documents import COMPONENT_TITLES, fee_text, step_time
 from app.core.extensions import db
+from app.documents.service_documents import COMPONENT_TITLES, fee_text, step_time
 from models import Service, Step
 from models.service import COMPONENT_KEYS
 
@@ -25,8 +26,11 @@ def _components(service: Service) -> list[dict]:
     by_key: dict[str, list[str]] = {}
     for item in sorted(service.components, key=lambda c: (c.key, c.position)):
         by_key.setdefault(item.key, []).append(item.text)
-    return [{"key": key, "title": COMPONENT_TITLES.get(key, key), "items": by_key[key]}
-            for key in COMPONENT_KEYS if by_key.get(key)]
+    return [
+        {"key": key, "title": COMPONENT_TITLES.get(key, key), "items": by_key[key]}
+        for key in COMPONENT_KEYS
+        if by_key.get(key)
+    ]
 
 
 def service(code: str):
@@ -34,12 +38,22 @@ def service(code: str):
     found = db.session.scalar(
         select(Service)
         .where(Service.code == code, Service.active.is_(True))
-        .options(selectinload(Service.components), selectinload(Service.requirements),
-                 selectinload(Service.steps).selectinload(Step.executors))
+        .options(
+            selectinload(Service.components),
+            selectinload(Service.requirements),
+            selectinload(Service.steps).selectinload(Step.executors),
+        )
     )
     if found is None:
         abort(404)
-    steps = [{"step": s, "time": step_time(s), "executors": ", ".join(e.name for e in s.executors)}
-             for s in found.steps]
-    return render_template("public/service.html", service=found, components=_components(found),
-                           requirements=found.requirements, steps=steps, fee=fee_text(found))
+    steps = [
+        {"step": s, "time": step_time(s), "executors": ", ".join(e.name for e in s.executors)} for s in found.steps
+    ]
+    return render_template(
+        "public/service.html",
+        service=found,
+        components=_components(found),
+        requirements=found.requirements,
+        steps=steps,
+        fee=fee_text(found),
+    )

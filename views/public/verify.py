@@ -4,6 +4,7 @@ Known and unknown tokens get the same page shape: a token that matches nothing
 is simply "not found", whatever its form, so the page tells nothing about
 which tokens exist. Tokens are 32 random bytes, so they cannot be guessed.
 """
+
 from __future__ import annotations
 
 from flask_appbuilder import BaseView, expose
@@ -26,12 +27,7 @@ class PublicVerifyView(BaseView):
         cert = None
         if len(token) <= TOKEN_MAX:
             cert = db.session.scalar(select(Certificate).where(Certificate.verify_token == token))
-        if cert is None:
-            status = "not_found"
-        elif cert.revoked_at is not None:
-            status = "revoked"
-        else:
-            status = "valid"
+        status = "not_found" if cert is None else cert.status
         html = self.render_template("documents/pages/verify.html", cert=cert, status=status)
         return html, 404 if cert is None else 200
 

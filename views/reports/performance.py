@@ -1,4 +1,5 @@
 """Officer performance for Kepegawaian: actions per officer and period, competency gaps."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -9,7 +10,6 @@ from flask_babel import lazy_gettext as _l
 
 from app.reports import performance
 from app.security import capabilities as cap
-
 from views.reports.dashboard import CATEGORY, parse_period
 
 GAP_LABELS = {
@@ -35,11 +35,18 @@ class PerformanceView(BaseView):
         period, error = parse_period(request.args, with_service=False)
         actions = performance.officer_actions(period) if period is not None else []
         return self.render_template(
-            "dashboard/performance.html", period=period, error=error, args=request.args, actions=actions,
-            gaps=performance.competency_gaps(), gap_labels=GAP_LABELS, minimums=performance.min_education(),
+            "dashboard/performance.html",
+            period=period,
+            error=error,
+            args=request.args,
+            actions=actions,
+            gaps=performance.competency_gaps(),
+            gap_labels=GAP_LABELS,
+            minimums=performance.min_education(),
         ), 200 if error is None else 400
 
 
 def register(appbuilder: Any) -> None:
-    appbuilder.add_view(PerformanceView, "Officer performance", label=_l("Officer performance"),
-                        icon="fa-users", **CATEGORY)
+    appbuilder.add_view(
+        PerformanceView, "Officer performance", label=_l("Officer performance"), icon="fa-users", **CATEGORY
+    )

@@ -4,6 +4,7 @@ Each register is its own FAB view so that its permission pair
 ("can_export", "Register <name>") and its menu entry are declared here, next to
 the screen, and synced by `flask roles sync` like every other grant.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,7 +16,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.core.extensions import db
-from app.registers import REGISTERS, Filters, register_capability, Register, RegisterError
+from app.registers import REGISTERS, Filters, Register, RegisterError, register_capability
 from app.registers.csv_export import csv_response
 from app.registers.pdf_export import pdf_response
 
@@ -30,11 +31,10 @@ def _services() -> list[Any]:
 
 
 def _status_choices(register: Register) -> dict[str, str]:
-    col = next((c for c in register.columns if c.key == "status"), None)
-    if register.status_column is None or col is None:
+    if register.status_column is None or not register.status_labels:
         return {}
-    keys = register.statuses or tuple(col.labels or {})
-    return {k: str((col.labels or {}).get(k, k)) for k in keys}
+    keys = register.statuses or tuple(register.status_labels)
+    return {k: str(register.status_labels.get(k, k)) for k in keys}
 
 
 class RegisterView(BaseView):
@@ -132,5 +132,11 @@ class RegistersMenu(BaseView):
 def register(appbuilder: Any) -> None:
     appbuilder.add_view_no_menu(RegistersMenu)
     for name, reg in REGISTERS.items():
-        appbuilder.add_view(view_class(name), f"Register {name}", label=reg.title,
-                            icon="fa-table", category="Registers", category_label=_l("Registers"))
+        appbuilder.add_view(
+            view_class(name),
+            f"Register {name}",
+            label=reg.title,
+            icon="fa-table",
+            category="Registers",
+            category_label=_l("Registers"),
+        )
