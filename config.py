@@ -90,7 +90,9 @@ class Config:
     TIMEZONE = "Asia/Jakarta"
     BABEL_DEFAULT_TIMEZONE = TIMEZONE
 
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # The address printed on receipts, survey links and certificate QR codes. Required in
+    # production; unset elsewhere, the address of the current request (app.core.urls).
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0 = none).
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", 0))
 

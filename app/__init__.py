@@ -32,6 +32,13 @@ def _check_config(app: Flask) -> None:
         raise ConfigurationError(f"SECRET_KEY must be set to a long random value when APP_ENV={env}")
     if len(app.config["SECRET_KEY"] or "") < 16 and env == "production":
         raise ConfigurationError("SECRET_KEY is too short for production")
+    public_url = str(app.config.get("PUBLIC_BASE_URL") or "").strip()
+    if env == "production" and not public_url.startswith(("https://", "http://")):
+        # Printed on receipts and certificate QR codes: a request's Host header must not decide it.
+        raise ConfigurationError(
+            "PUBLIC_BASE_URL must be set when APP_ENV=production: the site's public address "
+            "(e.g. https://layanan.example.go.id) printed on receipts, survey links and certificate QR codes"
+        )
     storage = str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
     if env == "production" and storage.startswith("memory://"):
         # Per-process counters: with `gunicorn -w 4` every worker would allow its own

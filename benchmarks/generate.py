@@ -198,6 +198,16 @@ def case_rows(
         yield row, card, cert
 
 
+def _nik(k: int) -> str:
+    """The k-th applicant's NIK, valid (app.core.nik) and distinct for k < 99 * 100 * 9999.
+
+    Pekanbaru (1471), district 01-99, born 1 January (women 41) of year 00-99, serial 0001-9999.
+    """
+    serial, rest = k % 9999 + 1, k // 9999
+    year, rest = rest % 100, rest // 100
+    return f"1471{rest % 99 + 1:02d}{41 if k % 2 else 1:02d}01{year:02d}{serial:04d}"
+
+
 def _batches(rows: Iterable, size: int = BATCH) -> Iterator[list]:
     batch = []
     for row in rows:
@@ -295,7 +305,7 @@ def generate(url: str, n: int, log=print) -> dict:
                     [
                         (
                             k,
-                            f"{1471000000000000 + k}",
+                            _nik(k),
                             f"{FIRST[k % 10]} {LAST[(k // 10) % 10]} {k}",
                             f"+62812{k:07d}",
                             "2024-01-01 00:00:00",

@@ -6,8 +6,9 @@
 Not run in CI. Every figure is compared with a baseline measured in the same
 run on the same data: the raw SQL text of the same select run on the bare
 DBAPI cursor (lists), the sqlite3/psql command line and Flask-Admin's built-in
-export (CSV), one ReportLab LongTable over the same rows (PDF). Exports run in
-a child process each, so peak RSS (getrusage maxrss) is theirs alone.
+export (CSV), openpyxl's write-only mode over the same rows and cells (XLSX),
+one ReportLab LongTable over the same rows (PDF). Exports run in a child
+process each, so peak RSS (getrusage maxrss) is theirs alone.
 """
 
 from __future__ import annotations
@@ -188,6 +189,8 @@ def child(task: str, url: str, extra: dict) -> dict:
             return _flask_admin_export(app, extra)
         if task in ("pdf", "longtable"):
             return _pdf(task, REGISTERS["cases"], Filters(), extra["rows"])
+        if task in ("xlsx", "openpyxl"):
+            return _xlsx(task, REGISTERS["cases"], Filters(), extra["rows"])
     raise SystemExit(f"unknown task {task}")
 
 
@@ -267,7 +270,59 @@ def _pdf(task: str, register: Any, filters: Any, rows: int) -> dict:
     return {"seconds": time.perf_counter() - t0, "bytes": out.tell(), "rows": rows, "maxrss_mb": _maxrss_mb()}
 
 
-def bench_exports(url: str, admin_rows: int, pdf_rows: int) -> dict:
+def _xlsx(task: str, register: Any, filters: Any, rows: int) -> dict:
+    """Our XLSX (XlsxWriter, constant_memory) of the whole register, or openpyxl write-only over its first `rows`."""
+    import tempfile
+
+    t0 = time.perf_counter()
+    with tempfile.TemporaryFile() as out:
+        if task == "xlsx":
+            from app.registers.xlsx_export import write_xlsx
+
+            rows = write_xlsx(register, filters, out)
+        else:
+            rows = _openpyxl_write_only(register, filters, out, rows)
+        seconds = time.perf_counter() - t0
+        size = out.seek(0, os.SEEK_END)
+    return {"seconds": seconds, "bytes": size, "rows": rows, "maxrss_mb": _maxrss_mb()}
+
+
+def _openpyxl_write_only(register: Any, filters: Any, out: Any, rows: int) -> int:
+    """The same cells (text, numbers, office-time dates, labels) through openpyxl's write-only workbook."""
+    from openpyxl import Workbook
+
+    from app.core.extensions import db
+    from app.core.timezone import office_tz
+
+    tz = office_tz()
+    labels = [{k: str(v) for k, v in (c.labels or {}).items()} for c in register.columns]
+    kinds = [c.kind for c in register.columns]
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(["No", *register.headers()])
+    number = 0
+    with db.engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=2000).execute(register.select(filters))
+        for row in result:
+            if number == rows:
+                break
+            number += 1
+            cells: list[Any] = [number]
+            for v, kind, names in zip(row, kinds, labels, strict=False):
+                if v is None:
+                    cells.append(None)
+                elif kind == "datetime":
+                    cells.append(v.astimezone(tz).replace(tzinfo=None))
+                elif kind in ("label", "flag"):
+                    cells.append(names.get(v, v))
+                else:
+                    cells.append(v)
+            sheet.append(cells)
+    book.save(out)
+    return number
+
+
+def bench_exports(url: str, admin_rows: int, pdf_rows: int, xlsx_baseline_rows: int = 100_000) -> dict:
     info = _child("sql", url, {})
     sql, total = info["sql"], info["rows"]
     cli = "sqlite3-cli" if url.startswith("sqlite") else "psql-cli"
@@ -275,6 +330,8 @@ def bench_exports(url: str, admin_rows: int, pdf_rows: int) -> dict:
     out["csv"] = _child("csv", url, {"rows": total})
     out["cli"] = _child(cli, url, {"rows": total, "sql": sql})
     out["flask_admin"] = _child("flask-admin", url, {"rows": min(admin_rows, total)})
+    out["xlsx"] = _child("xlsx", url, {"rows": total})
+    out["openpyxl"] = _child("openpyxl", url, {"rows": min(xlsx_baseline_rows, total)})
     out["pdf"] = _child("pdf", url, {"rows": pdf_rows})
     out["longtable"] = _child("longtable", url, {"rows": pdf_rows})
     return out
@@ -314,6 +371,26 @@ def report(n: int, url: str, lists: list[dict], exports: dict, load: list[tuple]
             lines.append(
                 f"| {name} | {r['rows']:,} | {r['seconds']:.2f} | {rps(r):,.0f} | {r['maxrss_mb']} | {ratio:.2f}× |"
             )
+        xlsx, opx = exports["xlsx"], exports["openpyxl"]
+        lines += [
+            "",
+            f"## XLSX export of the cases register, {exports['csv_rows']:,} rows (beside our CSV of the same rows)",
+            "| exporter | rows | seconds | rows/s | peak RSS MB | MB written | XLSX vs it (speed) |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for name, r in (
+            ("ours XLSX (XlsxWriter constant_memory)", xlsx),
+            ("openpyxl write-only, same cells", opx),
+            ("ours CSV (streamed)", csv_),
+        ):
+            if "error" in r:
+                lines.append(f"| {name} | error: {r['error'][-200:]!r} | | | | | |")
+                continue
+            ratio = rps(xlsx) / rps(r) if rps(r) else 0
+            lines.append(
+                f"| {name} | {r['rows']:,} | {r['seconds']:.2f} | {rps(r):,.0f} | {r['maxrss_mb']} "
+                f"| {r.get('bytes', 0) / 1e6:.1f} | {ratio:.2f}× |"
+            )
         pdf, lt = exports["pdf"], exports["longtable"]
         lines += [
             "",
@@ -332,13 +409,14 @@ def report(n: int, url: str, lists: list[dict], exports: dict, load: list[tuple]
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="SP-Backoffice benchmarks (lists, CSV, PDF)")
+    parser = argparse.ArgumentParser(description="SP-Backoffice benchmarks (lists, CSV, XLSX, PDF)")
     parser.add_argument("--n", type=int, default=1_000_000, help="cases to generate")
     parser.add_argument("--db", default=f"sqlite:///{OUT / 'bench.sqlite'}")
     parser.add_argument("--reuse", action="store_true", help="keep the database generated by a previous run")
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--admin-rows", type=int, default=100_000, help="rows for Flask-Admin's export")
     parser.add_argument("--pdf-rows", type=int, default=10_000)
+    parser.add_argument("--xlsx-baseline-rows", type=int, default=100_000, help="rows for openpyxl's write-only")
     parser.add_argument("--skip-exports", action="store_true")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--child-args", default="{}", help=argparse.SUPPRESS)
@@ -359,7 +437,9 @@ def main(argv: list[str] | None = None) -> None:
     if "error" in listed:
         raise SystemExit(listed["error"])
     lists = listed["lists"]
-    exports = {} if args.skip_exports else bench_exports(args.db, args.admin_rows, args.pdf_rows)
+    exports = (
+        {} if args.skip_exports else bench_exports(args.db, args.admin_rows, args.pdf_rows, args.xlsx_baseline_rows)
+    )
     load.append(os.getloadavg())
     text = report(args.n, args.db, lists, exports, load)
     print(text)

@@ -18,7 +18,8 @@ class Applicant(TimestampMixin, Model):
         "lookups": {"user": "self_service_accounts"},
     }
     id: Mapped[int] = mapped_column(primary_key=True)
-    nik: Mapped[str] = mapped_column(String(16), unique=True, info={"label": "NIK"})
+    # "check": the console refuses a malformed NIK like the counter does (app.core.nik).
+    nik: Mapped[str] = mapped_column(String(16), unique=True, info={"label": "NIK", "check": "nik"})
     name: Mapped[str] = mapped_column(String(200), info={"label": "Name"})
     phone: Mapped[str | None] = mapped_column(String(20), info={"label": "Phone"})
     email: Mapped[str | None] = mapped_column(String(200), info={"label": "Email"})

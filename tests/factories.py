@@ -24,9 +24,19 @@ PASSWORD = "correct-horse-battery-staple"
 SIGNER_NIP = "197001012000031001"
 
 
+def sample_nik() -> str:
+    """A fresh valid NIK (app.core.nik): Pekanbaru (1471), a random district, birth date and serial."""
+    n = uuid.uuid4().int
+    district, n = n % 99 + 1, n // 99
+    day, n = n % 28 + 1 + 40 * (n // 28 % 2), n // 56
+    month, n = n % 12 + 1, n // 12
+    year, n = n % 100, n // 100
+    return f"1471{district:02d}{day:02d}{month:02d}{year:02d}{n % 9999 + 1:04d}"
+
+
 def sample_applicant(**overrides: Any) -> dict[str, Any]:
     values = {
-        "nik": "1471" + str(uuid.uuid4().int)[:12],
+        "nik": sample_nik(),
         "name": "Siti Rahmawati",
         "phone": "0812-6677-8899",
         "email": "siti@example.test",

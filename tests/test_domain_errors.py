@@ -89,7 +89,7 @@ def test_case_api_names_the_bad_field(client, auth, make_user):
 def test_register_api_refusal_is_json(client, auth, make_user):
     header = auth.token(make_user("Kepala Dinas"))
     rv = client.get("/api/v1/registers/cases/export?format=doc&_l_=en", headers=header)
-    assert (rv.status_code, rv.json) == (400, {"message": "The format must be csv or pdf."})
+    assert (rv.status_code, rv.json) == (400, {"message": "The format must be csv, xlsx or pdf."})
 
 
 def test_public_complaint_refusal_in_indonesian_by_default_and_english_on_request(app, client):

@@ -29,12 +29,17 @@ start-up, so a misspelt "hidden" cannot quietly show what it was meant to hide):
   search-as-you-type may offer for that relation (an applicant's login is
   looked up among self-service accounts only, by username; never officers).
 
+A column's `info` may name a CHECKS rule (`"check": "nik"`): the form refuses
+a value the rule refuses, with the rule's message next to the field, the same
+check the counter and the API apply (an unknown name stops the app).
+
 The details page shows the list columns first, then every other column and
 many-to-one relation; the CSV export every column, then the list's relations.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -54,10 +59,12 @@ from flask_login import current_user
 from flask_wtf.csrf import _FlaskFormCSRF
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import RelationshipDirection
+from wtforms.validators import ValidationError
 
 from app.core.audit import record, snapshot
 from app.core.extensions import appbuilder, db, real_app
 from app.core.formatting import format_date, format_datetime
+from app.core.nik import nik_problem
 from app.core.timezone import office_tz
 from app.security.roles import DeclarationError, console_actions
 from app.setup.i18n import catalog_directory
@@ -87,6 +94,8 @@ VIEW_ACTIONS = {
     "export": "export",
 }
 NEVER_IN_FORMS = ("created_at", "updated_at", "definition_hash")
+# Column `info["check"]` -> the rule its form field goes through: a message for a bad value, None for a good one.
+CHECKS: dict[str, Callable[[Any], str | None]] = {"nik": nik_problem}
 # A CSV cell starting with one of these is a formula to Excel/LibreOffice.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -315,6 +324,19 @@ def check_hidden(model: Any) -> None:
                     raise ValueError(f"{where}: {key} names {name!r}, hidden on {rel.mapper.class_.__name__}")
 
 
+def _checked_field(model: Any, column: str, rule: str) -> dict[str, Any]:
+    """The form arguments that run CHECKS[rule] on a column (surrounding spaces dropped first)."""
+    if rule not in CHECKS:
+        raise DeclarationError(f"{model.__name__}.{column}: unknown check {rule!r}; known: {', '.join(CHECKS)}")
+    problem = CHECKS[rule]
+
+    def validate(form: Any, field: Any) -> None:
+        if field.data not in (None, "") and (message := problem(field.data)):
+            raise ValidationError(message)
+
+    return {"validators": [validate], "filters": [lambda value: value.strip() if isinstance(value, str) else value]}
+
+
 def _many_to_one(mapper: Any, name: str) -> bool:
     rel = mapper.relationships.get(name)
     return rel is not None and rel.direction is RelationshipDirection.MANYTOONE
@@ -330,8 +352,11 @@ def view_options(model: Any) -> dict[str, Any]:
     listed = list(meta.get("list") or ())
     labels: dict[str, Any] = {}
     choices: dict[str, list] = {}
+    form_args: dict[str, dict] = {}
     for attr in mapper.column_attrs:
         info = attr.columns[0].info
+        if "check" in info:
+            form_args[attr.key] = _checked_field(model, attr.key, info["check"])
         if "label" in info:
             labels[attr.key] = _label(info["label"])
         if "choices" in info:
@@ -415,6 +440,7 @@ def view_options(model: Any) -> dict[str, Any]:
         "column_labels": labels,
         "column_choices": choices,
         "form_choices": choices,
+        "form_args": form_args or None,
         "form_excluded_columns": excluded,
         "form_ajax_refs": ajax_refs,
         "column_details_list": [name for name in details if name not in hidden],

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect
 from flask_appbuilder import IndexView, expose
 from flask_login import current_user
 
 from views.console import console_models, user_may
+from views.public import services as public_services
 
 
 def menu_links(appbuilder: Any) -> list[dict]:
@@ -42,14 +42,14 @@ def console_links() -> list[dict]:
 
 
 class HomeIndexView(IndexView):
-    """Landing page: officers go here after login; anonymous visitors are sent to the login."""
+    """Landing page: officers go here after login; anonymous visitors see the public portal (with a login link)."""
 
     index_template = "home/index.html"
 
     @expose("/")
     def index(self):
         if not current_user.is_authenticated:
-            return redirect(self.appbuilder.get_url_for_login)
+            return public_services.index()
         return self.render_template(
             self.index_template,
             roles=[role.name for role in current_user.roles],

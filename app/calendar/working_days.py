@@ -179,6 +179,35 @@ class Calendar:
         due = datetime.combine(target, begin.time(), self.tz)
         return min(max(due, opens), closes).astimezone(UTC)
 
+    def display_due(self, due: datetime) -> datetime:
+        """The instant to show for a due time: the end of a working day rather than the start of the next.
+
+        A due time at or before a day's opening (or on a closed day) is the same
+        instant of working time as the previous working day's closing, and reads
+        as that: `Jumat 16.30`, never `Senin 07.30` or `Sabtu 07.30`.
+        """
+        local = self._local(due)
+        window = self._window(local.date())
+        if window is not None and local > window[0]:
+            return min(local, window[1]).astimezone(UTC)
+        day = local.date()
+        for _ in range(_SEARCH_LIMIT_DAYS):
+            day -= timedelta(days=1)
+            previous = self._window(day)
+            if previous is not None:
+                return previous[1].astimezone(UTC)
+        raise CalendarNotSetUp()
+
+    @cached_property
+    def day_minutes(self) -> int:
+        """The length of the office's usual working day in minutes (the most common one; ties: the longest).
+
+        What "one working day" means when a working time is written in days
+        (`1 hari 2 jam kerja`); 0 when the calendar has no office hours.
+        """
+        lengths = list(self._day_minutes.values())
+        return max(lengths, key=lambda n: (lengths.count(n), n)) if lengths else 0
+
     def working_minutes(self, start: datetime, end: datetime) -> int:
         """Whole office minutes between two instants; 0 when `end` is not after `start`.
 
@@ -247,6 +276,15 @@ def step_due(cal: Calendar, start: datetime, step: Any) -> datetime:
 def case_due(cal: Calendar, start: datetime, working_days: int) -> datetime:
     """Due time of a whole case: the service's completion time in working days."""
     return cal.add(start, working_days=working_days)
+
+
+def office_day_minutes() -> int | None:
+    """The loaded office's working-day length (`Calendar.day_minutes`); None outside an app context or before setup."""
+    from flask import has_app_context
+
+    if not has_app_context():
+        return None
+    return Calendar.from_db().day_minutes or None
 
 
 def _invalidate(mapper, connection, target) -> None:

@@ -14,10 +14,10 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from app.core.nik import nik_problem
 from app.core.parsing import LIMITS, bounded_date, text_error, too_long_message
 from app.core.phone import phone_or_none
 
-NIK_RE = re.compile(r"^[0-9]{16}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # A whole number of at most 18 ASCII digits (fits a BIGINT; '²' and other Unicode digits are not numbers here).
 INTEGER_RE = re.compile(r"[+-]?[0-9]{1,18}")
@@ -64,7 +64,8 @@ def clean_value(field_type: str, raw: Any, choices: Iterable[str] | None = None)
         phone = phone_or_none(text)
         return (phone, None) if phone else (None, _("Must be an Indonesian mobile number, e.g. 081234567890."))
     if field_type == "nik":
-        return (text, None) if NIK_RE.match(text) else (None, _("NIK must be exactly 16 digits."))
+        problem = nik_problem(text)
+        return (None, problem) if problem else (text, None)
     if field_type == "choice":
         options = list(choices or [])
         return (text, None) if text in options else (None, _("Choose one of: %(options)s.", options=", ".join(options)))
@@ -112,13 +113,13 @@ def validate_form(fields: Iterable[Any], data: dict | None) -> tuple[dict, dict]
 
 
 def validate_applicant(data: dict | None) -> tuple[dict, dict]:
-    """nik (16 digits), name, phone (Indonesian mobile), email (optional), address."""
+    """nik (app.core.nik), name, phone (Indonesian mobile), email (optional), address."""
     data = data if isinstance(data, dict) else {}
     clean: dict[str, Any] = {}
     errors: dict[str, str] = {}
     nik = _text(data.get("nik"))
-    if not NIK_RE.match(nik):
-        errors["applicant.nik"] = _("NIK must be exactly 16 digits.")
+    if problem := nik_problem(nik):
+        errors["applicant.nik"] = problem
     clean["nik"] = nik
     for key in ("name", "address"):
         clean[key] = _text(data.get(key))

@@ -43,6 +43,9 @@ class StepKind:
     # SHOWS: the forward button's label, the hint above it, the partial with the forward form's fields.
     forward_label: ClassVar[Any] = _l("Forward")
     forward_help: ClassVar[Any] = None
+    # An applicant account forwards only steps of a kind with this label (its own words for it);
+    # None: forwarding is the office's (app.cases.workflow.allowed_actions and _authorise).
+    applicant_forward_label: ClassVar[Any] = None
     form_template: ClassVar[str | None] = None
     # Case documents (CASE_DOCUMENTS names; "certificate-draft" is the KONSEP) this step brings.
     documents: ClassVar[tuple[str, ...]] = ()
@@ -120,6 +123,7 @@ def checklist_rights(steps: Iterable[Any]) -> frozenset[str]:
 class Intake(StepKind):
     name = "intake"
     forward_label = _l("Accept the file and forward")
+    applicant_forward_label = _l("Submit the application")
     checklist_rights = frozenset({UPLOAD})
 
     def capabilities_for(self, executor: Any) -> set[str]:

@@ -44,7 +44,9 @@ def clean_report(data: dict) -> dict:
         )
     errors: dict[str, str] = {}
     report_date = bounded_date(_text(report.get("date")))
-    if report_date is None:
+    if not _text(report.get("date")):
+        errors["report.date"] = _("This field is required.")
+    elif report_date is None:
         errors["report.date"] = _("Must be a date (YYYY-MM-DD).")
     findings = _text(report.get("findings"))
     if not findings:
@@ -63,7 +65,14 @@ def clean_report(data: dict) -> dict:
     elif problem := next(filter(None, (text_error(m, "report.team.member") for m in members)), None):
         errors["report.team"] = problem
     if errors:
-        raise WorkflowError(422, _("The inspection report (BAP) is incomplete."), errors)
+        labels = {
+            "report.date": _("Inspection date"),
+            "report.findings": _("Findings"),
+            "report.recommendation": _("Recommendation"),
+            "report.team": _("Team members"),
+        }
+        named = ", ".join(labels[key] for key in labels if key in errors)
+        raise WorkflowError(422, _("The inspection report (BAP) is incomplete: %(fields)s.", fields=named), errors)
     return {"date": report_date, "findings": findings, "recommendation": recommendation, "team": members}
 
 

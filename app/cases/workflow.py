@@ -356,7 +356,26 @@ def allowed_actions(case: Case, user: User) -> list[str]:
             actions.append("forward")
     if case.status in (CaseStatus.IN_PROGRESS, CaseStatus.RETURNED) and _may_cancel(case, user):
         actions.append("cancel")
+    if is_applicant_user(user):
+        actions = [action for action in actions if _applicant_may(case, step, action)]
     return actions
+
+
+def _applicant_may(case: Case, step: Step | None, action: str) -> bool:
+    """An applicant account submits (a kind with `applicant_forward_label`), resubmits a returned file, cancels.
+
+    Returning and rejecting are the office's; so is forwarding a step an office role shares
+    with the applicant (the handover: the officer records the receipt). A step whose only
+    executor is the applicant (an SOP may have the applicant pay or complete something)
+    is the applicant's to forward, or no one could move the case on.
+    """
+    if action == "cancel" or (action == "forward" and case.status == CaseStatus.RETURNED):
+        return True
+    if action != "forward" or step is None or case.status not in (CaseStatus.IN_PROGRESS, CaseStatus.COMPLETED):
+        return False
+    if case.status == CaseStatus.IN_PROGRESS and step_kind(step).applicant_forward_label is not None:
+        return True
+    return all(executor.applicant for executor in step.executors)
 
 
 def _may_cancel(case: Case, user: User) -> bool:
@@ -504,6 +523,8 @@ def _authorise(case: Case, user: User, action: str, step: Step | None) -> str:
     if action == "reject" and is_applicant_user(user):
         # The office rejects; an applicant withdraws their own application (cancel).
         raise WorkflowError(403, _("An applicant cannot reject an application; cancel it instead."))
+    if is_applicant_user(user) and not _applicant_may(case, step, action):
+        raise WorkflowError(403, _("This step is the office's: an applicant may submit, resubmit or cancel only."))
     return roles[0]
 
 

@@ -73,13 +73,48 @@ def format_number(value: float | str | None, digits: int | None = 2, locale: str
     return format_decimal(number, format=pattern, locale=locale or _locale())
 
 
-def format_duration(minutes: int | None) -> str:
-    """Working time as `2 j 15 m` (hours and minutes)."""
+# Units of a working time in words, per language: (day, days), (hour, hours), (minute, minutes).
+_DURATION_WORDS = {
+    "id": (("hari", "hari"), ("jam", "jam"), ("menit", "menit")),
+    "en": (("day", "days"), ("hour", "hours"), ("minute", "minutes")),
+}
+
+
+def format_duration(minutes: int | None, day_minutes: int | None = None, locale: str | None = None) -> str:
+    """Working time in words: `1 hari 2 jam kerja`, `4 hari kerja`, `35 menit kerja` (English:
+    `1 working day 2 hours`, `4 working days`, `35 working minutes`).
+
+    `day_minutes` is the office's working-day length (`Calendar.day_minutes`):
+    whole working days are counted in it; without it the time reads in hours
+    and minutes only. The one way every screen and document writes a working
+    time: a step's standard, time spent, time left, how late.
+    """
     if minutes is None:
         return ""
-    hours, mins = divmod(int(minutes), 60)
-    if hours and mins:
-        return f"{hours} j {mins} m"
-    if hours:
-        return f"{hours} j"
-    return f"{mins} m"
+    language = (locale or _locale()).split("_")[0]
+    words = _DURATION_WORDS.get(language, _DURATION_WORDS["en"])
+    days, rest = divmod(max(int(minutes), 0), day_minutes) if day_minutes else (0, max(int(minutes), 0))
+    hours, mins = divmod(rest, 60)
+    parts = [(n, unit) for n, unit in zip((days, hours, mins), words, strict=True) if n]
+    if not parts:
+        parts = [(0, words[2])]
+    if language == "id":
+        return " ".join(f"{n} {unit[0]}" for n, unit in parts) + " kerja"
+    text = [f"{n} {unit[0] if n == 1 else unit[1]}" for n, unit in parts]
+    first_n, first = text[0].split(" ", 1)
+    text[0] = f"{first_n} working {first}"
+    return " ".join(text)
+
+
+def format_due(value: datetime | None, locale: str | None = None) -> str:
+    """A due time as people read it: `Jumat, 27 November 2026 16.30`.
+
+    Shown through `Calendar.display_due`: a due time at a day's opening reads as
+    the previous working day's closing, the same instant of working time.
+    """
+    if value is None:
+        return ""
+    from app.calendar.working_days import Calendar
+
+    shown = Calendar.from_db().display_due(value)
+    return _babel_datetime(to_local(shown), "EEEE, d MMMM y HH.mm", tzinfo=office_tz(), locale=locale or _locale())

@@ -11,10 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import current_app, has_app_context
-
 from app.documents.pdf import DocumentError, DocumentTooLarge, html_to_pdf, render_template
-from config import Config
 
 __all__ = [
     "DocumentError",
@@ -33,13 +30,6 @@ __all__ = [
 ]
 
 
-def _setting(key: str, default: str = "") -> str:
-    fallback = getattr(Config, key, default)
-    if has_app_context():
-        return current_app.config.get(key, fallback)
-    return fallback
-
-
 def office() -> dict[str, Any]:
     """The letterhead, contact lines and signer titles: the loaded office definition."""
     from app.office.definition import current_office
@@ -49,7 +39,9 @@ def office() -> dict[str, Any]:
 
 def verify_url(token: str) -> str:
     """The public verification address printed (as a QR code) on a certificate."""
-    return _setting("PUBLIC_BASE_URL").rstrip("/") + "/public/verify/" + token
+    from app.core.urls import public_base_url
+
+    return public_base_url() + "/public/verify/" + token
 
 
 def render(name: str, **ctx: Any) -> bytes:

@@ -33,7 +33,15 @@ from markupsafe import Markup
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
-from app.core.formatting import format_date, format_datetime, format_duration, format_number, format_rupiah
+from app.calendar.working_days import office_day_minutes
+from app.core.formatting import (
+    format_date,
+    format_datetime,
+    format_due,
+    format_duration,
+    format_number,
+    format_rupiah,
+)
 from app.core.parsing import LIMITS
 
 APP_DIR = Path(__file__).resolve().parent.parent
@@ -122,7 +130,8 @@ def _environment() -> Environment:
         tgl=_tgl,
         tgl_jam=_tgl_jam,
         rupiah=format_rupiah,
-        durasi=format_duration,
+        durasi=lambda minutes: format_duration(minutes, office_day_minutes(), locale=DOC_LOCALE),
+        tenggat=lambda value: format_due(value, locale=DOC_LOCALE),
         angka=lambda value, digits=2: format_number(value, digits, locale=DOC_LOCALE),
     )
     return env

@@ -22,15 +22,22 @@ COMPONENT_TITLES = {
 
 
 def step_time(step: Step | None) -> str:
-    """A step's standard time as the SOP table writes it: `35 menit`, `4 hari kerja`."""
+    """A step's standard time as the SOP table writes it: `35 menit kerja`, `4 hari kerja`.
+
+    Written by `format_duration`, like every working time on screens and paper.
+    """
+    from app.calendar.working_days import office_day_minutes
+    from app.core.formatting import format_duration
+
     if step is None:
         return ""
+    day = office_day_minutes()
     if step.working_days is not None:
-        return f"{step.working_days} hari kerja"
+        return format_duration(step.working_days * day, day, "id") if day else f"{step.working_days} hari kerja"
     if step.hours is not None:
-        return f"{step.hours} jam"
+        return format_duration(step.hours * 60, day, "id")
     if step.minutes is not None:
-        return f"{step.minutes} menit"
+        return format_duration(step.minutes, day, "id")
     return ""
 
 

@@ -1,8 +1,8 @@
-"""Registers: named, filterable lists the office prints and exports (CSV, PDF).
+"""Registers: named, filterable lists the office prints and exports (CSV, XLSX, PDF).
 
 `REGISTERS[name]` holds a `Register` (columns with Indonesian headers, a Core
-select with date/service/status filters, a row formatter); `csv_export` and
-`pdf_export` stream one to a file. Reading a register needs the permission
+select with date/service/status filters, a row formatter); `csv_export`,
+`xlsx_export` and `pdf_export` stream one to a file. Reading a register needs the permission
 pair ("can_export", "Register <name>").
 """
 

@@ -38,7 +38,7 @@ class Column:
     header: Any  # lazy msgid, English in code, Indonesian in the catalog
     kind: str = "text"
     width: float = 1.0  # relative width on the PDF page
-    labels: dict | None = None  # value -> lazy label, for kind "label"
+    labels: dict | None = None  # value -> lazy label, for kinds "label" and "flag" (a short yes/no, never wrapped)
     total: str | None = None  # "mean" prints the column average on the totals row
 
 
@@ -197,7 +197,7 @@ def _cell_writer(col: Column, style: str, reveal_nik: bool | None = None) -> Cal
         return lambda v: to_local(v).strftime("%d/%m/%Y %H.%M") if v else ""
     if col.kind == "int":
         return lambda v: "" if v is None else str(v)
-    if col.kind == "label":
+    if col.kind in ("label", "flag"):
         labels = {k: str(v) for k, v in (col.labels or {}).items()}
         return lambda v: labels.get(v, v or "")
     if col.kind == "nik":

@@ -22,25 +22,40 @@ from typing import Any
 
 from flask import Response, stream_with_context
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func
 
 from app.core.extensions import db
 from app.core.timezone import office_tz, sqlite_local_shift
-from app.registers.base import Filters, Register, _cell_writer, reader_sees_nik
+from app.registers.base import Filters, Register, RegisterError, _cell_writer, reader_sees_nik
 
 BOM = "\ufeff"
 CHUNK_ROWS = 2000
+# `sep=semicolon` (or `delimiter=;`): Excel set to Indonesian reads `;` as the field separator.
+DELIMITERS = {"comma": ",", ",": ",", "semicolon": ";", ";": ";"}
+
+
+def csv_delimiter(args: Any) -> str:
+    """The field separator asked for by `sep` or `delimiter` in a query string: `,` unless `;` is asked."""
+    raw = (args.get("sep") or args.get("delimiter") or "comma").strip()
+    if raw not in DELIMITERS:
+        raise RegisterError(_l("The separator must be comma or semicolon."))
+    return DELIMITERS[raw]
 
 
 def iter_csv(
-    register: Register, filters: Filters, chunk_rows: int = CHUNK_ROWS, reveal_nik: bool = False
+    register: Register,
+    filters: Filters,
+    chunk_rows: int = CHUNK_ROWS,
+    reveal_nik: bool = False,
+    delimiter: str = ",",
 ) -> Iterator[bytes]:
     """The CSV file as byte chunks: BOM and header first, then one chunk per `chunk_rows` rows.
 
     `reveal_nik` (decided by the caller while the request's user is still loaded) prints whole NIKs.
     """
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow([_("No"), *register.headers()])
     yield (BOM + buf.getvalue()).encode("utf-8")
     number = 0
@@ -100,10 +115,10 @@ def export_filename(register: Register, filters: Filters, ext: str) -> str:
     return f"register-{register.name}-{span}.{ext}"
 
 
-def csv_response(register: Register, filters: Filters) -> Response:
+def csv_response(register: Register, filters: Filters, delimiter: str = ",") -> Response:
     """A streamed download of the register; the request context stays open while it streams."""
     return Response(
-        stream_with_context(iter_csv(register, filters, reveal_nik=reader_sees_nik())),
+        stream_with_context(iter_csv(register, filters, reveal_nik=reader_sees_nik(), delimiter=delimiter)),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="{export_filename(register, filters, "csv")}"',

@@ -24,6 +24,8 @@ from models.survey import ELEMENTS, SOURCES, SOURCES_OFFICIAL, SurveySource
 
 
 def _cases_select():
+    from app.cases.lateness import late_clause
+
     return (
         select(
             Case.registration_no,
@@ -36,6 +38,7 @@ def _cases_select():
             Case.current_step_no,
             Case.due_at,
             Case.completed_at,
+            late_clause(),
             Certificate.number,
         )
         .join(Service, Service.id == Case.service_id)
@@ -44,6 +47,8 @@ def _cases_select():
         .outerjoin(Certificate, Certificate.case_id == Case.id)
     )
 
+
+LATE_LABELS = {True: _l("Yes"), False: _l("No (on time)")}
 
 CASES = Register(
     name="cases",
@@ -59,6 +64,8 @@ CASES = Register(
         Column("step", _l("Step"), "int", 0.5),
         Column("due_at", _l("Due"), "datetime", 1.3),
         Column("completed_at", _l("Completed at"), "datetime", 1.3),
+        # app.cases.lateness: past due while the clock runs, or a late control-card row once it stopped.
+        Column("late", _l("Late"), "flag", 0.7, labels=LATE_LABELS),
         Column("certificate_no", _l("Certificate no."), width=1.6),
     ],
     base_select=_cases_select,

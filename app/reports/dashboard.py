@@ -3,7 +3,9 @@
 The period (`start`, `end`, dates inclusive, office time zone) applies to what
 happened in it: cases received, control-card rows acted, complaints received,
 survey answers dated. Late cases are a snapshot of now, whatever the period.
-SLA compliance is the share of control-card rows not marked late. With a
+SLA compliance is the share of control-card rows not marked late; per step,
+each case late on that step now (`app.cases.lateness.running_late_clause`,
+the worklist's own rule) counts as one more not on time. With a
 service chosen, complaints count only those tied to that service's cases
 (public complaints name no case, so they count under "all services").
 """
@@ -19,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql import ColumnElement
 
+from app.cases.lateness import running_late_clause
 from app.core.extensions import db
 from app.core.formatting import local_midnight
 from app.core.timezone import office_tz, sqlite_local_shift
@@ -88,8 +91,7 @@ def cases_by_step(period: Period) -> list[dict[str, Any]]:
 
 def late_cases(period: Period, now: datetime | None = None, limit: int = LATE_LIMIT) -> tuple[int, list[dict]]:
     """How many open cases are past their step's due time now, and the most overdue ones."""
-    now = now or datetime.now(UTC)
-    late = (Case.status == CaseStatus.IN_PROGRESS) & (Case.step_due_at < now)
+    late = running_late_clause(now or datetime.now(UTC))
     count = db.session.scalar(
         _service_filter(select(func.count()).select_from(Case).where(late), Case.service_id, period)
     )
@@ -134,8 +136,23 @@ def _card_stmt(period: Period, *columns):
     return stmt
 
 
-def sla_by_step(period: Period) -> list[dict[str, Any]]:
-    """Per step: actions, late ones, share on time, average working vs standard minutes."""
+def running_late_by_step(period: Period, now: datetime | None = None) -> dict[int, int]:
+    """Cases late now, per current step (service filter only: a snapshot, like `late_cases`)."""
+    stmt = (
+        select(Case.current_step_no, func.count())
+        .where(running_late_clause(now or datetime.now(UTC)), Case.current_step_no.is_not(None))
+        .group_by(Case.current_step_no)
+    )
+    return {no: n for no, n in db.session.execute(_service_filter(stmt, Case.service_id, period))}  # noqa: C416 (a Result has .keys())
+
+
+def sla_by_step(period: Period, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Per step: actions, late ones, share on time, average working vs standard minutes.
+
+    A case late on a step now counts there as one more item, not on time: a step
+    never reads 100% on time while a case sits late on it.
+    """
+    running = running_late_by_step(period, now)
     stmt = _card_stmt(
         period,
         ControlCardEntry.step_no,
@@ -146,11 +163,14 @@ def sla_by_step(period: Period) -> list[dict[str, Any]]:
     stmt = stmt.group_by(ControlCardEntry.step_no).order_by(ControlCardEntry.step_no)
     out = []
     for step_no, total, late, spent, standard in db.session.execute(stmt):
-        row = _sla_row("step_no", step_no, total, late)
+        extra = running.pop(step_no, 0)
+        row = _sla_row("step_no", step_no, total + extra, int(late or 0) + extra)
         row["avg_minutes"] = round(float(spent), 1) if spent is not None else None
         row["standard_minutes"] = round(float(standard), 1) if standard is not None else None
         out.append(row)
-    return out
+    for step_no, extra in running.items():
+        out.append({**_sla_row("step_no", step_no, extra, extra), "avg_minutes": None, "standard_minutes": None})
+    return sorted(out, key=lambda row: row["step_no"])
 
 
 def sla_by_month(period: Period) -> list[dict[str, Any]]:
@@ -185,7 +205,7 @@ def overview(period: Period, now: datetime | None = None) -> dict[str, Any]:
         "cases_by_step": cases_by_step(period),
         "late_count": late_count,
         "late_cases": late_rows,
-        "sla_by_step": sla_by_step(period),
+        "sla_by_step": sla_by_step(period, now),
         "sla_by_month": sla_by_month(period),
         "complaints_by_weight": complaints_by(period, "weight"),
         "complaints_by_channel": complaints_by(period, "channel"),

@@ -19,8 +19,16 @@ from pathlib import Path
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_babel
 
+from app.calendar.working_days import office_day_minutes
 from app.core.extensions import real_app
-from app.core.formatting import format_date, format_datetime, format_duration, format_number, format_rupiah
+from app.core.formatting import (
+    format_date,
+    format_datetime,
+    format_due,
+    format_duration,
+    format_number,
+    format_rupiah,
+)
 from app.core.i18n_compile import ensure_compiled
 
 TRANSLATIONS_ROOT = Path(__file__).resolve().parent.parent / "translations"
@@ -85,7 +93,8 @@ def init_app(app: Flask) -> None:
         tgl=format_date,
         tgl_jam=format_datetime,
         rupiah=format_rupiah,
-        durasi=format_duration,
+        durasi=lambda minutes: format_duration(minutes, office_day_minutes()),
+        tenggat=format_due,
         angka=format_number,
     )
 

@@ -26,7 +26,7 @@ ACTORS = {
     7: "Sekretaris",
     8: "Kepala Dinas",
     9: "Back Office",
-    10: "Pemohon",
+    10: "Front Office",  # the applicant's role holds step 10 too, but only the office hands over (403 for it)
 }
 HOLDERS = {1: {"Pemohon", "Front Office"}, 10: {"Pemohon", "Front Office"}}
 KINDS = {

@@ -27,7 +27,7 @@ def data(app, make_user):
         sm = app.appbuilder.sm
         fo_id, tt_id = sm.find_user(username=fo).id, sm.find_user(username=tt).id
         service_id = db.session.scalar(select(Service.id).where(Service.code == "TD-BKK"))
-        person = Applicant(nik="1471000000009999", name="Pemohon Dasbor")
+        person = Applicant(nik="1471010101909999", name="Pemohon Dasbor")
         db.session.add(person)
         db.session.flush()
 

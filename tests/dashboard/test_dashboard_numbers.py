@@ -22,7 +22,10 @@ def test_overview_figures(app, data):
     by_step = {r["step_no"]: r for r in got["sla_by_step"]}
     assert (by_step[2]["actions"], by_step[2]["late"], by_step[2]["on_time_pct"]) == (3, 1, 66.7)
     assert (by_step[2]["avg_minutes"], by_step[2]["standard_minutes"]) == (33.3, 35.0)
-    assert (by_step[3]["actions"], by_step[3]["on_time_pct"]) == (1, 100.0)
+    # A sits late on step 3 now: one more item not on time beside the on-time card row, never 100%.
+    assert (by_step[3]["actions"], by_step[3]["late"], by_step[3]["on_time_pct"]) == (2, 1, 50.0)
+    # E is late on step 4, which has no card row yet: the step still reads 0% on time.
+    assert (by_step[4]["actions"], by_step[4]["on_time_pct"], by_step[4]["avg_minutes"]) == (1, 0.0, None)
     assert [(r["month"], r["actions"], r["on_time_pct"]) for r in got["sla_by_month"]] == [
         ("2026-01", 2, 50.0),
         ("2026-02", 2, 100.0),

@@ -368,3 +368,40 @@ def test_no_role_name_of_any_definition_is_written_in_code():
                 if re.search(r"[\"']" + re.escape(name) + r"[\"']", text):
                     found.append(f"{path.relative_to(ROOT)}: {name!r}")
     assert found == []
+
+
+FIFTH = {
+    "format": 1,
+    "code": "UJI-THETA",
+    "name": "Izin Uji Theta",
+    "product": "Surat Izin Theta",
+    "fee": 25000,
+    "completion_working_days": 3,
+    "number_format": "TH-{seq}/{year}",
+    "institution": "none",
+    "standard": {},
+    "executors": [
+        {"code": "pemohon_theta", "name": "Pemohon Theta", "applicant": True},
+        {"code": "pemeriksa_theta", "name": "Pemeriksa Theta"},
+        {"code": "pejabat_theta", "name": "Pejabat Theta"},
+    ],
+    "requirements": [{"code": "surat", "name": "Surat permohonan", "required": True, "document": False}],
+    "form": [],
+    "steps": [
+        {"no": 1, "activity": "Mengajukan permohonan", "kind": "intake", "executors": ["pemohon_theta"], "minutes": 5},
+        {"no": 2, "activity": "Memeriksa berkas", "kind": "verify", "executors": ["pemeriksa_theta"], "minutes": 30},
+        {"no": 3, "activity": "Membayar retribusi", "kind": "task", "executors": ["pemohon_theta"], "hours": 8},
+        {"no": 4, "activity": "Menyetujui", "kind": "approve", "executors": ["pejabat_theta"], "hours": 1},
+        {"no": 5, "activity": "Menomori", "kind": "number", "executors": ["pejabat_theta"], "minutes": 5},
+    ],
+}
+
+
+def test_a_step_only_the_applicant_executes_is_moved_on_by_the_applicant(app, api, make_user, runner, write_yaml):
+    """An SOP where the applicant pays between two office steps: the applicant's account forwards that step,
+    and nobody else can; the office's steps stay the office's."""
+    loaded = runner.invoke(args=["service", "load", str(write_yaml(FIFTH, "uji-theta.yaml"))])
+    assert loaded.exit_code == 0, loaded.output
+    staff = _staff(make_user, {e["code"]: e["name"] for e in FIFTH["executors"]})
+    case = walk_case(app, api, staff, "UJI-THETA")
+    assert case["status"] == "completed" and case["certificate_no"].startswith("TH-1/")

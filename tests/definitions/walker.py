@@ -118,8 +118,9 @@ def walk_case(app, api, staff: dict[str, str], code: str) -> dict:
                 f"/api/v1/cases/{case_id}/act",
                 json={"action": "forward", "version": state["version"], "data": data},
             )
-            # Applicants of another person's case do not even see it (404); officers get 403.
-            expected = 404 if executors[executor_code]["applicant"] else 403
+            # Applicants of another person's case do not even see it (404); officers, and the
+            # applicant on their own case, get 403.
+            expected = 404 if executors[executor_code]["applicant"] and executor_code != registrar else 403
             assert refused.status_code == expected, (step["no"], executor_code, refused.json)
             assert set(refused.json) == {"message"}
             assert case_state(app, case_id) == state

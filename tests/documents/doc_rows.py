@@ -25,6 +25,7 @@ from models import (
     Institution,
     Service,
 )
+from tests.factories import sample_nik
 
 HOLDER = "Ngụy Thị Hương"
 INSTITUTION = "SMK Negeri 1 Đặng Pekanbaru"
@@ -60,7 +61,7 @@ def make_case(
     """A TD-BKK case at handover with two card rows (one late), a BAP and, if numbered, a certificate."""
     service = db.session.scalar(select(Service).where(Service.code == "TD-BKK"))
     applicant = Applicant(
-        nik=str(3171000000000000 + secrets.randbelow(10**9)),
+        nik=sample_nik(),
         name=HOLDER,
         phone="+6281234567890",
         address="Jl. Sudirman 12, Pekanbaru",

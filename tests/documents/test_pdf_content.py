@@ -75,7 +75,7 @@ def test_control_card_lists_every_row_with_officer_times_and_late_mark(app):
     assert "Đặng Thị Lan" in text and "Tim Teknis" in text
     assert "19 November 2026 08.00" in text and "20 November 2026 09.30" in text  # received / acted, WIB
     assert "3 menit" in text and "4 hari kerja" in text  # standard times of steps 1 and 3
-    assert "42 j 30 m" in text  # 5 x 510 working minutes spent at step 3
+    assert "5 hari kerja" in text  # 5 x 510 working minutes spent at step 3, as the standard reads
     assert text.count("TERLAMBAT") == 1 and "tepat waktu" in text
     assert "Jumlah langkah terlambat: 1" in text
 

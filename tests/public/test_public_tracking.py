@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.core.extensions import db
-from app.core.formatting import format_date
+from app.core.formatting import format_due
 from models import Case
 from tests.conftest import csrf_token
 from tests.factories import advance
@@ -35,7 +35,7 @@ def test_unknown_number_and_wrong_key_get_the_same_answer(client, tracked_case):
 def test_right_key_shows_status_step_and_due_date_but_nothing_personal(app, client, tracked_case):
     number, key = tracked_case
     with app.app_context():
-        due = format_date(db.session.scalar(select(Case.due_at).where(Case.registration_no == number)), "id")
+        due = format_due(db.session.scalar(select(Case.due_at).where(Case.registration_no == number)), "id")
     text = page_text(track(client, number, key.lower().replace("-", " ")))  # as typed by hand
     assert NO_MATCH not in text
     assert f"{number} — Tanda Daftar Bursa Kerja Khusus Status Dalam proses" in text

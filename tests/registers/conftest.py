@@ -39,10 +39,10 @@ def sample(app):
         db.session.add(other)
         db.session.flush()
         people = [
-            Applicant(nik="1471000000000001", name="Siti Aminah"),
-            Applicant(nik="1471000000000002", name=EVIL_FONT),
-            Applicant(nik="1471000000000003", name='=HYPERLINK("http://x")'),
-            Applicant(nik="1471000000000004", name="Rudi Hartono"),
+            Applicant(nik="1471010101900001", name="Siti Aminah"),
+            Applicant(nik="1471010101900002", name=EVIL_FONT),
+            Applicant(nik="1471010101900003", name='=HYPERLINK("http://x")'),
+            Applicant(nik="1471010101900004", name="Rudi Hartono"),
         ]
         school = Institution(name=EVIL_IMG + " & SMK Negeri 2 Pekanbaru")
         db.session.add_all([*people, school])

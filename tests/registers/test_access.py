@@ -32,6 +32,8 @@ def test_screen_refuses_a_role_without_the_register(client, reader, sample):
     assert client.get("/registers/complaints/").status_code == 403
     assert client.get("/registers/complaints/export/csv").status_code == 403
     assert client.get("/registers/complaints/export/pdf").status_code == 403
+    assert client.get("/registers/complaints/export/xlsx").status_code == 403
+    assert client.get("/registers/complaints/export/csv?sep=semicolon").status_code == 403
 
 
 def test_anonymous_gets_401_from_the_api_and_the_login_page_on_screen(client, sample):
@@ -47,8 +49,10 @@ def test_unknown_register_is_404_and_bad_parameters_400(client, auth, make_user,
     headers = auth.token(make_user("Admin"))
     rv = api(client, "salaries", headers)
     assert rv.status_code == 404 and rv.json["message"] == "Register tidak dikenal."
-    rv = api(client, "cases", headers, format="xlsx")
-    assert rv.status_code == 400 and rv.json["message"] == "Format harus csv atau pdf."
+    rv = api(client, "cases", headers, format="docx")
+    assert rv.status_code == 400 and rv.json["message"] == "Format harus csv, xlsx atau pdf."
+    rv = api(client, "cases", headers, sep="tab")
+    assert rv.status_code == 400 and rv.json["message"].startswith("Pemisah harus")
     rv = api(client, "cases", headers, **{"from": "15-01-2026"})
     assert rv.status_code == 400 and "TTTT-BB-HH" in rv.json["message"]
     rv = api(client, "cases", headers, **{"from": "2026-03-01", "to": "2026-01-01"})
@@ -64,6 +68,7 @@ def test_register_page_shows_filters_rows_and_export_links(client, reader, sampl
     assert "Register Permohonan" in html
     assert "REG-001" in html and "REG-003" not in html and "REG-004" not in html
     assert "/registers/cases/export/csv?" in html and "/registers/cases/export/pdf?" in html
+    assert "/registers/cases/export/xlsx?" in html and "sep=semicolon" in html
     assert "service=TD-BKK" in html and "status=in_progress" in html
     assert "1 baris" in html
     # User text is escaped on the page too.

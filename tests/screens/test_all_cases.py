@@ -101,11 +101,13 @@ def test_export_buttons_keep_the_filters_and_show_only_to_register_readers(app, 
     new_case(app)
     login_as("Kepala Bidang")
     html = client.get("/cases/?service=TD-BKK&status=in_progress&from=2026-01-01").get_data(as_text=True)
-    links = re.findall(r'href="(/registers/cases/export/(?:csv|pdf)\?[^"]+)"', html)
-    assert len(links) == 2
+    links = re.findall(r'href="(/registers/cases/export/(?:csv|xlsx|pdf)\?[^"]+)"', html)
+    # CSV, CSV with ';' for Indonesian Excel, Excel, PDF: each keeps the filters.
+    assert {link.split("?")[0].rsplit("/", 1)[1] for link in links} == {"csv", "xlsx", "pdf"}
+    assert any("sep=semicolon" in link for link in links)
     for link in links:
         assert "service=TD-BKK" in link and "status=in_progress" in link and "from=2026-01-01" in link
-    assert client.get(links[0].replace("&amp;", "&")).status_code == 200
+        assert client.get(link.replace("&amp;", "&")).status_code == 200
     login_as("Tim Teknis")  # may search cases, may not export the register
     assert "/registers/cases/export/" not in client.get("/cases/").get_data(as_text=True)
 

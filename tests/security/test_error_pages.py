@@ -69,6 +69,7 @@ class TestProduction:
             **app_config,
             "APP_ENV": "production",
             "SECRET_KEY": "k" * 48,
+            "PUBLIC_BASE_URL": "https://layanan.example.test",
             "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",  # production refuses memory://
             "DEBUG": True,
             "PROPAGATE_EXCEPTIONS": True,

@@ -196,9 +196,22 @@ def test_redis_down_degrades_to_process_memory_and_logs_an_error(app_config):
 
 def test_production_refuses_per_process_throttle_storage(app_config):
     with pytest.raises(ConfigurationError, match="RATELIMIT_STORAGE_URI"):
-        create_app({**app_config, "APP_ENV": "production", "SECRET_KEY": "s" * 48})
+        create_app(
+            {
+                **app_config,
+                "APP_ENV": "production",
+                "SECRET_KEY": "s" * 48,
+                "PUBLIC_BASE_URL": "https://layanan.example.test",
+            }
+        )
     app = create_app(
-        {**app_config, "APP_ENV": "production", "SECRET_KEY": "s" * 48, "RATELIMIT_STORAGE_URI": REDIS_URL}
+        {
+            **app_config,
+            "APP_ENV": "production",
+            "SECRET_KEY": "s" * 48,
+            "RATELIMIT_STORAGE_URI": REDIS_URL,
+            "PUBLIC_BASE_URL": "https://layanan.example.test",
+        }
     )
     assert app.config["RATELIMIT_STORAGE_URI"] == REDIS_URL
 
@@ -405,6 +418,7 @@ def production_app(app_config):
             **app_config,
             "APP_ENV": "production",
             "SECRET_KEY": "p" * 48,
+            "PUBLIC_BASE_URL": "https://layanan.example.test",
             "RATELIMIT_STORAGE_URI": REDIS_URL,
             "AUTH_THROTTLE_NAMESPACE": "t-" + uuid.uuid4().hex,
         }
@@ -433,6 +447,7 @@ def test_production_cookies_can_be_made_insecure_only_explicitly(app_config):
             **app_config,
             "APP_ENV": "production",
             "SECRET_KEY": "p" * 48,
+            "PUBLIC_BASE_URL": "https://layanan.example.test",
             "RATELIMIT_STORAGE_URI": REDIS_URL,
             "SESSION_COOKIE_SECURE": False,
         }

@@ -60,3 +60,17 @@ def _console_labels() -> set[str]:
             if not isinstance(info.get("choices"), type):
                 labels.update(info.get("choices", ()))
     return labels
+
+
+def test_one_msgid_reads_the_same_in_every_catalog():
+    """The catalogs are merged at run time: a msgid translated two ways would show whichever loads last."""
+    seen: dict[str, dict[str, str]] = {}
+    for po_path in sorted((ROOT / "app" / "translations").glob("*/id/LC_MESSAGES/*.po")):
+        with po_path.open("rb") as fh:
+            for message in read_po(fh):
+                msgid = message.id if isinstance(message.id, str) else message.id[0]
+                text = message.string if isinstance(message.string, str) else message.string[0]
+                if msgid and text and not message.fuzzy:
+                    seen.setdefault(msgid, {})[po_path.parts[-4]] = text
+    clashes = {msgid: areas for msgid, areas in seen.items() if len(set(areas.values())) > 1}
+    assert not clashes, "\n".join(f"{msgid!r}: {areas}" for msgid, areas in clashes.items())

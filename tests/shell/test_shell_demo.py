@@ -48,6 +48,7 @@ def test_demo_refuses_in_production(app_config, tmp_path):
             **app_config,
             "APP_ENV": "production",
             "SECRET_KEY": "x" * 40,
+            "PUBLIC_BASE_URL": "https://layanan.example.test",
             "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
         }
     )
@@ -67,6 +68,7 @@ def test_production_refuses_to_start_with_a_weak_secret_key(app_config, key):
                 **app_config,
                 "APP_ENV": "production",
                 "SECRET_KEY": key,
+                "PUBLIC_BASE_URL": "https://layanan.example.test",
                 "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
             }
         )

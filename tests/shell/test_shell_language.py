@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.reading import page_text
 
 
@@ -47,9 +49,20 @@ def test_landing_page_links_follow_the_role(client, auth, make_user):
     assert 'href="/admin/console_holiday/"' not in client.get("/").get_data(as_text=True)
 
 
-def test_anonymous_start_page_sends_to_login(client):
+def test_anonymous_start_page_is_the_public_portal_with_a_login_link(client, auth, make_user):
     rv = client.get("/")
-    assert rv.status_code == 302 and "/login/" in rv.headers["Location"]
+    html = rv.get_data(as_text=True)
+    assert rv.status_code == 200 and 'class="sp-public"' in html
+    assert re.search(r'class="[^"]*sp-login-link" href="/login/">Masuk<', html)
+    assert 'href="/public/track"' in html and "Selamat datang" not in html
+    assert "sp-login-link" in client.get("/public/track").get_data(as_text=True)  # every public page
+    english = client.get("/?lang=en").get_data(as_text=True)
+    assert ">Login<" in english
+    client.get("/?lang=id")
+    auth.login(make_user("Front Office"))
+    assert "Selamat datang" in page_text(client.get("/"))  # a logged-in user keeps the home page
+    public = client.get("/public/").get_data(as_text=True)
+    assert "sp-login-link" not in public and 'class="btn btn-default btn-sm sp-home-link" href="/"' in public
 
 
 def test_numbers_use_the_decimal_comma_in_indonesian_and_the_point_in_english():

@@ -28,7 +28,7 @@ def test_login_form_is_rate_limited(client, make_user):
     rv = client.post("/login/", data={"username": username, "password": PASSWORD, "csrf_token": token})
     assert rv.status_code == 429  # even the right password waits out the window
     assert "Terlalu banyak percobaan masuk yang gagal" in rv.get_data(as_text=True)
-    assert client.get("/").status_code == 302  # still not logged in
+    assert "sp-login-link" in client.get("/").get_data(as_text=True)  # still not logged in: the public portal
 
 
 def test_api_login_is_rate_limited(client, make_user):

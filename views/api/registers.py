@@ -1,6 +1,6 @@
-"""JSON API of the registers: `GET /api/v1/registers/<name>/export?format=csv|pdf&from=&to=&service=&status=`.
+"""JSON API of the registers: `GET /api/v1/registers/<name>/export?format=csv|xlsx|pdf&from=&to=&service=&status=`.
 
-The answer is the file itself (CSV streamed, or PDF); errors are JSON
+The answer is the file itself (CSV streamed, `sep=semicolon` for Indonesian Excel; XLSX; or PDF); errors are JSON
 `{"message": ...}`: 401 without a valid token, 404 for an unknown register,
 403 when the caller's roles lack ("can_export", "Register <name>"), 400 for a
 bad format or filter. The permission is the register's own pair (declared on
@@ -20,11 +20,12 @@ from flask_login import current_user
 from jwt.exceptions import PyJWTError
 
 from app.registers import RegisterError, get_register, may_read
-from app.registers.csv_export import csv_response
+from app.registers.csv_export import csv_delimiter, csv_response
 from app.registers.pdf_export import pdf_response
+from app.registers.xlsx_export import xlsx_response
 from views.api.base import JsonApi, safe
 
-FORMATS = ("csv", "pdf")
+FORMATS = ("csv", "xlsx", "pdf")
 
 
 def _caller() -> Any:
@@ -46,7 +47,7 @@ class RegistersApi(JsonApi):
     @expose("/<name>/export", methods=["GET"])
     @safe
     def export(self, name: str):
-        """The register `name` under the filters, as `format` (csv or pdf)."""
+        """The register `name` under the filters, as `format` (csv, xlsx or pdf)."""
         try:
             user = _caller()
         except (JWTExtendedException, PyJWTError):
@@ -56,10 +57,12 @@ class RegistersApi(JsonApi):
             return self.response(403, message=_("You may not read this register."))
         fmt = request.args.get("format", "csv")
         if fmt not in FORMATS:
-            raise RegisterError(_("The format must be csv or pdf."))
+            raise RegisterError(_("The format must be csv, xlsx or pdf."))
         filters = register.parse_filters(request.args)
         if fmt == "csv":
-            return csv_response(register, filters)
+            return csv_response(register, filters, csv_delimiter(request.args))
+        if fmt == "xlsx":
+            return xlsx_response(register, filters)
         return pdf_response(register, filters, printed_by=getattr(user, "username", None))
 
 

@@ -8,7 +8,7 @@ page so they always say the same thing about a case.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Protocol
 
 import sqlalchemy as sa
@@ -18,9 +18,10 @@ from flask_login import current_user
 
 from app.calendar.working_days import Calendar
 from app.cases import workflow
+from app.cases.lateness import CLOCK_STATUSES  # statuses whose step clock runs; "late" is defined there
 from app.core.errors import flash_error
 from app.core.extensions import db
-from app.core.formatting import format_duration, to_local
+from app.core.formatting import format_duration
 from models import Case, Step
 from models.case import CaseOutcome, CaseStatus
 
@@ -45,10 +46,6 @@ def case_or_abort(case_id: int) -> Case:
 def flash_refusal(error: workflow.WorkflowError) -> None:
     """The engine said no: nothing was written; tell the officer why, in their language."""
     flash_error(error)
-
-
-# Statuses whose step clock runs: only these can be late.
-CLOCK_STATUSES = (CaseStatus.IN_PROGRESS.value,)
 
 
 def status_label(status: str) -> str:
@@ -94,27 +91,25 @@ def now() -> datetime:
 
 
 def is_late(case: CaseRow, at: datetime | None = None) -> bool:
-    """The current step has run past its due time while its clock runs."""
+    """The current step has run past its due time while its clock runs (app.cases.lateness)."""
     if case.status not in CLOCK_STATUSES or case.step_due_at is None:
         return False
     return case.step_due_at < (at or now())
 
 
+def late_by(case: CaseRow, cal: Calendar, at: datetime | None = None) -> str:
+    """How late the case is, in working time (`1 hari 2 jam kerja`); empty when not late."""
+    at = at or now()
+    if not is_late(case, at) or case.step_due_at is None:
+        return ""
+    return format_duration(cal.working_minutes(case.step_due_at, at), cal.day_minutes)
+
+
 def time_left(case: CaseRow, cal: Calendar, at: datetime | None = None) -> str:
-    """`3 working days left`, `2 j 15 m left`, or how late, counted in office time."""
+    """`1 hari 2 jam kerja left`, or how late (`late by 2 jam kerja`), counted in office time."""
     if case.status not in CLOCK_STATUSES or case.step_due_at is None:
         return ""
     at = at or now()
-    due = case.step_due_at
-    if due < at:
-        return _("late by %(t)s", t=format_duration(cal.working_minutes(due, at)) or "0 m")
-    today, due_day = to_local(at).date(), to_local(due).date()
-    if due_day > today:
-        days, day = 0, today
-        while day < due_day:
-            day += timedelta(days=1)
-            if cal.is_working_day(day):
-                days += 1
-        if days >= 1:
-            return _("%(n)d working day(s) left", n=days)
-    return _("%(t)s left", t=format_duration(cal.working_minutes(at, due)) or "0 m")
+    if is_late(case, at):
+        return _("late by %(t)s", t=late_by(case, cal, at))
+    return _("%(t)s left", t=format_duration(cal.working_minutes(at, case.step_due_at), cal.day_minutes))

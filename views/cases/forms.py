@@ -31,6 +31,7 @@ from app.cases import input as case_input
 from app.cases import workflow
 from app.cases.step_kinds import StepKind
 from app.core.extensions import db
+from app.core.urls import public_base_url
 from app.security import capabilities as cap
 from models import Case, Service
 from views.cases.display import case_or_abort, current_officer, flash_refusal
@@ -246,4 +247,4 @@ class NewApplicationView(BaseView):
             flash(_("The receipt with the tracking key can only be printed right after registration."), "warning")
             return redirect(url_for("CaseView.show", case_id=case.id))
         session.pop(PRINT_KEY)
-        return self.render_template("cases/receipt.html", case=case, receipt=receipt)
+        return self.render_template("cases/receipt.html", case=case, receipt=receipt, public_base_url=public_base_url())

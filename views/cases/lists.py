@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -24,7 +25,15 @@ from app.security import capabilities as cap
 from models import Applicant, Case, Service
 from models.case import CASE_STATUSES, CaseStatus
 from views.cases.display import CLOCK_STATUSES, current_officer, now
-from views.cases.worklist import PAGE_SIZE, WorklistView, case_rows, fetch_listed, listed
+from views.cases.worklist import (
+    PAGE_SIZE,
+    WorklistView,
+    case_rows,
+    fetch_listed,
+    listed,
+    waiting_for_current_user,
+    worklist_label,
+)
 
 FILTER_KEYS = ("service", "status", "step", "late", "from", "to", "q")
 # A NIK (16 digits, spaces or dots allowed) typed into the search box. The
@@ -130,7 +139,13 @@ def register(appbuilder) -> None:
 
     # Menu entries are opened by app.security.roles from the grants on their views.
     category = {"category": "Cases", "category_label": _l("Cases"), "category_icon": "fa-folder-open"}
-    appbuilder.add_view(WorklistView, "My worklist", label=_l("My worklist"), icon="fa-inbox", **category)
+    # Named at render time: an applicant account's worklist is "My applications".
+    worklist = LazyString(worklist_label)
+    appbuilder.add_view(WorklistView, "My worklist", label=worklist, icon="fa-inbox", **category)
     appbuilder.add_view(AllCasesView, "All cases", label=_l("All cases"), icon="fa-list", **category)
     appbuilder.add_view(NewApplicationView, "New application", label=_l("New application"), icon="fa-plus", **category)
     appbuilder.add_view_no_menu(CaseView)
+    # The navbar's worklist badge and the home page read the counts through this.
+    appbuilder.app.context_processor(
+        lambda: {"worklist_waiting": waiting_for_current_user, "worklist_name": worklist_label}
+    )

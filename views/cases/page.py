@@ -8,17 +8,19 @@ only offers what the engine would accept anyway.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, request, send_file, session, url_for
+from flask import abort, flash, redirect, request, send_file, session, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.sqla.models import User
 from flask_babel import gettext as _
 
 from app import documents
+from app.calendar.working_days import Calendar
 from app.cases import uploads, workflow
 from app.cases.access import checklist_open
 from app.cases.step_kinds import TICK, UPLOAD, checklist_rights, step_kind, step_showing
 from app.core.extensions import db
 from app.core.parsing import MAX_ID, bounded_int
+from app.core.urls import public_base_url
 from app.documents.qr import qr_data_uri
 from app.security import capabilities as cap
 from app.security.capabilities import has_capability
@@ -29,9 +31,11 @@ from views.cases.display import (
     case_or_abort,
     current_officer,
     flash_refusal,
+    late_by,
     outcome_label,
     status_label,
     steps_for,
+    time_left,
 )
 from views.cases.forms import PRINT_KEY, RECEIPT_KEY
 
@@ -62,7 +66,10 @@ class CaseView(BaseView):
     @has_access
     def show(self, case_id: int):
         """Everything about one case and the actions this user may take now."""
-        case = case_or_abort(case_id)
+        return self._page(case_or_abort(case_id))
+
+    def _page(self, case: Case, posted: dict | None = None, status: int = 200):
+        """The case page; `posted` is a refused action's form ({"action", "values", "errors"}) to show again."""
         user = current_officer()
         counter = has_capability(user, cap.CASES_REGISTER)
         actions = workflow.allowed_actions(case, user)
@@ -79,6 +86,7 @@ class CaseView(BaseView):
             step=step,
             step_kind=step_kind(step) if step else None,
             actions=actions,
+            applicant_view=workflow.is_applicant_user(user),  # the applicant's own words for a submit
             checklist=self._checklist_rights(case, step, user),
             form_labels={f.name: f.label for f in case.service.form_fields},
             form_types={f.name: f.type for f in case.service.form_fields},
@@ -98,7 +106,11 @@ class CaseView(BaseView):
             show_id=(lambda value: value if reveal else workflow.mask_nik(value)),
             identity_warnings=workflow.identity_warnings(case) if counter else [],
             may_confirm_identity=counter and workflow.pending_claim(case.applicant) is not None,
-        )
+            # How late (a badge) or how much time is left, in working time: the worklist's own words.
+            late_by=late_by(case, (cal := Calendar.from_db())),
+            time_left=time_left(case, cal),
+            posted=posted,
+        ), status
 
     @staticmethod
     def _survey_link(case: Case) -> str | None:
@@ -108,8 +120,7 @@ class CaseView(BaseView):
         invitation = db.session.scalar(sa.select(SurveyInvitation).where(SurveyInvitation.case_id == case.id))
         if invitation is None or invitation.used_at is not None:
             return None
-        base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-        return base + url_for("public.survey", token=invitation.token)
+        return public_base_url() + url_for("public.survey", token=invitation.token)
 
     @staticmethod
     def _checklist_rights(case: Case, step: Step | None, user: User) -> dict[str, bool]:
@@ -135,7 +146,11 @@ class CaseView(BaseView):
     @expose("/<int:case_id>/act", methods=["POST"])
     @has_access
     def act(self, case_id: int):
-        """Forward, return or reject through the engine; its refusal is flashed."""
+        """Forward, return or reject through the engine; its refusal is flashed.
+
+        A refusal naming fields (an incomplete BAP or receipt, a missing reason)
+        shows the page again (422) with what was typed and each field's message.
+        """
         case = case_or_abort(case_id)
         action = request.form.get("action", "")
         version = _version()
@@ -148,6 +163,9 @@ class CaseView(BaseView):
             workflow.act(case, current_officer(), action, version, note=request.form.get("note") or None, data=data)
         except workflow.WorkflowError as error:
             flash_refusal(error)
+            if error.fields and error.status == 422:
+                posted = {"action": action, "values": request.form, "errors": error.fields}
+                return self._page(case_or_abort(case_id), posted, 422)
         else:
             flash(_("Saved: %(outcome)s.", outcome=outcome_label(action)), "success")
         return redirect(url_for(".show", case_id=case_id))

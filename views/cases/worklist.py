@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from app.calendar.working_days import Calendar
 from app.cases.access import WORKLIST_ORDER, is_applicant_user, sees_applicant_details, worklist_filter
+from app.cases.lateness import running_late_clause
 from app.core.extensions import db
 from app.core.parsing import bounded_int
 from app.security import capabilities as cap
@@ -85,6 +86,41 @@ def worklist_page(user: User, page: int) -> list[ListedCase]:
     return fetch_listed(query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE))
 
 
+class Waiting(NamedTuple):
+    """How many cases wait in a worklist, and how many of them are late."""
+
+    total: int
+    late: int
+
+
+def worklist_counts(user: User, at: datetime | None = None) -> Waiting:
+    """One COUNT over the worklist's own filter; late as the worklist marks it (`is_late`)."""
+    late = sa.func.coalesce(sa.func.sum(sa.case((running_late_clause(at or now()), 1), else_=0)), 0)
+    total, late_n = db.session.execute(
+        sa.select(sa.func.count(), late).select_from(Case).where(*worklist_filter(user))
+    ).one()
+    return Waiting(int(total or 0), int(late_n or 0))
+
+
+def waiting_for_current_user() -> Waiting | None:
+    """The logged-in user's worklist counts (navbar badge, home page); None without a worklist.
+
+    Counted once per request, only when a page asks for it.
+    """
+    from flask import g
+    from flask_login import current_user
+
+    if not current_user.is_authenticated or not cap.has_capability(current_user, cap.CASES_WORK):
+        return None
+    if "_sp_waiting" not in g:
+        try:
+            g._sp_waiting = worklist_counts(current_officer())
+        except sa.exc.SQLAlchemyError:
+            # An error page after a failed transaction still renders its navbar: without the badge.
+            g._sp_waiting = None
+    return g._sp_waiting
+
+
 def _hide_unconfirmed_names(cases: list[ListedCase], user: User) -> list[ListedCase]:
     """An applicant account sees the applicant's name only where it may see the record's details.
 
@@ -121,6 +157,17 @@ def case_rows(cases: list[ListedCase], user: User | None = None) -> list[dict[st
     return rows
 
 
+def worklist_label() -> str:
+    """The worklist's name for whoever looks (menu, heading): an applicant account follows its own applications."""
+    from flask import has_request_context
+    from flask_babel import gettext as _
+    from flask_login import current_user
+
+    if has_request_context() and current_user.is_authenticated and is_applicant_user(current_user):
+        return _("My applications")
+    return _("My worklist")
+
+
 class WorklistView(BaseView):
     """The officer's own queue."""
 
@@ -140,6 +187,7 @@ class WorklistView(BaseView):
         has_next = len(cases) > PAGE_SIZE
         return self.render_template(
             "cases/worklist.html",
+            heading=worklist_label(),
             rows=case_rows(cases[:PAGE_SIZE], current_officer()),
             page=page,
             has_next=has_next,

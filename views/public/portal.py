@@ -47,8 +47,15 @@ def check_certificate():
     return redirect(url_for("PublicVerifyView.verify", token=token))
 
 
+def login_link() -> dict[str, str]:
+    """`login_url` for the public pages' header: the way in for officers and applicants."""
+    return {"login_url": current_app.appbuilder.get_url_for_login}  # type: ignore[attr-defined]
+
+
 def make_blueprint(limiter: Any) -> Blueprint:
     bp = Blueprint("public", __name__, url_prefix="/public")
+    # Every app page may render the public layout (the start page does for visitors).
+    bp.app_context_processor(login_link)
     track_limit = limiter.limit(_configured("PUBLIC_TRACK_RATE_LIMIT", TRACK_RATE_LIMIT), methods=["POST"])
     form_limit = limiter.limit(_configured("PUBLIC_FORM_RATE_LIMIT", FORM_RATE_LIMIT), methods=["POST"])
     bp.add_url_rule("/", "index", public_services.index)

@@ -17,11 +17,12 @@ from sqlalchemy import select
 
 from app.core.extensions import db
 from app.registers import REGISTERS, Filters, Register, RegisterError, register_capability
-from app.registers.csv_export import csv_response
+from app.registers.csv_export import csv_delimiter, csv_response
 from app.registers.pdf_export import pdf_response
+from app.registers.xlsx_export import xlsx_response
 
 PREVIEW_ROWS = 50
-FORMATS = ("csv", "pdf")
+FORMATS = ("csv", "xlsx", "pdf")
 
 
 def _services() -> list[Any]:
@@ -84,13 +85,15 @@ class RegisterView(BaseView):
     @expose("/export/<fmt>")
     @has_access
     def export(self, fmt: str):
-        """The whole filtered register as CSV (streamed) or PDF."""
+        """The whole filtered register as CSV (streamed; `sep=semicolon` for Indonesian Excel), XLSX or PDF."""
         if fmt not in FORMATS:
             abort(404)
         try:
             filters = self.register.parse_filters(request.args)
             if fmt == "csv":
-                return csv_response(self.register, filters)
+                return csv_response(self.register, filters, csv_delimiter(request.args))
+            if fmt == "xlsx":
+                return xlsx_response(self.register, filters)
             return pdf_response(self.register, filters, printed_by=current_user.username)
         except RegisterError as exc:
             return self._page(None, exc.message, exc.status)
