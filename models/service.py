@@ -197,6 +197,24 @@ step_executor = Table(
 )
 
 
+def step_label(activity: str | None, short: str | None = None, words: int = 4, length: int = 40) -> str:
+    """A step's name in a narrow place: its `short`, else its activity's first words (an ellipsis when cut).
+
+    The full activity goes beside it in a title attribute (see `Step.label`'s users).
+    """
+    if short and short.strip():
+        return short.strip()
+    # Activities written as bullet lists ("- Pemohon meminta ...") read as one line.
+    text = " ".join((activity or "").split()).removeprefix("- ")
+    head = text.split(" ")[:words]
+    while len(head) > 1 and len(" ".join(head)) > length:
+        head.pop()
+    label = " ".join(head)
+    if len(label) > length:
+        label = label[: length - 1].rstrip()
+    return label if label == text else label.rstrip(".,;:") + "…"
+
+
 class Step(Model):
     """One row of the SOP table."""
 
@@ -229,6 +247,11 @@ class Step(Model):
     def permission_view(self) -> str:
         """The FAB view-menu name of this step's permission pair ('can_act' on it)."""
         return f"{self.service.code} step {self.no}"
+
+    @property
+    def label(self) -> str:
+        """The step's name in narrow places (worklists, dashboard tables): `short`, else its activity's first words."""
+        return step_label(self.activity, self.short)
 
     def __str__(self) -> str:
         return f"{self.no}. {self.activity[:60]}"

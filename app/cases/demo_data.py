@@ -66,6 +66,8 @@ def step_data(kind: str, applicant_name: str = "Penerima", id_no: str = "1471010
         }
     if "receipt" in needs:
         data.update(received_by=applicant_name, id_no=id_no)
+    if "confirm" in needs:
+        data["confirm"] = True  # the signer read the KONSEP
     return data
 
 

@@ -47,9 +47,11 @@ class StepKind:
     # None: forwarding is the office's (app.cases.workflow.allowed_actions and _authorise).
     applicant_forward_label: ClassVar[Any] = None
     form_template: ClassVar[str | None] = None
+    # Its forward panel links the certificate draft (KONSEP): its executors read what they initial or sign.
+    reads_draft: ClassVar[bool] = False
     # Case documents (CASE_DOCUMENTS names; "certificate-draft" is the KONSEP) this step brings.
     documents: ClassVar[tuple[str, ...]] = ()
-    # NEEDS before forward, by name: "checklist", "bap", "receipt".
+    # NEEDS before forward, by name: "checklist", "bap", "receipt", "confirm".
     needs: ClassVar[tuple[str, ...]] = ()
     # RECORDS on forward: the case fields or rows it writes.
     records: ClassVar[tuple[str, ...]] = ()
@@ -202,6 +204,7 @@ class Draft(StepKind):
 class Approve(StepKind):
     name = "approve"
     forward_label = _l("Initial (paraf) and forward")
+    reads_draft = True
 
 
 @register
@@ -209,7 +212,23 @@ class Sign(StepKind):
     name = "sign"
     forward_label = _l("Sign")
     forward_help = _l("You are recorded as the signer.")
+    form_template = "cases/step_forms/_sign.html"
+    reads_draft = True
+    needs = ("confirm",)
     records = ("signed_by", "signed_at")
+
+    def check_forward(self, case: Case, data: dict) -> dict:
+        # Signing is confirmed on the server, not only in the browser: the signer says they read the KONSEP.
+        if (data if isinstance(data, dict) else {}).get("confirm") is not True:
+            raise WorkflowError(
+                422,
+                _("Signing needs your confirmation that you read the draft."),
+                {"confirm": _("Tick to confirm that you have read the draft and sign it.")},
+            )
+        return {}
+
+    def read_form(self, form: Mapping[str, str]) -> dict | None:
+        return {"confirm": form.get("confirm") in ("1", "on", "true", "yes")}
 
     def record(self, case: Case, cleaned: dict, user: User, now: datetime) -> None:
         case.signed_by_id = user.id

@@ -138,6 +138,16 @@ def demo_command() -> None:
     cases = add_sample_cases()
     if cases:
         click.echo(f"Sample cases created: {cases}")
+    from app.commands import demo_activity
+
+    for label, count in (
+        ("Sample complaints", demo_activity.add_complaints()),
+        # Before the applicant's cases: the survey hands over the completed sample cases.
+        ("Sample survey answers", demo_activity.add_survey_answers()),
+        ("Sample cases of the online applicant", demo_activity.add_applicant_cases(DEMO_ACCOUNTS)),
+    ):
+        if count:
+            click.echo(f"{label} created: {count}")
 
 
 def register(app: Flask) -> None:

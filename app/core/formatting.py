@@ -47,6 +47,20 @@ def format_date(value: date | datetime | None, locale: str | None = None) -> str
     return _babel_date(value, "d MMMM y", locale=locale or _locale())
 
 
+def format_month(value: str | date | None, locale: str | None = None) -> str:
+    """A calendar month, `2026-12` or a date in it, as people read it: `Des 2026` (English `Dec 2026`)."""
+    if value is None or value == "":
+        return ""
+    day = value if isinstance(value, date) else date.fromisoformat(f"{value}-01")
+    return _babel_date(day, "MMM y", locale=locale or _locale())
+
+
+def intl_locale(locale: str | None = None) -> str:
+    """The reader's language as a BCP 47 tag for the browser's Intl formatters: `id-ID`, `en-US`."""
+    language = (locale or _locale()).replace("_", "-")
+    return {"id": "id-ID", "en": "en-US"}.get(language, language)
+
+
 def format_datetime(value: datetime | None, locale: str | None = None) -> str:
     """`28 November 2026 14.05` in the office's time zone."""
     if value is None:

@@ -26,6 +26,7 @@ from app.core.extensions import db
 from app.core.formatting import local_midnight
 from app.core.timezone import office_tz, sqlite_local_shift
 from models import Case, CaseStatus, Complaint, ControlCardEntry, Service, Step
+from models.service import step_label
 
 LATE_LIMIT = 20
 
@@ -104,6 +105,7 @@ def late_cases(period: Period, now: datetime | None = None, limit: int = LATE_LI
             Case.due_at,
             Service.code,
             Step.activity,
+            Step.short,
         )
         .join(Service, Service.id == Case.service_id)
         .outerjoin(Step, (Step.service_id == Case.service_id) & (Step.no == Case.current_step_no))
@@ -112,6 +114,8 @@ def late_cases(period: Period, now: datetime | None = None, limit: int = LATE_LI
         .limit(limit)
     )
     rows = [dict(r._mapping) for r in db.session.execute(_service_filter(stmt, Case.service_id, period))]
+    for row in rows:
+        row["label"] = step_label(row["activity"], row["short"]) if row["activity"] else ""
     return count or 0, rows
 
 
@@ -187,12 +191,12 @@ def complaints_by(period: Period, column_name: str) -> dict[str, int]:
     return {(key or "-"): n for key, n in db.session.execute(stmt)}
 
 
-def step_names(service_id: int | None) -> dict[int, str]:
-    """Step number -> activity of the chosen service (of the first one when none chosen)."""
+def step_names(service_id: int | None, full: bool = False) -> dict[int, str]:
+    """Step number -> short name (`Step.label`; with `full`, the activity) of the chosen service (of the first one)."""
     if service_id is None:
         service_id = db.session.scalar(select(Service.id).order_by(Service.id).limit(1))
-    rows = db.session.execute(select(Step.no, Step.activity).where(Step.service_id == service_id))
-    return {no: activity for no, activity in rows}  # noqa: C416 (a Result has .keys(): dict() would misread it)
+    rows = db.session.execute(select(Step.no, Step.activity, Step.short).where(Step.service_id == service_id))
+    return {no: activity if full else step_label(activity, short_name) for no, activity, short_name in rows}
 
 
 def overview(period: Period, now: datetime | None = None) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, Response, current_app, has_request_context, request, session
 from flask_babel import get_babel
 
 from app.calendar.working_days import office_day_minutes
@@ -26,6 +26,7 @@ from app.core.formatting import (
     format_datetime,
     format_due,
     format_duration,
+    format_month,
     format_number,
     format_rupiah,
 )
@@ -96,8 +97,20 @@ def init_app(app: Flask) -> None:
         durasi=lambda minutes: format_duration(minutes, office_day_minutes()),
         tenggat=format_due,
         angka=format_number,
+        bulan=format_month,
     )
 
     @app.context_processor
     def _language_context() -> dict:
         return {"current_locale": select_locale()}
+
+    @app.after_request
+    def _html_lang(response: Response) -> Response:
+        # FAB's init.html and Flask-Admin's base.html open with a bare <html>: give
+        # every page the language it is written in (WCAG 3.1.1).
+        if response.mimetype == "text/html" and not (response.direct_passthrough or response.is_streamed):
+            body = response.get_data()
+            if b"<html>" in body[:512]:
+                lang = (select_locale() or "id").encode()
+                response.set_data(body.replace(b"<html>", b'<html lang="' + lang + b'">', 1))
+        return response

@@ -50,7 +50,10 @@ def test_dashboard_page_shows_the_figures_and_chart_data(client, auth, make_user
     assert "Formulir web" in html and "Belum dipilah" in html  # channel and weight labels
     block = re.search(r'<script type="application/json" id="sp-dashboard-data">(.*?)</script>', html, re.S)
     charts = json.loads(block.group(1))
-    assert charts["sla_by_month"] == {"labels": ["2026-01", "2026-02"], "values": [50.0, 100.0]}
+    # Months read as the tables write them (Indonesian names); numbers go through Intl of id-ID.
+    assert charts["sla_by_month"] == {"labels": ["Jan 2026", "Feb 2026"], "values": [50.0, 100.0]}
+    assert charts["locale"] == "id-ID"
+    assert re.search(r'data-month="2026-01"><td>Jan 2026</td>', html)
     assert charts["ikm"]["values"] == [87.5] * 9
     assert 'src="/static/vendor/chartjs/chart.umd.min.js"' in html and "onclick" not in html
     assert client.get("/static/vendor/chartjs/chart.umd.min.js").status_code == 200

@@ -270,6 +270,8 @@ def test_third_definition_walks_through_the_pages(app, client, auth, make_user, 
         data = {"csrf_token": token, "action": "forward", "version": version}
         if step_no == 3:
             data.update(date="2026-12-01", findings="Lokasi sesuai.", recommendation="memenuhi", team="Omega")
+        if step_no == 5:  # sign: the signer ticks that they read the KONSEP
+            data.update(confirm="1")
         if step_no == 7:
             data.update(received_by=applicant["name"], id_no=applicant["nik"])
         acted = client.post(f"/cases/{case_id}/act", data=data, follow_redirects=True)

@@ -143,8 +143,8 @@ def test_design_document_lists_the_registered_kinds():
 def test_each_kind_declares_what_it_needs_records_and_shows():
     kinds = step_kinds.REGISTRY
     # What the engine, the page and the documents ask of them.
-    assert {k for k, v in kinds.items() if v.needs} == {"verify", "inspect", "handover"}
-    assert {k for k, v in kinds.items() if v.form_template} == {"inspect", "handover"}
+    assert {k for k, v in kinds.items() if v.needs} == {"verify", "inspect", "sign", "handover"}
+    assert {k for k, v in kinds.items() if v.form_template} == {"inspect", "sign", "handover"}
     assert {k for k, v in kinds.items() if v.checklist_rights} == {"intake", "verify"}
     assert kinds["verify"].checklist_rights == {step_kinds.UPLOAD, step_kinds.TICK}
     assert step_kinds.step_showing([], "bap") is None
@@ -191,9 +191,12 @@ def test_each_needing_kind_refuses_forward_with_its_own_message(app, api, make_u
     )
     assert created.status_code == 201, created.json
     case_id = created.json["id"]
-    for step in SHUFFLED["steps"][:3]:  # intake, task, sign: nothing needed
+    for step in SHUFFLED["steps"][:3]:  # intake, task: nothing needed; sign: the signer's confirmation
         actor = staff["loket_acak" if "loket_acak" in step["executors"] else step["executors"][0]]
-        assert _forward(api, actor, case_id, app).status_code == 200
+        if step["kind"] == "sign":
+            refused = _forward(api, actor, case_id, app)
+            assert refused.status_code == 422 and "confirm" in refused.json["errors"]
+        assert _forward(api, actor, case_id, app, step_data(step["kind"])).status_code == 200
 
     # inspect: the BAP is required, and it must recommend approval.
     inspector = staff["peninjau_acak"]
@@ -264,8 +267,9 @@ def test_case_page_shows_the_form_and_label_of_the_current_kind(app, client, aut
         json={"service": shuffled, "applicant": sample_applicant(), "form": {"nama_usaha": "Usaha Acak"}},
     )
     case_id = created.json["id"]
-    for username in (staff["loket_acak"], staff["loket_acak"], staff["pengesah_acak"]):
-        assert _forward(api, username, case_id, app).status_code == 200
+    usernames = (staff["loket_acak"], staff["loket_acak"], staff["pengesah_acak"])
+    for username, step in zip(usernames, SHUFFLED["steps"][:3], strict=True):
+        assert _forward(api, username, case_id, app, step_data(step["kind"])).status_code == 200
     auth.login(staff["peninjau_acak"])
     page = client.get(f"/cases/{case_id}").get_data(as_text=True)
     # The inspect kind's BAP form, its hint and its button; no other kind's form.

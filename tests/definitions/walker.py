@@ -55,6 +55,8 @@ def step_data(kind: str) -> dict[str, Any]:
         }
     if kind == "handover":
         return {"received_by": "Penerima Produk", "id_no": "1471010101900001"}
+    if kind == "sign":
+        return {"confirm": True}
     return {}
 
 

@@ -40,6 +40,8 @@ def act(page, action: str = "forward", **fields: str) -> None:
         field = form.locator(f"[name={name}]")
         if field.evaluate("e => e.tagName") == "SELECT":
             field.select_option(value)
+        elif field.evaluate("e => e.type") == "checkbox":
+            field.check()
         else:
             field.fill(value)
     form.locator("button[type=submit]").click()
@@ -132,7 +134,8 @@ def test_td_bkk_case_through_all_ten_steps(app, make_user, browser_page, tmp_pat
     ):
         login(page, users[role])
         open_from_worklist(page, registration_no)
-        act(page)
+        # The signer ticks that they read the KONSEP (step_kinds.Sign refuses the signature without it).
+        act(page, **({"confirm": "1"} if page.locator("form.sp-action [name=confirm]").count() else {}))
     certificate_no = page.locator(".sp-certificate-no").inner_text()
     assert "TD-BKK" in certificate_no
 

@@ -7,6 +7,8 @@ draws; `make docs-images` refreshes the README's docs/img/dashboard.png from it.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -64,4 +66,14 @@ def test_dashboard_draws_its_charts(app, browser_page, make_user, data):
         "() => [...document.querySelectorAll('canvas[data-chart]')].filter(c => window.Chart.getChart(c)).length >= 5"
     )
     assert page.inner_text("[data-figure=late]").strip() == "2"
+    # Charts speak the page's language: Indonesian month names and Intl.NumberFormat of id-ID.
+    month = page.evaluate(
+        "() => window.Chart.getChart(document.querySelector('[data-chart=sla_by_month]')).data.labels[0]"
+    )
+    assert re.fullmatch(r"(Jan|Feb|Mar|Apr|Mei|Jun|Jul|Agu|Sep|Okt|Nov|Des) 20\d\d", month), month
+    assert page.inner_text("[data-table=sla_by_month] tbody td").strip() == month
+    chart = "window.Chart.getChart(document.querySelector('[data-chart=time_by_step]'))"
+    assert page.evaluate(f"() => {chart}.options.locale") == "id-ID"
+    assert page.evaluate(f"() => {chart}.scales.y.getLabelForValue(2500)") == "2.500"
+    assert page.evaluate(f"() => new Intl.NumberFormat({chart}.options.locale).format(100.5)") == "100,5"
     assert screenshot(page, "dashboard.png").stat().st_size > 10_000

@@ -240,3 +240,57 @@ def test_handed_over_case_shows_the_one_time_survey_link_until_it_is_used(app, l
     with app.test_request_context():
         submit_response({"scores": {f"u{i}": 3 for i in range(1, 10)}}, invitation_token=token)
     assert "sp-survey-url" not in client.get(f"/cases/{case_id}").get_data(as_text=True)
+
+
+def test_approval_step_links_the_draft_it_initials_and_it_downloads_as_konsep(app, login_as, client):
+    case_id = new_case(app)
+    advance(app, case_id, 5)  # the first initial (paraf)
+    login_as("JF Analis Kebijakan Ahli Muda")
+    html = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    forward = html[html.index('data-action="forward"') :].split("</form>")[0]
+    link = f'href="/documents/case/{case_id}/certificate.pdf"'
+    assert link in forward and "sp-read-draft" in forward  # beside the paraf button
+    assert "sp-certificate-draft" in html  # and among the documents
+    rv = client.get(f"/documents/case/{case_id}/certificate.pdf")
+    assert rv.status_code == 200 and "KONSEP" in pdf_text(rv.data)
+
+
+def test_signing_needs_the_confirmation_ticked(app, login_as, client, load_case):
+    case_id = new_case(app)
+    advance(app, case_id, 8)
+    login_as("Kepala Dinas")
+    html = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    forward = html[html.index('data-action="forward"') :].split("</form>")[0]
+    assert 'type="checkbox" id="sign-confirm" name="confirm"' in forward and "sp-read-draft" in forward
+    assert "Saya telah membaca konsep dan menandatangani" in forward
+    before = load_case(case_id)
+
+    rv = _post_act(client, case_id, "forward")
+    assert rv.status_code == 422
+    assert "Centang untuk menyatakan bahwa Anda telah membaca konsep" in page_text(rv)
+    assert load_case(case_id) == before  # nothing recorded, still at the sign step
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        assert case.current_step_no == 8 and case.signed_by_id is None
+
+    rv = _post_act(client, case_id, "forward", confirm="1")
+    assert rv.status_code == 200
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        assert case.current_step_no == 9 and case.signed_by_id is not None
+
+
+def test_api_signing_needs_confirm_true(app, login_as, auth, client):
+    case_id = new_case(app)
+    advance(app, case_id, 8)
+    headers = auth.token(login_as("Kepala Dinas"))
+    with app.app_context():
+        version = db.session.get(Case, case_id).version
+    body = {"action": "forward", "version": version}
+    for refused in ({}, {"confirm": False}, {"confirm": "yes"}):
+        rv = client.post(f"/api/v1/cases/{case_id}/act", json={**body, "data": refused}, headers=headers)
+        assert rv.status_code == 422 and "confirm" in rv.get_json()["errors"], refused
+    rv = client.post(f"/api/v1/cases/{case_id}/act", json={**body, "data": {"confirm": True}}, headers=headers)
+    assert rv.status_code == 200, rv.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Case, case_id).current_step_no == 9

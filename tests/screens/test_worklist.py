@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy import update
 
 import views.cases.worklist
@@ -90,3 +91,38 @@ def test_cases_menu_offers_each_role_its_own_screens(login_as, client):
     menu = menu_text(client.get("/cases/worklist/").get_data(as_text=True))
     assert "Daftar kerja saya" in menu and "Semua berkas" in menu
     assert "Permohonan baru" not in menu
+
+
+def test_worklist_names_a_step_short_with_the_full_activity_in_the_title(app, login_as, client):
+    from html import unescape
+
+    from models import Step
+
+    case_id = new_case(app)
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        step = db.session.scalars(
+            sa.select(Step).where(Step.service_id == case.service_id, Step.no == case.current_step_no)
+        ).one()
+        activity, step_no = " ".join(step.activity.split()).removeprefix("- "), step.no
+        default = step.label
+    assert default != activity and default.endswith("…")  # the first words, cut on a word boundary
+    assert activity.startswith(default.removesuffix("…"))
+    login_as("Front Office")
+    html = client.get("/cases/worklist/").get_data(as_text=True)
+    cell = re.search(
+        rf'<tr[^>]*data-case-id="{case_id}".*?<td class="sp-step" title="([^"]*)">([^<]*)</td>', html, re.S
+    )
+    assert cell and unescape(cell.group(2)) == f"{step_no}. {default}"
+    assert unescape(cell.group(1)) == activity
+
+    with app.app_context():  # a definition's `short` wins
+        db.session.execute(
+            sa.update(Step).where(Step.service_id == case.service_id, Step.no == step_no).values(short="Pendaftaran")
+        )
+        db.session.commit()
+    html = client.get("/cases/worklist/").get_data(as_text=True)
+    cell = re.search(
+        rf'<tr[^>]*data-case-id="{case_id}".*?<td class="sp-step" title="([^"]*)">([^<]*)</td>', html, re.S
+    )
+    assert cell and cell.group(2) == f"{step_no}. Pendaftaran" and unescape(cell.group(1)) == activity

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import stat
 from pathlib import Path
 
@@ -40,6 +41,51 @@ def test_demo_creates_one_account_per_role_once(app, runner, client, auth):
     assert accounts.read_text().count("\n") == len(DEMO_ACCOUNTS)  # nothing appended
     auth.logout()
     assert auth.login("admin", passwords["admin"]).headers["Location"].endswith("/")
+
+
+def test_demo_fills_every_screen_once(app, runner, client, auth):
+    """Complaints, survey answers and the online applicant's own cases, through the engines, once."""
+    from sqlalchemy import func, select
+
+    from app.core.extensions import db
+    from models import Case, Complaint, ComplaintEvent, SurveyResponse
+
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    passwords = {
+        row.split("\t")[0]: row.split("\t")[2]
+        for row in (Path(app.config["INSTANCE_PATH"]) / "demo-accounts.txt").read_text().splitlines()
+    }
+    with app.app_context():
+        counts = {
+            m: db.session.scalar(select(func.count()).select_from(m))
+            for m in (Case, Complaint, ComplaintEvent, SurveyResponse)
+        }
+        statuses = set(db.session.scalars(select(Complaint.status)))
+        sources = set(db.session.scalars(select(SurveyResponse.source)))
+        pemohon = app.appbuilder.sm.find_user(username="pemohon")
+        own = db.session.scalars(select(Case.registration_no).where(Case.created_by_id == pemohon.id)).all()
+    assert statuses == {"received", "coordination", "handling", "review", "correction", "closed"}
+    assert sources == {"invited", "paper"}
+    assert len(own) == 2
+
+    auth.login("pengaduan", passwords["pengaduan"])
+    page = client.get("/complaints/").get_data(as_text=True)
+    assert "Petugas loket sulit dihubungi" in page
+    auth.logout()
+    auth.login("kadis", passwords["kadis"])
+    page = client.get("/survey/").get_data(as_text=True)
+    assert re.search(r'class="sp-ikm">\d+,\d\d<', page)  # the index of the demo's answers
+    auth.logout()
+    auth.login("pemohon", passwords["pemohon"])
+    page = client.get("/cases/worklist/").get_data(as_text=True)
+    assert all(number in page for number in own)
+    auth.logout()
+
+    again = runner.invoke(args=["demo"])
+    assert again.exit_code == 0, again.output
+    with app.app_context():
+        assert counts == {m: db.session.scalar(select(func.count()).select_from(m)) for m in counts}
 
 
 def test_demo_refuses_in_production(app_config, tmp_path):

@@ -148,7 +148,8 @@ def case_rows(cases: list[ListedCase], user: User | None = None) -> list[dict[st
         rows.append(
             {
                 "case": case,
-                "step": f"{case.current_step_no}. {short(step.activity, 50)}" if step else "",
+                "step": f"{case.current_step_no}. {step.label}" if step else "",
+                "step_title": short(step.activity, 500) if step else "",
                 "late": is_late(case, at),
                 "time_left": time_left(case, cal, at),
                 "status": status_label(case.status),

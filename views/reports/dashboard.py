@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.core.extensions import db
+from app.core.formatting import format_month, intl_locale
 from app.core.parsing import MAX_DATE, MIN_DATE, bounded_date
 from app.core.timezone import office_tz
 from app.reports import dashboard
@@ -70,7 +71,7 @@ def chart_data(data: dict[str, Any], steps: dict[int, str]) -> dict[str, Any]:
             "values": [r["on_time_pct"] for r in data["sla_by_step"]],
         },
         "sla_by_month": {
-            "labels": [r["month"] for r in data["sla_by_month"]],
+            "labels": [format_month(r["month"]) for r in data["sla_by_month"]],
             "values": [r["on_time_pct"] for r in data["sla_by_month"]],
         },
         "time_by_step": {
@@ -86,6 +87,7 @@ def chart_data(data: dict[str, Any], steps: dict[int, str]) -> dict[str, Any]:
             "labels": [e["element"].upper() for e in data["ikm"]["elements"]],
             "values": [e["score"] for e in data["ikm"]["elements"]],
         },
+        "locale": intl_locale(),
         "texts": {
             "on_time": _("On time") + " (%)",
             "cases": _("Cases"),
@@ -132,16 +134,18 @@ class LeadersDashboardView(BaseView):
     @has_access
     def index(self):
         period, error = parse_period(request.args)
-        data = steps = None
+        data = steps = step_titles = None
         if period is not None:
             data = dashboard.overview(period)
             steps = dashboard.step_names(period.service_id)
+            step_titles = dashboard.step_names(period.service_id, full=True)
         return self.render_template(
             "dashboard/leaders.html",
             period=period,
             error=error,
             data=data,
             steps=steps or {},
+            step_titles=step_titles or {},
             charts=chart_data(data, steps) if data else None,
             services=services(),
             args=request.args,

@@ -29,7 +29,9 @@
     var kind = canvas.getAttribute("data-kind") || "bar";
     var item = data[key];
     if (!item || !item.values || item.values.length === 0) { return; }
-    var options = { responsive: true, maintainAspectRatio: false, animation: false,
+    // `locale` makes Chart.js write ticks and tooltips with Intl.NumberFormat of the
+    // page's language (id-ID: 2.500 and 100,0), as the tables beside the charts do.
+    var options = { responsive: true, maintainAspectRatio: false, animation: false, locale: data.locale || undefined,
                     plugins: { legend: { display: kind === "doughnut" || !!item.standard } } };
     if (key.indexOf("sla_") === 0) { options.scales = { y: { min: 0, max: 100 } }; }
     if (key === "ikm") { options.scales = { y: { min: 0, max: 100 } }; }
