@@ -54,6 +54,8 @@ def _walk(app, page, code: str, users: dict[str, str], form: dict[str, str], sca
             act(page, date="2026-12-01", findings="Lokasi sesuai.", recommendation="memenuhi", team="Petugas Lapangan")
         elif kind == "handover":
             act(page, received_by="drh. Maya Sari", id_no="1471010101900009")
+        elif kind == "sign":
+            act(page, confirm="1")  # the signer confirms having read the KONSEP
         else:
             act(page)
         if kind == "number":

@@ -452,6 +452,8 @@ def _max_case(app) -> int:
                         "team": [words(200)] * LIMITS["report.team.size"],
                     }
                 }
+            if step.kind == "sign":
+                data = {"confirm": True}
             if step.returns_to not in (None, "applicant") and returned < 3:
                 workflow.act(case, user, "return", case.version, note=words(LIMITS["note"]), data=data)
                 returned += 1
