@@ -31,12 +31,8 @@ def late_clause(at: datetime | None = None) -> Any:
     """A boolean SQL expression over `Case`: whether the case is late at `at` (now by default)."""
     from models import Case, ControlCardEntry
 
-    at = at or datetime.now(UTC)
     card_late = sa.exists().where(ControlCardEntry.case_id == Case.id, ControlCardEntry.late.is_(True))
-    return sa.case(
-        (Case.status.in_(CLOCK_STATUSES), sa.and_(Case.step_due_at.is_not(None), Case.step_due_at < at)),
-        else_=card_late,
-    )
+    return sa.case((Case.status.in_(CLOCK_STATUSES), running_late_clause(at)), else_=card_late)
 
 
 def running_late_clause(at: datetime | None = None) -> Any:
@@ -47,4 +43,5 @@ def running_late_clause(at: datetime | None = None) -> Any:
     """
     from models import Case
 
-    return sa.and_(Case.status.in_(CLOCK_STATUSES), Case.step_due_at < (at or datetime.now(UTC)))
+    at = at or datetime.now(UTC)
+    return sa.and_(Case.status.in_(CLOCK_STATUSES), Case.step_due_at.is_not(None), Case.step_due_at < at)

@@ -18,13 +18,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.cases.access import visible_filter
+from app.cases.lateness import running_late_clause
 from app.core.extensions import db
 from app.core.formatting import local_midnight
 from app.core.parsing import MAX_ID, bounded_date, bounded_id, bounded_int
 from app.security import capabilities as cap
 from models import Applicant, Case, Service
 from models.case import CASE_STATUSES, CaseStatus
-from views.cases.display import CLOCK_STATUSES, current_officer, now
+from views.cases.display import current_officer, now
 from views.cases.worklist import (
     PAGE_SIZE,
     WorklistView,
@@ -78,7 +79,7 @@ def filtered_query(args) -> sa.Select:
     if step is not None:
         query = query.where(Case.current_step_no == step)
     if args.get("late") == "1":
-        query = query.where(Case.status.in_(CLOCK_STATUSES), Case.step_due_at < now())
+        query = query.where(running_late_clause(now()))
     start, end = _date(args.get("from")), _date(args.get("to"))
     if start:
         query = query.where(Case.received_at >= local_midnight(start))
