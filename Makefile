@@ -25,11 +25,11 @@ setup: $(VENV)/.installed translations
 translations: $(VENV)/.installed
 	@$(BIN)/python -m app.core.i18n_compile
 
-# Browser tests need Debian's chromium (Playwright cannot download browsers here).
+# Browser tests need Debian's chromium (Playwright cannot download browsers here); backup tests need pg_dump.
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi dejavu; then \
-		echo "Installing chromium and fonts (apt-get)"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core poppler-utils >/dev/null; \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi dejavu || ! command -v pg_dump >/dev/null; then \
+		echo "Installing chromium, fonts and the PostgreSQL client (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core poppler-utils postgresql-client >/dev/null; \
 	fi
 
 run: setup
@@ -61,9 +61,23 @@ migration: setup
 bench: setup
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
+# Production on this machine: two gunicorn instances (8001, 8002) and the outbox worker on
+# PostgreSQL (DATABASE_URL, default .../sp_prod_local, made if missing) and Redis; Ctrl-C stops all.
+.PHONY: prod-local
+prod-local: setup
+	bash deploy/prod-local.sh
+
 # Refresh the README screenshots (docs/img/) from the browser tests.
 docs-images: setup system-deps
 	UPDATE_DOCS_IMAGES=1 TEST_DATABASE=sqlite $(BIN)/python -m pytest tests/e2e -q
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite
+
+# Load test (benchmarks/load/run.py): LOAD_N cases on PostgreSQL, `deploy/prod-local.sh`'s two
+# instances under Locust at 25/50/100 users, beside a bare Flask + psycopg and a FAB ModelView
+# baseline; the table goes to benchmarks/RESULTS.md. E.g. make loadtest LOAD_N=20000 LOAD_ARGS="--duration 30 --reuse"
+LOAD_N ?= 1000000
+.PHONY: loadtest
+loadtest: setup
+	$(BIN)/python -m benchmarks.load.run --n $(LOAD_N) $(LOAD_ARGS)

@@ -27,12 +27,24 @@ def _optional_bool(name: str) -> bool | None:
     return None if os.environ.get(name) is None else _bool(name, False)
 
 
+def _database_url(value: str) -> str:
+    """`postgres://` and `postgresql://` (as hosting platforms write them) use psycopg 3, the driver installed."""
+    for prefix in ("postgres://", "postgresql://"):
+        if value.startswith(prefix):
+            return "postgresql+psycopg://" + value[len(prefix) :]
+    return value
+
+
 class Config:
     APP_ENV = os.environ.get("APP_ENV", "development")  # development | demo | production | test
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
     INSTANCE_PATH = str(INSTANCE_DIR)
-    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'sp-backoffice.sqlite'}")
+    SQLALCHEMY_DATABASE_URI = _database_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'sp-backoffice.sqlite'}")
+    )
     SQLALCHEMY_TRACK_MODIFICATIONS = False
+    # pre_ping: a connection PostgreSQL dropped (a restart) is replaced before use, so an
+    # instance recovers by itself; requests during the outage are a 503 (app/setup/db_errors.py).
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
 
     # --- the shell (Flask-AppBuilder) ---
@@ -60,6 +72,12 @@ class Config:
     RATELIMIT_ENABLED = True
     # Shared by every worker and instance: redis://host:6379/0 (production refuses memory://).
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Redis down: the public form limits (Flask-Limiter) count in each process's memory until
+    # it answers again, as the login throttle does (README "Deployment"), never a 500; a dead
+    # Redis costs a request at most a second (memory:// ignores these options).
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
     FAB_PASSWORD_COMPLEXITY_ENABLED = True
     FAB_PASSWORD_COMPLEXITY_VALIDATOR = "app.security.manager.password_validator"
     PASSWORD_MIN_LENGTH = 12
@@ -98,6 +116,15 @@ class Config:
 
     # --- uploads ---
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    # Where scans and prepared exports live (app.storage): folder (UPLOAD_DIR; shared over NFS
+    # for several machines) | database (the stored_blob table: every instance sees every scan).
+    SCAN_STORAGE = os.environ.get("SCAN_STORAGE", "folder")
+    # A register PDF of more rows than this is made by the worker (`flask notify worker`).
+    EXPORT_BACKGROUND_ROWS = int(os.environ.get("EXPORT_BACKGROUND_ROWS", 2000))
+    # Finished export files are deleted this many hours after they were made.
+    EXPORT_KEEP_HOURS = int(os.environ.get("EXPORT_KEEP_HOURS", 24))
+    # A running export claimed longer ago than this is taken to have lost its worker.
+    EXPORT_STALE_MINUTES = int(os.environ.get("EXPORT_STALE_MINUTES", 30))
     UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 5 * 1024 * 1024))
     MAX_CONTENT_LENGTH = UPLOAD_MAX_BYTES + 64 * 1024
     # JSON and form posts are far smaller than a scan: only multipart uploads get MAX_CONTENT_LENGTH.
@@ -124,6 +151,16 @@ class Config:
     NOTIFY_SMTP_PASSWORD = os.environ.get("NOTIFY_SMTP_PASSWORD", "")
     NOTIFY_SMTP_STARTTLS = _bool("NOTIFY_SMTP_STARTTLS", False)
     NOTIFY_SMTP_FROM = os.environ.get("NOTIFY_SMTP_FROM", "noreply@localhost")
+
+    # --- operations (app/setup/health.py, request_log.py, metrics.py) ---
+    # json | text; empty: json in production, text elsewhere. One JSON object per log line.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # Redis that /readyz pings besides RATELIMIT_STORAGE_URI (unset: only that one, if redis://).
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    # Who may read /metrics: these networks (spaces or commas), or `Authorization: Bearer METRICS_TOKEN`.
+    METRICS_ALLOW = os.environ.get("METRICS_ALLOW", "127.0.0.1/32 ::1")
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
     # --- complaints and survey ---
     COMPLAINT_DEADLINE_DAYS = {"ringan": 5, "sedang": 14, "berat": 60}

@@ -16,10 +16,12 @@ from models.case import (  # noqa: F401
     Certificate,
     CertificateCounter,
     ControlCardEntry,
+    DocumentNumber,
     InspectionReport,
     RequirementScan,
 )
 from models.complaint import Complaint, ComplaintEvent  # noqa: F401
+from models.job import ExportJob, StoredBlob  # noqa: F401
 from models.notification import OutboxMessage  # noqa: F401
 from models.office import Office  # noqa: F401
 from models.people import Applicant, Institution, Personnel  # noqa: F401

@@ -25,9 +25,11 @@ class AuditLog(Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True, info={"label": "Time"})
     user_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
     username: Mapped[str | None] = mapped_column(String(100), info={"label": "User"})
-    action: Mapped[str] = mapped_column(String(40), info={"label": "Action"})
-    object_type: Mapped[str] = mapped_column(String(60), info={"label": "Object type"})
+    action: Mapped[str] = mapped_column(String(40), info={"label": "Action", "labels": "audit_action"})
+    object_type: Mapped[str] = mapped_column(String(60), info={"label": "Object type", "labels": "audit_object"})
     object_id: Mapped[str | None] = mapped_column(String(60), info={"label": "Object id"})
     before: Mapped[dict | None] = mapped_column(JSON, info={"label": "Before"})
     after: Mapped[dict | None] = mapped_column(JSON, info={"label": "After"})
     ip: Mapped[str | None] = mapped_column(String(45), info={"label": "IP address"})
+    # The request's X-Request-ID (app/setup/request_log.py): the same id as the log lines of that request.
+    request_id: Mapped[str | None] = mapped_column(String(64), info={"label": "Request id"})

@@ -43,6 +43,6 @@ class OfficeHours(Model):
         "capabilities": {"console.read": ["list"]},
     }
     id: Mapped[int] = mapped_column(primary_key=True)
-    weekday: Mapped[int] = mapped_column(Integer, info={"label": "Weekday (0 = Monday)"})
+    weekday: Mapped[int] = mapped_column(Integer, info={"label": "Weekday", "labels": "weekday"})
     opens: Mapped[time] = mapped_column(Time, info={"label": "Opens"})
     closes: Mapped[time] = mapped_column(Time, info={"label": "Closes"})

@@ -174,13 +174,24 @@ class CaseRequirement(Model):
     note: Mapped[str | None] = mapped_column(Text)
     case: Mapped[Case] = relationship(back_populates="requirements")
     requirement = relationship("Requirement")
+    # The current scans (read-only view): a removed or replaced scan stays in `all_scans`, on record.
     scans: Mapped[list[RequirementScan]] = relationship(
+        primaryjoin="and_(CaseRequirement.id == RequirementScan.case_requirement_id, "
+        "RequirementScan.removed_at.is_(None))",
+        order_by="RequirementScan.id",
+        viewonly=True,
+    )
+    all_scans: Mapped[list[RequirementScan]] = relationship(
         back_populates="case_requirement", order_by="RequirementScan.id"
     )
 
 
 class RequirementScan(Model):
-    """An uploaded scan; kept forever (a new upload adds a row, never overwrites)."""
+    """An uploaded scan; kept forever (a new upload adds a row, never overwrites).
+
+    A wrong scan is removed by marking it (`removed_at`, `removed_by_id`): the row
+    and the file stay, and only `CaseRequirement.scans` stops showing it.
+    """
 
     __tablename__ = "requirement_scan"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -192,7 +203,9 @@ class RequirementScan(Model):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    case_requirement: Mapped[CaseRequirement] = relationship(back_populates="scans")
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    case_requirement: Mapped[CaseRequirement] = relationship(back_populates="all_scans")
 
 
 class ControlCardEntry(Model):
@@ -231,6 +244,8 @@ class ControlCardEntry(Model):
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"), info={"label": "Officer (user id)"})
     officer_name: Mapped[str | None] = mapped_column(String(200), info={"label": "Officer"})
     officer_initial: Mapped[str | None] = mapped_column(String(20), info={"label": "Initials"})
+    # The officer's NIP from their personnel record when they acted (None: no record).
+    officer_nip: Mapped[str | None] = mapped_column(String(18), info={"label": "Officer's NIP"})
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, info={"label": "Received at"})
     acted_at: Mapped[datetime] = mapped_column(UTCDateTime, info={"label": "Acted at"})
     # forward | return | reject | cancel | ...
@@ -271,14 +286,49 @@ class InspectionReport(Model):
 
 
 class CertificateCounter(Model):
-    """The last certificate sequence drawn per service and year (gap-less numbering)."""
+    """The last sequence drawn per service, kind of number and year (gap-less numbering).
+
+    `kind` is "certificate" for the product's number, else the numbered document's
+    kind (DocumentNumber.kind): one counter mechanism for every number the office gives.
+    """
 
     __tablename__ = "certificate_counter"
-    __table_args__ = (UniqueConstraint("service_id", "year"),)
+    __table_args__ = (UniqueConstraint("service_id", "kind", "year"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
+    kind: Mapped[str] = mapped_column(String(30), default="certificate", server_default="certificate")
     year: Mapped[int] = mapped_column(Integer)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DocumentNumber(Model):
+    """The number of a case's numbered letter (surat tugas, BAP): drawn once, printed every time.
+
+    One per case and kind (a case never gets a second one), unique per service,
+    kind, year and sequence, drawn from CertificateCounter like certificate numbers.
+    """
+
+    __tablename__ = "document_number"
+    __table_args__ = (UniqueConstraint("case_id", "kind"), UniqueConstraint("service_id", "kind", "year", "seq"))
+    # Drawn by app.cases.numbering when the document is first issued; read-only.
+    __console__ = {
+        "label": "Document numbers",
+        "readonly": True,
+        "list": ["number", "kind", "case", "issued_at"],
+        "search": ["number", "case.registration_no"],
+        "filters": ["kind", "issued_at"],
+        "capabilities": {"console.records": ["list", "export"]},
+    }
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True, info={"label": "Case (id)"})
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), info={"label": "Service (id)"})
+    # assignment_letter | bap (app.cases.numbering.DOCUMENT_KINDS)
+    kind: Mapped[str] = mapped_column(String(30), info={"label": "Document"})
+    year: Mapped[int] = mapped_column(Integer, info={"label": "Year"})
+    seq: Mapped[int] = mapped_column(Integer, info={"label": "Sequence no."})
+    number: Mapped[str] = mapped_column(String(120), unique=True, info={"label": "Number"})
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info={"label": "Issued at"})
+    case: Mapped[Case] = relationship()
 
 
 class Certificate(Model):

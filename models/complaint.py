@@ -140,6 +140,6 @@ class ComplaintEvent(Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info={"label": "Time"})
     user_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"), info={"label": "User (id)"})
     actor: Mapped[str | None] = mapped_column(String(200), info={"label": "Officer"})
-    action: Mapped[str] = mapped_column(String(40), info={"label": "Action"})
+    action: Mapped[str] = mapped_column(String(40), info={"label": "Action", "labels": "complaint_event"})
     note: Mapped[str | None] = mapped_column(Text, info={"label": "Note"})
     complaint: Mapped[Complaint] = relationship(back_populates="events")

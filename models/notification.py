@@ -4,10 +4,29 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Model, UTCDateTime, utcnow
+from models.vocabulary import Vocabulary
+
+
+class OutboxStatus(Vocabulary):
+    """Where a message stands in the outbox (app.notify.outbox moves it)."""
+
+    QUEUED = "queued", _l("Waiting to be sent")
+    SENDING = "sending", _l("Being sent")
+    SENT = "sent", _l("Sent")
+    FAILED = "failed", _l("Failed")
+
+
+class OutboxChannel(Vocabulary):
+    """How a message is delivered."""
+
+    SMS = "sms", _l("SMS")
+    EMAIL = "email", _l("Email")
+    LETTER = "letter", _l("Letter")
 
 
 class OutboxMessage(Model):
@@ -21,7 +40,7 @@ class OutboxMessage(Model):
     }
     __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    channel: Mapped[str] = mapped_column(String(10), info={"label": "Channel"})  # sms | email | letter
+    channel: Mapped[str] = mapped_column(String(10), info={"label": "Channel", "choices": OutboxChannel})
     recipient: Mapped[str] = mapped_column(String(300), info={"label": "Recipient"})
     subject: Mapped[str | None] = mapped_column(String(300), info={"label": "Subject"})
     body: Mapped[str] = mapped_column(Text, info={"label": "Message"})
@@ -29,9 +48,7 @@ class OutboxMessage(Model):
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
     complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaint.id"), index=True)
-    status: Mapped[str] = mapped_column(
-        String(10), default="queued", info={"label": "Status"}
-    )  # queued | sending | sent | failed
+    status: Mapped[str] = mapped_column(String(10), default="queued", info={"label": "Status", "choices": OutboxStatus})
     attempts: Mapped[int] = mapped_column(Integer, default=0, info={"label": "Attempts"})
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info={"label": "Next attempt"})
     locked_by: Mapped[str | None] = mapped_column(String(120))

@@ -28,6 +28,9 @@ class Office(TimestampMixin, Model):
     short_name: Mapped[str] = mapped_column(String(120), info={"label": "Short name"})
     # Lines printed above the office's name on the letterhead ("PEMERINTAH KOTA PEKANBARU").
     letterhead: Mapped[list] = mapped_column(JSON, default=list, info={"label": "Letterhead lines"})
+    # The emblem image printed left of the letterhead: a PNG/JPEG path as the definition
+    # names it (absolute, or relative to app/office/definitions/); None prints no emblem.
+    emblem: Mapped[str | None] = mapped_column(String(300), info={"label": "Emblem image"})
     address: Mapped[str] = mapped_column(String(300), info={"label": "Address"})
     city: Mapped[str] = mapped_column(String(120), info={"label": "City"})
     phone: Mapped[str] = mapped_column(String(60), info={"label": "Phone"})
@@ -39,6 +42,9 @@ class Office(TimestampMixin, Model):
     # The title printed under the head's signature on certificates and letters.
     head_signature: Mapped[str] = mapped_column(String(300), info={"label": "Signature title"})
     head_role: Mapped[str] = mapped_column(String(64), info={"label": "Head's role"})
+    # {document kind: number format} for the numbered letters (surat tugas, BAP); a kind
+    # not named uses app.cases.numbering.DEFAULT_DOCUMENT_FORMATS.
+    document_numbers: Mapped[dict] = mapped_column(JSON, default=dict, info={"label": "Document number formats"})
     # {role name: [capability, ...]}: the office roles (app.security.capabilities is the vocabulary).
     roles: Mapped[dict] = mapped_column(JSON, default=dict, info={"label": "Office roles"})
     definition_hash: Mapped[str | None] = mapped_column(String(64))

@@ -77,6 +77,9 @@ class Personnel(TimestampMixin, Model):
         String(10), info={"label": "Education", "choices": ("SD", "SMP", "SMU", "D3", "S1", "S2", "S3")}
     )
     competencies: Mapped[str | None] = mapped_column(Text, info={"label": "Competencies / training"})
+    # The officer's paraf on control cards; empty: the initials of their name
+    # (app.cases.control_card.paraf keeps two officers on one card apart either way).
+    paraf: Mapped[str | None] = mapped_column(String(20), info={"label": "Initials (paraf)"})
     user_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"), unique=True, info={"label": "User"})
     user = relationship("User")
 

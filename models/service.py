@@ -41,7 +41,9 @@ class Service(TimestampMixin, Model):
     product: Mapped[str] = mapped_column(String(300), info={"label": "Product"})
     fee: Mapped[int] = mapped_column(Integer, default=0, info={"label": "Fee (Rp)"})
     completion_working_days: Mapped[int] = mapped_column(Integer, info={"label": "Completion time (working days)"})
-    number_format: Mapped[str] = mapped_column(String(200), info={"label": "Certificate number format"})
+    number_format: Mapped[str] = mapped_column(
+        String(200), info={"label": "Certificate number format", "help": "number_format"}
+    )
     # Whether an application names an institution: required, optional or none.
     institution: Mapped[str] = mapped_column(
         String(10),

@@ -35,6 +35,9 @@ BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
 PG_ADMIN_URL = os.environ.get("PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PASSWORD = "correct-horse-battery-staple"
 
+# The browser fixtures (live_server, chromium, browser_page): one definition for every folder.
+pytest_plugins = ("tests.browser",)
+
 
 def pytest_report_header(config):
     return f"database backend: {BACKEND}"
@@ -52,6 +55,8 @@ LONG_FIRST = (
     "tests/definitions/test_any_service.py",
     "tests/test_production_install.py",
     "tests/test_migrations.py",
+    "tests/api/test_openapi_walk.py",
+    "tests/ops/test_worker.py",
 )
 
 

@@ -155,11 +155,14 @@ class ComplaintIntakeView(BaseView):
     def new(self):
         """Record a complaint received by letter, box, email, website, telephone, fax, SMS or in person."""
         form = request.form if request.method == "POST" else {}
+        errors = {}
+        status = 200
         if request.method == "POST":
             try:
                 c = complaints.create_complaint(_form_data(request.form), _user(), source="officer")
             except complaints.ComplaintError as error:
                 flash_error(error)
+                errors, status = error.fields, error.status
             else:
                 flash(_("Complaint %(number)s recorded.", number=c.number), "success")
                 return redirect(url_for("ComplaintView.show", complaint_id=c.id))
@@ -169,7 +172,8 @@ class ComplaintIntakeView(BaseView):
             channels={k: ComplaintChannel(k).label for k in complaints.OFFICER_CHANNELS},
             weights=ComplaintWeight.labels(),
             today=datetime.now(office_tz()).date().isoformat(),
-        )
+            errors=errors,
+        ), status
 
 
 class ComplaintView(BaseView):

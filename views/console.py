@@ -31,7 +31,14 @@ start-up, so a misspelt "hidden" cannot quietly show what it was meant to hide):
 
 A column's `info` may name a CHECKS rule (`"check": "nik"`): the form refuses
 a value the rule refuses, with the rule's message next to the field, the same
-check the counter and the API apply (an unknown name stops the app).
+check the counter and the API apply (an unknown name stops the app). It may name
+LABELS (`"labels": "weekday"`): the words the list, details page, export and
+filter show for stored codes (an unknown code shows as stored), and HELP
+(`"help": "number_format"`): the help under its form field, with an example
+made from the value being edited. A `"choices"` vocabulary does both the words
+and the form's choices.
+
+Times read `07.30` and timestamps `28 November 2026 14.05` in office time.
 
 The details page shows the list columns first, then every other column and
 many-to-one relation; the CSV export every column, then the list's relations.
@@ -40,7 +47,7 @@ many-to-one relation; the CSV export every column, then the list's relations.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from flask import abort, current_app, flash, g, redirect, request
@@ -57,11 +64,13 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import current_user
 from flask_wtf.csrf import _FlaskFormCSRF
+from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import RelationshipDirection
 from wtforms.validators import ValidationError
 
-from app.core.audit import record, snapshot
+from app.cases.numbering import format_number
+from app.core.audit import AuditAction, record, snapshot
 from app.core.extensions import appbuilder, db, real_app
 from app.core.formatting import format_date, format_datetime
 from app.core.nik import nik_problem
@@ -98,6 +107,85 @@ NEVER_IN_FORMS = ("created_at", "updated_at", "definition_hash")
 CHECKS: dict[str, Callable[[Any], str | None]] = {"nik": nik_problem}
 # A CSV cell starting with one of these is a formula to Excel/LibreOffice.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Weekday numbers as OfficeHours and the working calendar count them (0 = Monday).
+WEEKDAYS = (
+    lazy_gettext("Monday"),
+    lazy_gettext("Tuesday"),
+    lazy_gettext("Wednesday"),
+    lazy_gettext("Thursday"),
+    lazy_gettext("Friday"),
+    lazy_gettext("Saturday"),
+    lazy_gettext("Sunday"),
+)
+# Column `info["labels"]` -> (stored value, label) pairs for codes that are not a
+# form's choices: audit actions are written by the code, weekdays are numbers.
+LABELS: dict[str, Callable[[], list[tuple[Any, Any]]]] = {
+    "audit_action": lambda: list(AuditAction.labels().items()),
+    "weekday": lambda: list(enumerate(WEEKDAYS)),
+    "complaint_event": lambda: list(_complaint_event_labels().items()),
+    "audit_object": lambda: _object_labels(),
+}
+
+
+def _object_labels() -> list[tuple[Any, Any]]:
+    # An audit row names its object by class (`Service`) or table (`case`): both read as the
+    # console screen's name for that model.
+    pairs: list[tuple[Any, Any]] = []
+    for model in console_models():
+        label = _label(model.__console__.get("label", model.__name__))
+        pairs += [(model.__name__, label), (model.__tablename__, label)]
+    return pairs
+
+
+def _complaint_event_labels() -> dict[str, Any]:
+    # The complaint page's own words for its events (imported late: views.complaints loads after us).
+    from views.complaints import EVENT_LABELS
+
+    return EVENT_LABELS
+
+
+# The certificate number format shown as an example (the 7th certificate of the current month).
+EXAMPLE_NUMBER_FORMAT = "{seq:03d}/{month_roman}/{year}"
+EXAMPLE_CODE = "ABC"  # a new service has no code yet
+# What each placeholder of app.services.schema.NUMBER_PLACEHOLDERS writes.
+PLACEHOLDER_HELP = {
+    "seq": lazy_gettext("{seq} the number in the service and year ({seq:03d} writes it with three digits: 007)"),
+    "code": lazy_gettext("{code} the service's code"),
+    "year": lazy_gettext("{year} the year"),
+    "month": lazy_gettext("{month} the month (01 to 12)"),
+    "month_roman": lazy_gettext("{month_roman} the month in Roman numerals (I to XII)"),
+}
+
+
+def number_format_help(current: Any, row: Any) -> Markup:
+    """What a certificate number format may contain (the placeholders a service definition
+    accepts) and the number it gives, filled by app.cases.numbering."""
+    from app.services.schema import NUMBER_PLACEHOLDERS
+
+    parts = [str(PLACEHOLDER_HELP.get(name, "{" + name + "}")) for name in NUMBER_PLACEHOLDERS]
+    text = gettext("Placeholders: %(list)s. Any other text is printed as written.", list="; ".join(parts))
+    code = getattr(row, "code", None) or EXAMPLE_CODE
+    now = datetime.now(office_tz())
+    shown = current if isinstance(current, str) and current.strip() else EXAMPLE_NUMBER_FORMAT
+    try:
+        number = format_number(shown, 7, now, code)
+    except (KeyError, ValueError, IndexError, AttributeError):
+        # The stored format does not fill (a misspelt placeholder): show the example's.
+        shown = EXAMPLE_NUMBER_FORMAT
+        number = format_number(shown, 7, now, code)
+    example = gettext("Example: %(format)s gives %(number)s for the 7th certificate.", format=shown, number=number)
+    # Flask-Admin prints a field's description unescaped: the stored format is escaped here.
+    return escape(text) + Markup(" ") + escape(example)
+
+
+# Column `info["help"]` -> the help under its form field, given the value being edited and its
+# row (None on a new row).
+HELP: dict[str, Callable[[Any, Any], Any]] = {"number_format": number_format_help}
+
+
+def format_clock(value: time) -> str:
+    """A time of day as people write it in Indonesia: `07.30` (not `07:30:00`)."""
+    return f"{value.hour:02d}.{value.minute:02d}"
 
 
 class ConsoleForm(SecureForm):
@@ -189,6 +277,7 @@ class ConsoleModelView(ModelView):
         **DEFAULT_FORMATTERS,
         datetime: lambda view, value, name=None: format_datetime(value),
         date: lambda view, value, name=None: format_date(value),
+        time: lambda view, value, name=None: format_clock(value),
     }
     # The details page shows booleans as words (Flask-Admin prints Python's True/False).
     column_type_formatters_detail = {
@@ -196,7 +285,12 @@ class ConsoleModelView(ModelView):
         bool: lambda view, value, name=None: admin_gettext("Yes") if value else admin_gettext("No"),
         datetime: lambda view, value, name=None: format_datetime(value),
         date: lambda view, value, name=None: format_date(value),
+        time: lambda view, value, name=None: format_clock(value),
     }
+    # The export writes times the same way (Flask-Admin's export formatters are its list ones otherwise).
+    column_type_formatters_export = {**DEFAULT_FORMATTERS, time: lambda view, value, name=None: format_clock(value)}
+    # Column -> HELP rule (set per screen by view_options).
+    form_help: dict[str, str] = {}
 
     def __init__(self, model: Any, **kwargs: Any) -> None:
         self.permission_name = model.__name__
@@ -242,6 +336,19 @@ class ConsoleModelView(ModelView):
         if isinstance(value, str) and value.startswith(FORMULA_START):
             return "'" + value
         return value
+
+    # --- help under form fields, made from the row being edited ---
+    def _with_help(self, form: Any, obj: Any) -> Any:
+        for name, rule in self.form_help.items():
+            if name in form:
+                form[name].description = HELP[rule](getattr(obj, name, None), obj)
+        return form
+
+    def create_form(self, obj: Any = None) -> Any:
+        return self._with_help(super().create_form(obj), None)
+
+    def edit_form(self, obj: Any = None) -> Any:
+        return self._with_help(super().edit_form(obj), obj)
 
     # --- audit: before/after of every change, in the same transaction ---
     def update_model(self, form: Any, model: Any) -> bool:
@@ -352,6 +459,8 @@ def view_options(model: Any) -> dict[str, Any]:
     listed = list(meta.get("list") or ())
     labels: dict[str, Any] = {}
     choices: dict[str, list] = {}
+    shown: dict[str, list] = {}  # labels for codes, not offered as a form's choices
+    form_help: dict[str, str] = {}
     form_args: dict[str, dict] = {}
     for attr in mapper.column_attrs:
         info = attr.columns[0].info
@@ -365,6 +474,18 @@ def view_options(model: Any) -> dict[str, Any]:
                 (str(value), value.label if isinstance(value, Vocabulary) else _label(value))
                 for value in info["choices"]
             ]
+        if "labels" in info:
+            if info["labels"] not in LABELS:
+                raise DeclarationError(
+                    f"{model.__name__}.{attr.key}: unknown labels {info['labels']!r}; known: {', '.join(LABELS)}"
+                )
+            shown[attr.key] = LABELS[info["labels"]]()
+        if "help" in info:
+            if info["help"] not in HELP:
+                raise DeclarationError(
+                    f"{model.__name__}.{attr.key}: unknown help {info['help']!r}; known: {', '.join(HELP)}"
+                )
+            form_help[attr.key] = info["help"]
     # The timestamps every table inherits carry no label of their own.
     for name, label in (
         ("created_at", lazy_gettext("Created at")),
@@ -438,8 +559,9 @@ def view_options(model: Any) -> dict[str, Any]:
         "column_searchable_list": meta.get("search"),
         "column_filters": filters or None,
         "column_labels": labels,
-        "column_choices": choices,
+        "column_choices": {**choices, **shown},
         "form_choices": choices,
+        "form_help": form_help,
         "form_args": form_args or None,
         "form_excluded_columns": excluded,
         "form_ajax_refs": ajax_refs,
@@ -531,7 +653,8 @@ def register(appbuilder: Any) -> None:
         name=lazy_gettext("Master data"),
         url="/admin",
         index_view=ConsoleIndexView(name=lazy_gettext("Master data"), url="/admin"),
-        theme=Bootstrap4Theme(base_template="console/base.html", fluid=True),
+        # Not fluid: the same centred container as the FAB screens (console/base.html).
+        theme=Bootstrap4Theme(base_template="console/base.html", fluid=False),
         translations_path=catalog_directory("console", app),
     )
     for view in build_views():

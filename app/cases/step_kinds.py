@@ -24,7 +24,7 @@ from flask_appbuilder.security.sqla.models import User
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.cases.numbering import issue_certificate
+from app.cases.numbering import NumberingError, issue_certificate
 from app.cases.step_needs import WorkflowError, clean_handover, clean_report, missing_requirements
 from app.core.extensions import db
 from app.security.capabilities import CASES_APPLY, CASES_REGISTER
@@ -245,7 +245,11 @@ class Number(StepKind):
     completes_case = True
 
     def on_forward(self, case: Case, now: datetime) -> Any:
-        return issue_certificate(case, now)
+        try:
+            return issue_certificate(case, now)
+        except NumberingError:
+            # Another instance numbered the case after this one read it: the stale-version 409, not a 500.
+            raise WorkflowError(409, _("The case was changed by someone else; reload it and try again.")) from None
 
 
 @register

@@ -299,33 +299,42 @@ def find_requirement(case: Case, code: str) -> CaseRequirement:
 
 
 def check_requirement(case: Case, code: str, user: User, checked: bool, note: str | None = None) -> CaseRequirement:
-    """Tick (or untick) one checklist line; a document requirement needs a stored scan first."""
+    """Tick (or untick) one checklist line and commit (`tick_requirement` is the rule)."""
     try:
-        require_requirement_access(case, user, TICK)
-        row = find_requirement(case, code)
-        check_note(note if isinstance(note, str) else None)
-        if checked and row.requirement.document and not row.scans:
-            raise WorkflowError(
-                422,
-                _("Upload the scan of this document before checking it."),
-                {code: _("Upload the scan of this document before checking it.")},
-            )
-        before = {"checked": row.checked, "note": row.note}
-        row.checked = bool(checked)
-        row.note = (note or "").strip() or None
-        row.checked_by_id = user.id if checked else None
-        row.checked_at = _now() if checked else None
-        audit.record(
-            "case.requirement",
-            "case",
-            case.id,
-            before={code: before},
-            after={code: {"checked": row.checked, "note": row.note}},
-            user=user,
-        )
+        row = tick_requirement(case, code, user, checked, note)
         db.session.commit()
     except WorkflowError as exc:
         _fail(exc)
+    return row
+
+
+def tick_requirement(case: Case, code: str, user: User, checked: bool, note: str | None = None) -> CaseRequirement:
+    """Tick (or untick) one line; a document requirement needs a stored scan first.
+
+    Leaves the commit to the caller, so the one-form checklist saves every line or none.
+    """
+    require_requirement_access(case, user, TICK)
+    row = find_requirement(case, code)
+    check_note(note if isinstance(note, str) else None)
+    if checked and row.requirement.document and not row.scans:
+        raise WorkflowError(
+            422,
+            _("Upload the scan of this document before checking it."),
+            {code: _("Upload the scan of this document before checking it.")},
+        )
+    before = {"checked": row.checked, "note": row.note}
+    row.checked = bool(checked)
+    row.note = (note or "").strip() or None
+    row.checked_by_id = user.id if checked else None
+    row.checked_at = _now() if checked else None
+    audit.record(
+        "case.requirement",
+        "case",
+        case.id,
+        before={code: before},
+        after={code: {"checked": row.checked, "note": row.note}},
+        user=user,
+    )
     return row
 
 
@@ -433,9 +442,7 @@ def _act(case: Case, user: User, action: str, version: Any, note: str | None, da
         "step_no": case.current_step_no,
         "step_kind": step.kind if step else None,
         "role": role,
-        "officer_id": user.id,
-        "officer_name": _user_name(user),
-        "officer_initial": control_card.initials(_user_name(user)),
+        **control_card.officer_fields(case, user.id, _user_name(user)),
         "received_at": received_at,
         "acted_at": now,
         "outcome": action,

@@ -33,6 +33,23 @@ DEMO_ACCOUNTS = {
     "seksiizin": "Seksi Perizinan",
     "kabidyandu": "Kepala Bidang Pelayanan dan Pengaduan",
 }
+# username -> (name, NIP, position) of the officer's personnel record (invented people), so the
+# demo's control cards and signatures print real-looking names, parafs and NIPs.
+DEMO_PERSONNEL = {
+    "frontoffice": ("Siti Rahmawati, S.E.", "198503152010012003", "Pengelola Layanan Perizinan"),
+    "backoffice": ("Andi Pratama, S.Kom.", "198811022011011004", "Pengolah Data Perizinan"),
+    "timteknis": ("Hendra Saputra, S.T.", "198207142009011002", "Penata Perizinan"),
+    "jfmuda": ("Rina Marlina, S.H., M.H.", "198409232008012005", "Analis Kebijakan Ahli Muda"),
+    "jfmadya": ("Drs. Junaidi Akbar, M.Si.", "197512081998031003", "Analis Kebijakan Ahli Madya"),
+    "sekretaris": ("Yusrizal, S.Sos., M.Si.", "197306111994031006", "Sekretaris"),
+    "kadis": ("Dr. Ahmad Fauzi, S.STP., M.Si.", "197004171991031002", "Kepala Dinas"),
+    "kabid": ("Nurhayati, S.E., M.M.", "197802252002122004", "Kepala Bidang"),
+    "pengaduan": ("Dewi Lestari, A.Md.", "199001302015032002", "Petugas Pengaduan"),
+    "kepegawaian": ("Bambang Sutrisno, S.AP.", "198105192006041007", "Analis Kepegawaian"),
+    "seksisurvei": ("Rahmat Hidayat, S.T.", "198612012010011005", "Kepala Seksi Survei"),
+    "seksiizin": ("Maya Sari, S.H.", "198907072012122003", "Kepala Seksi Perizinan"),
+    "kabidyandu": ("Ir. Syafrizal, M.T.", "197109091997031004", "Kepala Bidang Pelayanan dan Pengaduan"),
+}
 # Sample cases per service code; a service not named gets a few.
 SAMPLE_CASES = {"TD-BKK": 6}
 DEMO_ENVS = ("demo", "development")
@@ -84,6 +101,22 @@ def create_accounts() -> tuple[dict[str, str], list[str]]:
     return created, existing
 
 
+def link_personnel() -> int:
+    """A personnel record (name, NIP) for each demo officer without one; returns how many were added."""
+    from models import Personnel
+
+    added = 0
+    for username, (name, nip, position) in DEMO_PERSONNEL.items():
+        user = appbuilder().sm.find_user(username=username)
+        if user is None:
+            continue
+        taken = db.session.scalar(select(Personnel.id).where((Personnel.user_id == user.id) | (Personnel.nip == nip)))
+        if taken is None:
+            db.session.add(Personnel(name=name, nip=nip, position=position, education="S1", user_id=user.id))
+            added += 1
+    return added
+
+
 def save_accounts(path: Path, created: dict[str, str]) -> None:
     """Append the new accounts to a file only the owner may read (mode 0600)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
@@ -127,6 +160,9 @@ def demo_command() -> None:
     db.session.commit()
     created, existing = create_accounts()
     db.session.commit()
+    # Before the sample cases, so their control cards carry the officers' NIPs.
+    personnel = link_personnel()
+    db.session.commit()
     accounts_path = Path(app.config["INSTANCE_PATH"]) / ACCOUNTS_FILE
     if created:
         save_accounts(accounts_path, created)
@@ -135,6 +171,8 @@ def demo_command() -> None:
             click.echo(f"  {username:<12} {DEMO_ACCOUNTS[username]:<32} {password}")
     if existing:
         click.echo("Already exist, password unchanged: " + ", ".join(existing))
+    if personnel:
+        click.echo(f"Personnel records linked to demo officers: {personnel}")
     cases = add_sample_cases()
     if cases:
         click.echo(f"Sample cases created: {cases}")

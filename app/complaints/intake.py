@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -69,6 +69,11 @@ def check_lengths(values: dict[str, str], keys: dict[str, str]) -> None:
         )
 
 
+def _refuse(field: str, message: Any) -> NoReturn:
+    """ComplaintError 422 whose message is also shown beside `field` on the form."""
+    raise ComplaintError(422, message, {field: message})
+
+
 def _clean(value: Any, limit: int) -> str:
     return _text(value)[:limit]
 
@@ -80,7 +85,7 @@ def validate_intake(data: dict, source: str) -> dict:
         raise ComplaintError(422, _("The complainant's identity must be an object."))
     channel = "web_form" if source == "public" else str(data.get("channel") or "")
     if source != "public" and channel not in OFFICER_CHANNELS:
-        raise ComplaintError(422, _("Unknown complaint channel."))
+        _refuse("channel", _("Unknown complaint channel."))
     texts = {
         "complainant.name": _text(person.get("name")),
         "complainant.email": _text(person.get("email")),
@@ -112,30 +117,30 @@ def validate_intake(data: dict, source: str) -> dict:
     # A complainant may leave a landline (`(0761) 28262`), not only a mobile number.
     out["complainant_phone"] = phone_or_none(phone, landline=True) if phone else None
     if phone and out["complainant_phone"] is None:
-        raise ComplaintError(422, _("Invalid telephone number."))
+        _refuse("complainant.phone", _("Invalid telephone number."))
     if not out["complainant_name"]:
-        raise ComplaintError(422, _("The complainant's name is required."))
+        _refuse("complainant.name", _("The complainant's name is required."))
     if not out["subject"]:
-        raise ComplaintError(422, _("The subject of the complaint is required."))
+        _refuse("subject", _("The subject of the complaint is required."))
     if not out["description"]:
-        raise ComplaintError(422, _("The description of the complaint is required."))
+        _refuse("description", _("The description of the complaint is required."))
     if out["complainant_email"] and not EMAIL_RE.match(out["complainant_email"]):
-        raise ComplaintError(422, _("The email address is not valid."))
+        _refuse("complainant.email", _("The email address is not valid."))
     if channel in ("email", "sms", "telephone", "fax") and reply_routes(channel, out) == [NO_REPLY_ROUTE]:
-        raise ComplaintError(
-            422,
+        field = "complainant.email" if channel == "email" else "complainant.phone"
+        _refuse(
+            field,
             _(
                 "A complaint by this channel must give the contact for the reply (an email "
                 "for email, a telephone number for telephone/fax, a mobile number for SMS)."
             ),
         )
     if channel in ("website", "web_form") and reply_routes(channel, out) == [NO_REPLY_ROUTE]:
-        raise ComplaintError(
-            422, _("Give an email address or a telephone number so that the complaint can be answered.")
-        )
+        message = _("Give an email address or a telephone number so that the complaint can be answered.")
+        raise ComplaintError(422, message, {"complainant.email": message, "complainant.phone": message})
     weight = data.get("weight") or None
     if weight is not None and (not isinstance(weight, str) or weight not in WEIGHTS):
-        raise ComplaintError(422, _("The complaint's weight must be ringan, sedang or berat."))
+        _refuse("weight", _("The complaint's weight must be ringan, sedang or berat."))
     out["weight"] = None if source == "public" else weight
     return out
 
@@ -163,7 +168,7 @@ def find_case(ref: Any) -> Case | None:
         return None
     case = db.session.scalar(select(Case).where(Case.registration_no == str(ref).strip()))
     if case is None:
-        raise ComplaintError(422, _("Application registration number not found."))
+        _refuse("case", _("Application registration number not found."))
     return case
 
 
@@ -177,8 +182,8 @@ def received_at_of(data: dict, source: str) -> datetime:
     else:
         day = bounded_date(str(raw))
         if day is None:
-            raise ComplaintError(422, _("The complaint date must be written YYYY-MM-DD."))
+            _refuse("received_at", _("The complaint date must be written YYYY-MM-DD."))
         value = datetime.combine(day, time(0, 0), tzinfo=office_tz())
     if value > datetime.now(UTC) + timedelta(minutes=1):
-        raise ComplaintError(422, _("The complaint date must not be in the future."))
+        _refuse("received_at", _("The complaint date must not be in the future."))
     return value.astimezone(UTC)

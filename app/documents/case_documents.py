@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_appbuilder.security.sqla.models import Role, User
 from sqlalchemy import select
 
+from app.cases.control_card import personnel_of, standard_times
 from app.cases.step_kinds import step_recording, step_showing
 from app.core.extensions import db
 from app.documents import DocumentError, render, verify_url
@@ -104,11 +105,12 @@ def certificate_pdf(case: Case) -> bytes:
 
 def control_card_pdf(case: Case) -> bytes:
     """The kartu kendali: every row, standard against actual working time, late marks."""
+    standards = standard_times(case, DOC_LOCALE)  # the same text as the card on screen
     rows = [
         {
             "entry": e,
             "outcome": CaseOutcome.label_of(e.outcome, DOC_LOCALE),
-            "standard": step_time(_step(case, e.step_no)),
+            "standard": standards[e.seq],
         }
         for e in case.control_card
     ]
@@ -119,12 +121,48 @@ def _latest_report(case: Case):
     return case.inspection_reports[-1] if case.inspection_reports else None
 
 
+def head_signer() -> dict[str, str | None]:
+    """Name and NIP of the head of office for letters the head signs: the personnel record of
+    the one active account holding the head's role; blanks (dotted lines) when there is no
+    such record, or several accounts so nobody can tell which one signs."""
+    from app.office.definition import current_office
+
+    role = current_office().head_role
+    users = (
+        db.session.scalars(select(User).where(User.active.is_(True), User.roles.any(Role.name == role))).all()
+        if role
+        else []
+    )
+    person = personnel_of(users[0].id) if len(users) == 1 else None
+    if person is None:
+        return {"name": None, "nip": None}
+    return {"name": person.name, "nip": person.nip}
+
+
+def _team_nips(names: list[str]) -> list[tuple[str, str | None]]:
+    """(name, NIP) of each team member the personnel records know by exactly that name."""
+    from models import Personnel
+
+    found: dict[str, str | None] = {}
+    for person in db.session.scalars(select(Personnel).where(Personnel.name.in_(names or [""]))):
+        found[person.name] = None if person.name in found else person.nip  # two records: no guess
+    return [(name, found.get(name)) for name in names]
+
+
 def bap_pdf(case: Case) -> bytes:
-    """Berita Acara Pemeriksaan of the technical team's field survey (the latest one)."""
+    """Berita Acara Pemeriksaan of the technical team's field survey (the latest one).
+
+    Numbered the first time it is printed; the same number on every later print.
+    """
+    from app.cases.numbering import document_number
+
     report = _latest_report(case)
     if report is None:
         raise DocumentError("the case has no inspection report yet")
-    return render("bap", case=case, report=report, form=form_rows(case))
+    number = document_number(case, "bap", datetime.now(UTC))
+    return render(
+        "bap", case=case, report=report, form=form_rows(case), number=number, team=_team_nips(list(report.team or []))
+    )
 
 
 def _inspect_step(case: Case) -> Step | None:
@@ -149,6 +187,8 @@ def assignment_letter_pdf(case: Case, team: list[str] | None = None) -> bytes:
     The team is the one named in the latest BAP, or else everyone holding the
     inspect step's executor roles.
     """
+    from app.cases.numbering import document_number
+
     step = _inspect_step(case)
     if step is None:
         raise DocumentError("the service has no inspection step")
@@ -158,9 +198,12 @@ def assignment_letter_pdf(case: Case, team: list[str] | None = None) -> bytes:
             team = list(report.team)
         else:
             team = _role_members([e.name for e in step.executors] if step else [])
+    number = document_number(case, "assignment_letter", datetime.now(UTC))
     return render(
         "assignment_letter",
         case=case,
+        number=number,
+        signer=head_signer(),
         inspectors=", ".join(e.name for e in step.executors if not e.applicant),
         step=step,
         step_time=step_time(step),
@@ -173,4 +216,4 @@ def reminder_letter_pdf(case: Case) -> bytes:
     """Jaminan pelayanan (b): the product is ready and not collected a month after completion."""
     if case.completed_at is None:
         raise DocumentError("the case is not completed yet")
-    return render("reminder_letter", case=case, cert=case.certificate)
+    return render("reminder_letter", case=case, cert=case.certificate, signer=head_signer())

@@ -93,8 +93,12 @@ def html_to_pdf(html: str, trusted: Iterable[str] = ()) -> bytes:
     """Render already-escaped HTML to PDF bytes; `trusted` are data: URIs we made."""
     if len(html) > DOC_HTML_MAX:
         raise DocumentTooLarge(f"document HTML of {len(html)} characters exceeds {DOC_HTML_MAX}")
+    from app.documents.letterhead import current_emblem
+
     out = io.BytesIO()
-    gate = _LinkGate(trusted)
+    # The letterhead's emblem is ours too: every page on _base.html (reports included) may load it.
+    emblem = current_emblem()
+    gate = _LinkGate(set(trusted) | ({emblem} if emblem else set()))
     result = pisa.CreatePDF(html, dest=out, link_callback=gate, resource_policy=_policy(), encoding="utf-8")
     if result.err:
         raise DocumentError(f"xhtml2pdf reported {result.err} error(s)")
@@ -134,7 +138,16 @@ def _environment() -> Environment:
         tenggat=lambda value: format_due(value, locale=DOC_LOCALE),
         angka=lambda value, digits=2: format_number(value, digits, locale=DOC_LOCALE),
     )
+    env.globals["office_emblem"] = _office_emblem
     return env
+
+
+def _office_emblem(office: Any) -> Markup | None:
+    """The data: URI of `office`'s emblem for the letterhead (base64 only: nothing to escape)."""
+    from app.documents.letterhead import emblem_data_uri
+
+    uri = emblem_data_uri(office.get("emblem") if office else None)
+    return Markup(uri) if uri else None
 
 
 ENV = _environment()

@@ -24,21 +24,12 @@ COMPONENT_TITLES = {
 def step_time(step: Step | None) -> str:
     """A step's standard time as the SOP table writes it: `35 menit kerja`, `4 hari kerja`.
 
-    Written by `format_duration`, like every working time on screens and paper.
+    The control card's one formatter (app.cases.control_card.standard_time), so the
+    SOP, the printed card and the card on screen read the same.
     """
-    from app.calendar.working_days import office_day_minutes
-    from app.core.formatting import format_duration
+    from app.cases.control_card import standard_time
 
-    if step is None:
-        return ""
-    day = office_day_minutes()
-    if step.working_days is not None:
-        return format_duration(step.working_days * day, day, "id") if day else f"{step.working_days} hari kerja"
-    if step.hours is not None:
-        return format_duration(step.hours * 60, day, "id")
-    if step.minutes is not None:
-        return format_duration(step.minutes, day, "id")
-    return ""
+    return standard_time(step, None, "id") if step is not None else ""
 
 
 def fee_text(service: Service) -> str:
@@ -87,5 +78,6 @@ def standard_pdf(service: Service) -> bytes:
 def complaint_reply_letter_pdf(complaint: Complaint) -> bytes:
     """The letter answering a complaint (its reply text, to the complainant)."""
     from app.documents import render
+    from app.documents.case_documents import head_signer
 
-    return render("complaint_reply", complaint=complaint)
+    return render("complaint_reply", complaint=complaint, signer=head_signer())

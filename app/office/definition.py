@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import string
 from datetime import time
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from app.security import capabilities
 from app.services.definition import FORMAT_VERSION, DefinitionError
 from app.services.schema import Checker, builtin_roles
 from app.services.yaml_format import dump, read_file
-from models import Office, OfficeHours
+from models import Office, OfficeHours, Service
 
 OFFICES_DIR = Path(__file__).resolve().parent / "definitions"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -38,6 +39,7 @@ TOP_KEYS = (
     "name",
     "short_name",
     "letterhead",
+    "emblem",
     "address",
     "city",
     "phone",
@@ -47,6 +49,7 @@ TOP_KEYS = (
     "timezone",
     "office_hours",
     "head",
+    "document_numbers",
     "roles",
 )
 REQUIRED = (
@@ -64,6 +67,8 @@ REQUIRED = (
 )
 OPTIONAL_TEXT = ("fax", "email", "website")
 HEAD_KEYS = ("title", "role", "signature")
+# An emblem is a small logo; a bigger file is a mistake (and would bloat every PDF).
+EMBLEM_MAX_BYTES = 1024 * 1024
 HOURS_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 
 __all__ = ["DefinitionError", "current_office", "export", "load", "load_file", "validate"]
@@ -80,6 +85,8 @@ def validate(data: Any, filename: str) -> dict:
     lines = c.sequence(data.get("letterhead", []), "letterhead", allow_empty=True)
     if lines:
         doc["letterhead"] = [c.text(line, f"letterhead[{i}]") for i, line in enumerate(lines)]
+    if "emblem" in data:
+        doc["emblem"] = _check_emblem(c, data["emblem"])
     for key in ("address", "city", "phone"):
         doc[key] = c.text(data[key], key, getattr(Office, key))
     for key in OPTIONAL_TEXT:
@@ -97,8 +104,84 @@ def validate(data: Any, filename: str) -> dict:
         raise c.fail("head.role", _("'%(value)s' is not one of the office's roles", value=doc["head"]["role"]))
     if "signature" in head:
         doc["head"]["signature"] = c.text(head["signature"], "head.signature", Office.head_signature)
+    if "document_numbers" in data:
+        doc["document_numbers"] = _check_document_numbers(c, data["document_numbers"])
     doc["roles"] = roles
     return doc
+
+
+def _check_document_numbers(c: Checker, value: Any) -> dict[str, str]:
+    """{document kind: number format}; a kind not given keeps its default (app.cases.numbering)."""
+    from app.cases.numbering import DOCUMENT_KINDS, NUMBER_PLACEHOLDERS
+
+    if not isinstance(value, dict) or not value:
+        raise c.fail("document_numbers", _("must be a mapping"))
+    result = {}
+    for kind, text in value.items():
+        path = f"document_numbers.{kind}"
+        if kind not in DOCUMENT_KINDS:
+            raise c.fail(path, _("unknown key '%(key)s'", key=kind))
+        text = c.text(text, path, Service.number_format)
+        seen = set()
+        try:
+            for _literal, name, spec, conversion in string.Formatter().parse(text):
+                if name is None:
+                    continue
+                if name not in NUMBER_PLACEHOLDERS:
+                    raise c.fail(
+                        path,
+                        _(
+                            "unknown placeholder '%(name)s'; allowed: %(allowed)s",
+                            name=f"{{{name}}}",
+                            allowed=", ".join(NUMBER_PLACEHOLDERS),
+                        ),
+                    )
+                if conversion or (spec and name != "seq"):
+                    raise c.fail(path, _("placeholder '%(name)s' takes no format", name=f"{{{name}}}"))
+                seen.add(name)
+            text.format(seq=1, year=2026, month="01", month_roman="I", code="X")
+        except ValueError as exc:
+            if isinstance(exc, DefinitionError):
+                raise
+            raise c.fail(path, _("invalid format: %(error)s", error=exc)) from None
+        # Each service counts its own sequence, so the service code keeps numbers apart.
+        for needed in ("seq", "code"):
+            if needed not in seen:
+                raise c.fail(path, _("must contain '%(name)s' so every number is unique", name=f"{{{needed}}}"))
+        result[kind] = text
+    return result
+
+
+def emblem_path(value: str) -> Path:
+    """Where an `emblem:` value points: an absolute path, or one relative to the definitions folder."""
+    path = Path(value)
+    return path if path.is_absolute() else OFFICES_DIR / path
+
+
+def emblem_kind(data: bytes) -> str | None:
+    """'png' or 'jpeg' from the file's signature (not its name), else None."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    return None
+
+
+def _check_emblem(c: Checker, value: Any) -> str:
+    # Checked at load so a letterhead never silently prints without its emblem
+    # because of a typo; the documents read the file again when they render.
+    value = c.text(value, "emblem", Office.emblem)
+    path = emblem_path(value)
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(EMBLEM_MAX_BYTES + 1)
+    except OSError:
+        raise c.fail("emblem", _("no image file at '%(value)s'", value=str(path))) from None
+    if len(data) > EMBLEM_MAX_BYTES:
+        raise c.fail("emblem", _("the image must be at most %(n)d KB", n=EMBLEM_MAX_BYTES // 1024))
+    if emblem_kind(data) is None:
+        raise c.fail("emblem", _("must be a PNG or JPEG image"))
+    return value
 
 
 def _check_timezone(c: Checker, value: Any) -> str:
@@ -226,10 +309,12 @@ def _apply(office: Office, doc: dict) -> None:
     for key in OPTIONAL_TEXT:
         setattr(office, key, doc.get(key))
     office.letterhead = list(doc.get("letterhead", []))
+    office.emblem = doc.get("emblem")
     office.head_title = doc["head"]["title"]
     office.head_role = doc["head"]["role"]
     office.head_signature = doc["head"].get("signature") or doc["head"]["title"]
     office.roles = {role: list(caps) for role, caps in doc["roles"].items()}
+    office.document_numbers = dict(doc.get("document_numbers", {}))
     office.definition_hash = _hash(doc)
     wanted = {WEEKDAYS.index(day): _hours(text) for day, text in doc["office_hours"].items()}
     rows = {row.weekday: row for row in db.session.scalars(select(OfficeHours))}
@@ -257,6 +342,8 @@ def document(office: Office) -> dict:
     }
     if office.letterhead:
         doc["letterhead"] = list(office.letterhead)
+    if office.emblem:
+        doc["emblem"] = office.emblem
     doc.update({"address": office.address, "city": office.city, "phone": office.phone})
     for key in OPTIONAL_TEXT:
         if getattr(office, key):
@@ -267,6 +354,8 @@ def document(office: Office) -> dict:
     doc["head"] = {"title": office.head_title, "role": office.head_role}
     if office.head_signature and office.head_signature != office.head_title:
         doc["head"]["signature"] = office.head_signature
+    if office.document_numbers:
+        doc["document_numbers"] = dict(office.document_numbers)
     doc["roles"] = {role: list(caps) for role, caps in (office.roles or {}).items()}
     return doc
 
@@ -305,6 +394,7 @@ def fallback_office() -> OfficeInfo:
         name=name,
         short_name=name,
         letterhead=[],
+        emblem=None,
         address="",
         city="",
         phone="",
@@ -314,6 +404,7 @@ def fallback_office() -> OfficeInfo:
         head_title="",
         head_signature="",
         head_role="",
+        document_numbers={},
     )
 
 
@@ -325,6 +416,7 @@ def _info(office: Office | None) -> OfficeInfo:
         name=office.name,
         short_name=office.short_name,
         letterhead=list(office.letterhead or []),
+        emblem=office.emblem,
         address=office.address,
         city=office.city,
         phone=office.phone,
@@ -334,6 +426,7 @@ def _info(office: Office | None) -> OfficeInfo:
         head_title=office.head_title,
         head_signature=office.head_signature,
         head_role=office.head_role,
+        document_numbers=dict(office.document_numbers or {}),
     )
 
 

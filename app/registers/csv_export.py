@@ -10,6 +10,12 @@ times as text in office time itself (SQLite's `strftime`, PostgreSQL's
 `to_char`), the same `2026-11-28 14:05` the Python writers print, so no
 datetime object is built per cell; Python only maps status labels and guards
 user text against Excel formulas.
+
+On PostgreSQL even that leaves Python: app.registers.pg_copy puts labels,
+NIK masking, the formula guard and the row number into the select and lets
+`COPY … TO STDOUT` write the CSV (byte for byte the same file). The Python
+path stays for SQLite, for what COPY cannot print, and when
+`REGISTER_CSV_COPY = False` in the config (or `use_copy=False`) forces it.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
-from flask import Response, stream_with_context
+from flask import Response, current_app, stream_with_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func
@@ -49,17 +55,29 @@ def iter_csv(
     chunk_rows: int = CHUNK_ROWS,
     reveal_nik: bool = False,
     delimiter: str = ",",
+    use_copy: bool | None = None,
 ) -> Iterator[bytes]:
     """The CSV file as byte chunks: BOM and header first, then one chunk per `chunk_rows` rows.
 
     `reveal_nik` (decided by the caller while the request's user is still loaded) prints whole NIKs.
+    `use_copy`: None lets PostgreSQL write the rows with COPY where it can
+    (unless the config says `REGISTER_CSV_COPY = False`); False forces the Python writer.
     """
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow([_("No"), *register.headers()])
     yield (BOM + buf.getvalue()).encode("utf-8")
     number = 0
+    if use_copy is None:
+        use_copy = bool(current_app.config.get("REGISTER_CSV_COPY", True))
     with db.engine.connect() as conn:
+        if use_copy and conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
+            from app.registers.pg_copy import copy_plan, database_speaks_utf8, iter_copy
+
+            plan = copy_plan(register, filters, conn.dialect, reveal_nik, delimiter)
+            if plan is not None and database_speaks_utf8(conn):
+                yield from iter_copy(conn, plan)
+                return
         if conn.dialect.name == "postgresql":
             # A server-side cursor is planned for its first 10% of rows (nested
             # loops); the export reads every row, so plan for all of them.

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 12:22:34.483397
+Create Date: 2026-12-01 17:54:04.668261
 
 """
 from alembic import op
@@ -113,6 +113,7 @@ def upgrade():
     sa.Column('name', sa.String(length=300), nullable=False),
     sa.Column('short_name', sa.String(length=120), nullable=False),
     sa.Column('letterhead', sa.JSON(), nullable=False),
+    sa.Column('emblem', sa.String(length=300), nullable=True),
     sa.Column('address', sa.String(length=300), nullable=False),
     sa.Column('city', sa.String(length=120), nullable=False),
     sa.Column('phone', sa.String(length=60), nullable=False),
@@ -123,6 +124,7 @@ def upgrade():
     sa.Column('head_title', sa.String(length=120), nullable=False),
     sa.Column('head_signature', sa.String(length=300), nullable=False),
     sa.Column('head_role', sa.String(length=64), nullable=False),
+    sa.Column('document_numbers', sa.JSON(), nullable=False),
     sa.Column('roles', sa.JSON(), nullable=False),
     sa.Column('definition_hash', sa.String(length=64), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -155,6 +157,14 @@ def upgrade():
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('code')
+    )
+    op.create_table('stored_blob',
+    sa.Column('key', sa.String(length=80), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('key')
     )
     op.create_table('ab_api_key',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -259,6 +269,7 @@ def upgrade():
     sa.Column('before', sa.JSON(), nullable=True),
     sa.Column('after', sa.JSON(), nullable=True),
     sa.Column('ip', sa.String(length=45), nullable=True),
+    sa.Column('request_id', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['ab_user.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -269,12 +280,37 @@ def upgrade():
     op.create_table('certificate_counter',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('service_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=30), server_default='certificate', nullable=False),
     sa.Column('year', sa.Integer(), nullable=False),
     sa.Column('last_seq', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['service_id'], ['service.id'], ),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('service_id', 'year')
+    sa.UniqueConstraint('service_id', 'kind', 'year')
     )
+    op.create_table('export_job',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('register', sa.String(length=40), nullable=False),
+    sa.Column('fmt', sa.String(length=10), nullable=False),
+    sa.Column('params', sa.JSON(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('locked_by', sa.String(length=120), nullable=True),
+    sa.Column('locked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('rows', sa.Integer(), nullable=True),
+    sa.Column('result_key', sa.String(length=80), nullable=True),
+    sa.Column('filename', sa.String(length=200), nullable=True),
+    sa.Column('size', sa.Integer(), nullable=True),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['ab_user.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('export_job', schema=None) as batch_op:
+        batch_op.create_index('ix_export_job_status_created', ['status', 'created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_export_job_user_id'), ['user_id'], unique=False)
+
     op.create_table('form_field',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('service_id', sa.Integer(), nullable=False),
@@ -302,6 +338,7 @@ def upgrade():
     sa.Column('rank', sa.String(length=100), nullable=True),
     sa.Column('education', sa.String(length=10), nullable=True),
     sa.Column('competencies', sa.Text(), nullable=True),
+    sa.Column('paraf', sa.String(length=20), nullable=True),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
@@ -539,6 +576,7 @@ def upgrade():
     sa.Column('officer_id', sa.Integer(), nullable=True),
     sa.Column('officer_name', sa.String(length=200), nullable=True),
     sa.Column('officer_initial', sa.String(length=20), nullable=True),
+    sa.Column('officer_nip', sa.String(length=18), nullable=True),
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('acted_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('outcome', sa.String(length=20), nullable=False),
@@ -556,6 +594,25 @@ def upgrade():
     with op.batch_alter_table('control_card_entry', schema=None) as batch_op:
         batch_op.create_index('ix_card_officer_acted', ['officer_id', 'acted_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_control_card_entry_case_id'), ['case_id'], unique=False)
+
+    op.create_table('document_number',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('service_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=120), nullable=False),
+    sa.Column('issued_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['case.id'], ),
+    sa.ForeignKeyConstraint(['service_id'], ['service.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('case_id', 'kind'),
+    sa.UniqueConstraint('number'),
+    sa.UniqueConstraint('service_id', 'kind', 'year', 'seq')
+    )
+    with op.batch_alter_table('document_number', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_document_number_case_id'), ['case_id'], unique=False)
 
     op.create_table('inspection_report',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -669,7 +726,10 @@ def upgrade():
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
     sa.Column('uploaded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('removed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('removed_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['case_requirement_id'], ['case_requirement.id'], ),
+    sa.ForeignKeyConstraint(['removed_by_id'], ['ab_user.id'], ),
     sa.ForeignKeyConstraint(['uploaded_by_id'], ['ab_user.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('stored_name')
@@ -705,6 +765,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_inspection_report_case_id'))
 
     op.drop_table('inspection_report')
+    with op.batch_alter_table('document_number', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_document_number_case_id'))
+
+    op.drop_table('document_number')
     with op.batch_alter_table('control_card_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_control_card_entry_case_id'))
         batch_op.drop_index('ix_card_officer_acted')
@@ -759,6 +823,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_form_field_service_id'))
 
     op.drop_table('form_field')
+    with op.batch_alter_table('export_job', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_export_job_user_id'))
+        batch_op.drop_index('ix_export_job_status_created')
+
+    op.drop_table('export_job')
     op.drop_table('certificate_counter')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_object')
@@ -791,6 +860,7 @@ def downgrade():
         batch_op.drop_index('idx_api_key_lookup_hash')
 
     op.drop_table('ab_api_key')
+    op.drop_table('stored_blob')
     op.drop_table('service')
     op.drop_table('office_hours')
     op.drop_table('office')

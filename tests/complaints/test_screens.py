@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import sqlalchemy as sa
 
 from app.core.extensions import db
@@ -46,7 +48,9 @@ def test_officer_records_a_complaint_on_the_form_and_sees_it_escaped(app, client
 def test_form_error_is_shown_in_indonesian_and_nothing_is_saved(app, client, staff):
     AuthActions(client).login("petugas_user")
     rv = _record(client, channel="email", email="")
-    assert rv.status_code == 200 and "wajib mencantumkan kontak balasannya" in rv.get_data(as_text=True)
+    html = rv.get_data(as_text=True)
+    assert rv.status_code == 422 and "wajib mencantumkan kontak balasannya" in html
+    assert 'id="email-error"' in html  # shown beside the e-mail field too
     assert count_rows(app, Complaint) == 0
 
 
@@ -100,3 +104,18 @@ def test_monthly_report_for_the_kepala_dinas_as_pdf_and_csv(app, client, staff):
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     text = pdf_text(pdf.data)
     assert "LAPORAN PENGADUAN PELAYANAN PUBLIK" in text and march["number"] in text and "Maret 2026" in text
+
+
+def test_officer_form_marks_each_refused_field_and_keeps_the_typing(app, client, staff):
+    AuthActions(client).login("petugas_user")
+    later = (datetime.now(UTC) + timedelta(days=3)).date().isoformat()
+    rv = _record(client, received_at=later, subject="Antrian panjang di loket 3")
+    html = rv.get_data(as_text=True)
+    assert rv.status_code == 422
+    date_group = html[html.index('for="received_at"') - 120 : html.index('id="received_at-error"') + 200]
+    assert "has-error" in date_group and "tidak boleh di masa depan" in date_group
+    assert 'value="Antrian panjang di loket 3"' in html
+    rv = _record(client, case="TD-BKK/0000/1999")
+    html = rv.get_data(as_text=True)
+    assert rv.status_code == 422 and 'id="case-error"' in html and 'value="TD-BKK/0000/1999"' in html
+    assert count_rows(app, Complaint) == 0

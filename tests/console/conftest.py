@@ -28,6 +28,9 @@ def records(app):
     with app.app_context():
         case = db.session.get(Case, case_id)
         registration_no, nik = case.registration_no, case.applicant.nik
+        from app.cases.numbering import document_number
+
+        document_number(case, "assignment_letter", datetime.now(office_tz()))  # a numbered surat tugas
         complaint = create_complaint(
             {
                 "channel": "telephone",

@@ -54,8 +54,10 @@ def test_certificate_shows_the_qr_code_image(app):
     with app.app_context():
         case = db.session.get(Case, make_case())
         data = documents.certificate_pdf(case)
-    images = PdfReader(BytesIO(data)).pages[0].images
-    assert len(images) == 1 and images[0].image.size[0] >= 60
+    # Two images: the letterhead's emblem (taller than wide) and the square QR code.
+    sizes = [image.image.size for image in PdfReader(BytesIO(data)).pages[0].images]
+    assert len(sizes) == 2
+    assert any(w == h and w >= 60 for w, h in sizes), sizes
 
 
 def test_certificate_refused_before_numbering(app):

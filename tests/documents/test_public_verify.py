@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import csrf_token
+from tests.conftest import csrf_token
 from doc_rows import CERT_NO, INSTITUTION, make_case
 from sqlalchemy import select
 

@@ -51,15 +51,18 @@ def act(page, action: str = "forward", **fields: str) -> None:
 
 
 def complete_checklist(page, scan) -> None:
-    """On the case page: attach a scan where a line takes one, tick every line, save each."""
+    """On the case page: attach a scan where a line takes one, tick every line, save the checklist once."""
+    codes = []
     for row in page.locator("table.sp-requirements tbody tr").all():
         code = row.get_attribute("data-requirement")
+        codes.append(code)
         line = page.locator(f"tr[data-requirement={code}]")
         if line.locator("input[type=file]").count():
             line.locator("input[type=file]").set_input_files(str(scan))
-        line.locator("input[name=checked]").check()
-        line.get_by_role("button", name="Simpan").click()
-        page.wait_for_load_state()
+        line.locator("input[name^=checked-]").check()
+    page.get_by_role("button", name="Simpan daftar persyaratan").click()
+    page.wait_for_load_state()
+    for code in codes:
         assert page.locator(f"tr[data-requirement={code}] .sp-checked .fa-check").count() == 1, code
 
 

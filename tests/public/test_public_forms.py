@@ -120,3 +120,16 @@ def test_public_survey_form_is_rate_limited(app, client):
     assert refused.status_code == 429 and "Terlalu banyak permintaan" in refused.get_data(as_text=True)
     assert count_rows(app, SurveyResponse) == 2
     assert client.get(url).status_code == 200  # reading the form is not limited
+
+
+def test_public_complaint_names_the_failing_field_beside_it(app, client):
+    """A wrong phone number is marked on the phone field itself; what was typed stays."""
+    token = csrf_token(client, "/public/complaint")
+    rv = client.post("/public/complaint", data=COMPLAINT | {"phone": "12ab", "csrf_token": token})
+    html = rv.get_data(as_text=True)
+    assert rv.status_code == 422
+    phone_group = html[html.index('for="phone"') - 120 : html.index('id="phone-error"') + 200]
+    assert "has-error" in phone_group and "Nomor telepon tidak valid" in phone_group
+    assert 'id="subject-error"' not in html  # only the failing field is marked
+    assert 'value="Antrian lama"' in html
+    assert count_rows(app, Complaint) == 0

@@ -56,7 +56,7 @@ def test_front_office_at_verify_gets_checklist_and_its_three_actions(app, login_
     html = client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert _actions(html) == ["forward", "return", "reject"]
     assert "semua persyaratan wajib harus dicentang" in page_text_lower(html)
-    assert 'type="file" name="file"' in html and 'name="checked"' in html
+    assert 'type="file" name="file-' in html and 'name="checked-' in html
     assert "Kartu kendali" in html
 
 
@@ -73,7 +73,7 @@ def test_officer_of_another_step_sees_the_case_but_no_actions(app, login_as, cli
         html = rv.get_data(as_text=True)
         assert rv.status_code == 200
         assert _actions(html) == []
-        assert 'type="file"' not in html and 'name="checked"' not in html
+        assert 'type="file"' not in html and 'name="checked-' not in html
 
 
 def test_forward_without_checked_requirements_is_refused_and_changes_nothing(app, login_as, client, load_case):
@@ -118,8 +118,9 @@ def test_scan_upload_and_tick_through_the_checklist(app, login_as, client):
     login_as("Front Office")
     page = client.get(f"/cases/{case_id}")
     html = page.get_data(as_text=True)
-    row = html[html.index('data-requirement="ktp"') :]
-    action = re.search(r'action="(/cases/\d+/requirements/\d+)"', row).group(1)
+    # The per-line post (the page itself sends the whole checklist as one form): same rules, same save.
+    line_id = re.search(r'data-requirement="ktp">.*?name="line" value="(\d+)"', html, re.S).group(1)
+    action = f"/cases/{case_id}/requirements/{line_id}"
     token = csrf_from(page)
 
     refused = client.post(action, data={"csrf_token": token, "tick": "1", "checked": "1"}, follow_redirects=True)

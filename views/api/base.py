@@ -24,6 +24,7 @@ from werkzeug.exceptions import BadRequest, HTTPException
 from app.calendar.working_days import CalendarNotSetUp
 from app.core.errors import DomainError
 from app.core.extensions import db
+from app.setup.db_errors import UNAVAILABLE, handle_database_unavailable
 from app.setup.errors import error_texts, handle_calendar_not_set_up, handle_domain_error, handle_http_error
 
 
@@ -35,8 +36,8 @@ def safe(f: Callable[..., Any]) -> Callable[..., Any]:
     def guarded(self: JsonApi, *args: Any, **kwargs: Any) -> Response:
         try:
             return f(self, *args, **kwargs)
-        except DomainError:
-            raise
+        except (DomainError, *UNAVAILABLE):
+            raise  # a refusal, or the database not answering (503): the handlers below answer them
         except BadRequest as exc:
             return self.response_400(message=str(exc))
         except Exception:
@@ -96,6 +97,9 @@ def _json_errors(blueprint, name: str) -> None:
     @blueprint.errorhandler(CalendarNotSetUp)
     def _no_calendar(exc: CalendarNotSetUp):
         return handle_calendar_not_set_up(exc)
+
+    for kind in UNAVAILABLE:  # PostgreSQL restarting: 503, not the catch-all's 500
+        blueprint.register_error_handler(kind, handle_database_unavailable)
 
     @blueprint.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.cases import workflow
-from app.cases.uploads import scan_path, store_scan
+from app.cases.uploads import open_scan, store_scan
 from app.core.extensions import db
 from app.core.parsing import MAX_ID, bounded_int
 from app.security import capabilities as cap
@@ -264,10 +264,10 @@ class CaseApi(JsonApi):
         scan = db.session.get(RequirementScan, scan_id)
         if scan is None or scan.case_requirement.case_id != case.id:
             raise workflow.WorkflowError(404, _("File not found."))
-        path = scan_path(scan)
-        if not path.is_file():
-            raise workflow.WorkflowError(404, _("File not found."))
-        return send_file(path, mimetype=scan.mime_type, as_attachment=True, download_name=scan.original_name)
+        stream = open_scan(scan)
+        return send_file(
+            stream, mimetype=scan.mime_type, as_attachment=True, download_name=scan.original_name, etag=scan.sha256
+        )
 
 
 def register(appbuilder) -> None:

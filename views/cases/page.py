@@ -7,15 +7,19 @@ only offers what the engine would accept anyway.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from flask import abort, flash, redirect, request, send_file, session, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.sqla.models import User
 from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from app import documents
 from app.calendar.working_days import Calendar
-from app.cases import uploads, workflow
+from app.cases import control_card, uploads, workflow
 from app.cases.access import checklist_open
 from app.cases.step_kinds import TICK, UPLOAD, checklist_rights, step_kind, step_showing
 from app.core.extensions import db
@@ -25,7 +29,8 @@ from app.documents.qr import qr_data_uri
 from app.security import capabilities as cap
 from app.security.capabilities import has_capability
 from app.security.roles import acting_views
-from models import Case, CaseRequirement, CaseStatus, RequirementScan, Step, SurveyInvitation
+from app.setup.errors import handle_http_error
+from models import Case, CaseRequirement, CaseStatus, Requirement, RequirementScan, Step, SurveyInvitation
 from views.cases import forms as case_forms
 from views.cases.display import (
     case_or_abort,
@@ -44,6 +49,32 @@ def _version() -> int | None:
     return bounded_int(request.form.get("version", ""), 0, MAX_ID)
 
 
+# The two checklist posts: the whole checklist in one form, and one line (older pages, tests).
+CHECKLIST_ENDPOINTS = ("checklist", "requirement")
+
+
+def _ids(values: list[str]) -> list[int]:
+    """Posted ids that are whole numbers in range (anything else is ignored, never a query)."""
+    return [n for n in (bounded_int(v, 1, MAX_ID) for v in values) if n is not None]
+
+
+def _checklist_body_limit(endpoint: str | None, values: dict | None) -> None:
+    """Before CSRF or anything reads the body: a checklist post may carry one file per document line.
+
+    The cap leaves room over the per-file limit, so an oversize scan is read and
+    refused by its line on the case page (uploads.check_file) instead of a bare 413.
+    """
+    if not endpoint or endpoint.rpartition(".")[2] not in CHECKLIST_ENDPOINTS or not values:
+        return
+    documents = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(CaseRequirement)
+        .join(Requirement, Requirement.id == CaseRequirement.requirement_id)
+        .where(CaseRequirement.case_id == values.get("case_id"), Requirement.document.is_(True))
+    )
+    request.max_content_length = uploads.checklist_body_limit(int(documents or 0))
+
+
 class CaseView(BaseView):
     """One application: read it and act on it."""
 
@@ -55,12 +86,48 @@ class CaseView(BaseView):
         # Not "act": that name is the SOP step permission ("can_act" on "<CODE> step <no>").
         "act": "handle",
         "requirement": "handle",
+        "checklist": "handle",
         "confirm_identity": "handle",
     }
     capability_grants = {
         "can_show": [cap.CASES_WORK, cap.CASES_READ_ALL],
         "can_handle": [cap.CASES_WORK],
     }
+
+    def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):
+        """FAB's blueprint, plus the checklist's body cap and its own answer to a too-large body."""
+        blueprint = super().create_blueprint(appbuilder, endpoint=endpoint, static_folder=static_folder)
+        # URL value preprocessors run before every before_request hook (CSRF reads the form there).
+        blueprint.url_value_preprocessor(_checklist_body_limit)
+        blueprint.register_error_handler(RequestEntityTooLarge, self._too_large)
+        return blueprint
+
+    def _too_large(self, error: RequestEntityTooLarge):
+        """A checklist post over even the form's cap: the case page (413), saying the limit; else the usual page.
+
+        Raised before `has_access` ran, so the same checks are made here first.
+        """
+        endpoint = (request.endpoint or "").rpartition(".")[2]
+        case_id = (request.view_args or {}).get("case_id")
+        case = db.session.get(Case, case_id) if isinstance(case_id, int) else None
+        allowed = (
+            endpoint in CHECKLIST_ENDPOINTS
+            and case is not None
+            and getattr(current_user, "is_authenticated", False)
+            and self.appbuilder.sm.has_access("can_handle", self.class_permission_name)
+            and workflow.can_view(case, current_officer())
+        )
+        if case is None or not allowed:
+            return handle_http_error(error)
+        flash(
+            _(
+                "The files sent together are too large; nothing was saved. Each file may be at most %(max)s: "
+                "choose the files again and tick the lines again.",
+                max=uploads.size_label(),
+            ),
+            "danger",
+        )
+        return self._page(case, None, 413)
 
     @expose("/<int:case_id>")
     @has_access
@@ -91,6 +158,7 @@ class CaseView(BaseView):
             form_labels={f.name: f.label for f in case.service.form_fields},
             form_types={f.name: f.type for f in case.service.form_fields},
             card=case.control_card,
+            card_standard=control_card.standard_times(case),
             report=case.inspection_reports[-1] if case.inspection_reports else None,
             return_target=self._return_target(case, step),
             receipt=receipt,
@@ -123,12 +191,19 @@ class CaseView(BaseView):
         return public_base_url() + url_for("public.survey", token=invitation.token)
 
     @staticmethod
-    def _checklist_rights(case: Case, step: Step | None, user: User) -> dict[str, bool]:
-        """What the user may do to the checklist now: the engine's own rule (app.cases.access)."""
+    def _checklist_rights(case: Case, step: Step | None, user: User) -> dict[str, Any]:
+        """What the user may do to the checklist now (the engine's own rule, app.cases.access), and the file limits."""
         open_ = checklist_open(case)
         held = acting_views(user) if open_ else frozenset()
         rights = checklist_rights(s for s in case.service.steps if s.permission_view in held)
-        return {"upload": UPLOAD in rights, "check": TICK in rights, "open": UPLOAD in rights}
+        return {
+            "upload": UPLOAD in rights,
+            "check": TICK in rights,
+            "open": UPLOAD in rights or TICK in rights,
+            "accept": uploads.ACCEPT,
+            "types": uploads.ACCEPTED_LABEL,
+            "max": uploads.size_label(),
+        }
 
     @staticmethod
     def _return_target(case: Case, step: Step | None) -> str:
@@ -189,27 +264,64 @@ class CaseView(BaseView):
             )
         return redirect(url_for(".show", case_id=case_id))
 
+    @expose("/<int:case_id>/requirements", methods=["POST"])
+    @has_access
+    def checklist(self, case_id: int):
+        """The whole checklist in one form: every line's scan, removals and tick, saved together or not at all."""
+        case = case_or_abort(case_id)
+        form = request.form
+        shown = set(_ids(form.getlist("line")))
+        ticks = form.get("tick") == "1"
+        changes = [
+            uploads.LineChange(
+                line=line,
+                file=self._posted_file(f"file-{line.id}"),
+                checked=(form.get(f"checked-{line.id}") == "1") if ticks else None,
+                remove=_ids(form.getlist(f"remove-{line.id}")),
+            )
+            for line in case.requirements
+            if line.id in shown
+        ]
+        return self._save_checklist(case, changes, _("Requirements saved."))
+
     @expose("/<int:case_id>/requirements/<int:line_id>", methods=["POST"])
     @has_access
     def requirement(self, case_id: int, line_id: int):
-        """Store a scan and/or tick one line of the checklist, through the engine."""
+        """One line of the checklist (the API's page twin): the same save as the whole form."""
         case = case_or_abort(case_id)
         line = db.session.get(CaseRequirement, line_id)
         if line is None or line.case_id != case.id:
             abort(404)
-        user, code, name = current_officer(), line.requirement.code, line.requirement.name
-        upload = request.files.get("file")
-        checked = request.form.get("checked") == "1"
+        change = uploads.LineChange(
+            line=line,
+            file=self._posted_file("file"),
+            checked=(request.form.get("checked") == "1") if request.form.get("tick") == "1" else None,
+            note=request.form.get("note") or None,
+            remove=_ids(request.form.getlist("remove")),
+        )
+        return self._save_checklist(case, [change], _("Requirement saved: %(name)s", name=line.requirement.name))
+
+    @staticmethod
+    def _posted_file(name: str) -> Any:
+        upload = request.files.get(name)
+        return upload if upload is not None and upload.filename else None
+
+    def _save_checklist(self, case: Case, changes: list[uploads.LineChange], saved: str):
+        """Save through `uploads.save_checklist`; a refusal shows the case page again with its status.
+
+        What was ticked is shown again as typed (files must be chosen again: a browser
+        never refills a file input), and the refused line carries the message.
+        """
         try:
-            if upload and upload.filename:
-                uploads.store_scan(line, upload, user)
-            if request.form.get("tick") == "1" and (checked != line.checked or request.form.get("note")):
-                workflow.check_requirement(case, code, user, checked, request.form.get("note") or None)
+            uploads.save_checklist(case, current_officer(), changes)
         except workflow.WorkflowError as error:
             flash_refusal(error)
-        else:
-            flash(_("Requirement saved: %(name)s", name=name), "success")
-        return redirect(url_for(".show", case_id=case_id) + "#requirements")
+            if any(change.file is not None for change in changes) and error.status == 422:
+                flash(_("Nothing was saved: choose the files again and save once more."), "warning")
+            posted = {"action": "checklist", "values": request.form, "errors": error.fields}
+            return self._page(case_or_abort(case.id), posted, error.status)
+        flash(saved, "success")
+        return redirect(url_for(".show", case_id=case.id) + "#requirements")
 
     @expose("/<int:case_id>/scans/<int:scan_id>")
     @has_access
@@ -220,9 +332,8 @@ class CaseView(BaseView):
         if scan is None or scan.case_requirement.case_id != case.id:
             abort(404)
         try:
-            path = uploads.scan_path(scan)
+            stream = uploads.open_scan(scan)
         except workflow.WorkflowError:
             abort(404)
-        if not path.is_file():
-            abort(404)
-        return send_file(path, mimetype=scan.mime_type, download_name=scan.original_name)
+        # The scan never changes under its id: its hash is a strong ETag whichever storage holds it.
+        return send_file(stream, mimetype=scan.mime_type, download_name=scan.original_name, etag=scan.sha256)

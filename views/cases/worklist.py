@@ -110,13 +110,18 @@ def waiting_for_current_user() -> Waiting | None:
     from flask import g
     from flask_login import current_user
 
-    if not current_user.is_authenticated or not cap.has_capability(current_user, cap.CASES_WORK):
+    if not current_user.is_authenticated:
         return None
     if "_sp_waiting" not in g:
         try:
-            g._sp_waiting = worklist_counts(current_officer())
+            officer = current_officer()
+            if sa.inspect(officer).detached:
+                # A console page whose session let the user go: read the account again.
+                officer = db.session.get(type(officer), officer.id)
+            g._sp_waiting = worklist_counts(officer) if cap.has_capability(officer, cap.CASES_WORK) else None
         except sa.exc.SQLAlchemyError:
-            # An error page after a failed transaction still renders its navbar: without the badge.
+            # An error page after a failed transaction (or a console page whose session let
+            # the user's roles go) still renders its navbar: without the badge.
             g._sp_waiting = None
     return g._sp_waiting
 

@@ -48,6 +48,7 @@ def complaint():
     """Write a complaint; the book gives it a number to quote later."""
     form = request.form if request.method == "POST" else {}
     error = None
+    errors = {}
     if request.method == "POST":
         data = {
             "complainant": {k: form.get(k) for k in ("name", "phone", "email", "address")},
@@ -58,11 +59,11 @@ def complaint():
             saved = complaints.create_complaint(data, source="public")
         except complaints.ComplaintError as refused:
             db.session.rollback()
-            error = refused.message
+            error, errors = refused.message, refused.fields
         else:
             session[SESSION_COMPLAINT] = saved.number
             return redirect(url_for("public.complaint_done"))
-    return render_template("public/complaint.html", form=form, error=error), 422 if error else 200
+    return render_template("public/complaint.html", form=form, error=error, errors=errors), 422 if error else 200
 
 
 def complaint_done():

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, request
+from flask import abort, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.core.extensions import db
-from app.registers import REGISTERS, Filters, Register, RegisterError, register_capability
+from app.core.formatting import format_datetime
+from app.registers import REGISTERS, Filters, Register, RegisterError, jobs, register_capability
 from app.registers.csv_export import csv_delimiter, csv_response
 from app.registers.pdf_export import pdf_response
 from app.registers.xlsx_export import xlsx_response
@@ -44,7 +45,7 @@ class RegisterView(BaseView):
     register_name = ""
     default_view = "index"
     base_permissions = ["can_export"]
-    method_permission_name = {"index": "export", "export": "export"}
+    method_permission_name = {"index": "export", "export": "export", "job": "export", "job_download": "export"}
 
     @property
     def register(self) -> Register:
@@ -94,9 +95,51 @@ class RegisterView(BaseView):
                 return csv_response(self.register, filters, csv_delimiter(request.args))
             if fmt == "xlsx":
                 return xlsx_response(self.register, filters)
+            if self._long(filters):
+                # Rendered by the worker: this web worker answers at once (see app.registers.jobs).
+                job = jobs.request_export(self.register_name, fmt, request.args, current_user)
+                return redirect(url_for(".job", job_id=job.id), code=303)
             return pdf_response(self.register, filters, printed_by=current_user.username)
         except RegisterError as exc:
             return self._page(None, exc.message, exc.status)
+
+    def _long(self, filters: Filters) -> bool:
+        """More rows than EXPORT_BACKGROUND_ROWS: too long to print inside a request."""
+        with db.engine.connect() as conn:
+            return conn.execute(self.register.count(filters)).scalar_one() > jobs.background_rows()
+
+    @expose("/jobs/<int:job_id>")
+    @has_access
+    def job(self, job_id: int):
+        """A background export's status for the user who asked for it (anyone else: 404)."""
+        job = jobs.job_for(job_id, self.register_name, current_user)
+        if job is None:
+            abort(404)
+        pending = job.status in jobs.PENDING
+        page = self.render_template(
+            "registers/job.html",
+            register=self.register,
+            job=job,
+            pending=pending,
+            requested=format_datetime(job.created_at),
+            finished=format_datetime(job.finished_at) if job.finished_at else "",
+            back=url_for(".index", **(job.params or {})),
+        )
+        return page, 200, {"Cache-Control": "no-store"}
+
+    @expose("/jobs/<int:job_id>/download")
+    @has_access
+    def job_download(self, job_id: int):
+        """The finished file of a background export, for the user who asked for it."""
+        job = jobs.job_for(job_id, self.register_name, current_user)
+        stream = jobs.open_result(job) if job is not None else None
+        if job is None or stream is None:
+            abort(404)
+        response = send_file(
+            stream, mimetype="application/pdf", as_attachment=True, download_name=job.filename or "register.pdf"
+        )
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
 
 def view_class(name: str) -> type[RegisterView]:
