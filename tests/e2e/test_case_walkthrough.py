@@ -9,13 +9,16 @@ it, and the front office hands it over.
 
 from __future__ import annotations
 
+import io
 import re
 import struct
 import zlib
 
 import pytest
+from openpyxl import load_workbook
 
 from tests.e2e.conftest import login, screenshot
+from tests.reading import pdf_text
 
 
 def tiny_png(path) -> None:
@@ -115,16 +118,23 @@ def test_td_bkk_case_through_all_ten_steps(app, make_user, browser_page, tmp_pat
     complete_checklist(page, scan)
     act(page)
 
-    # Step 3: the technical team's field survey report (BAP).
+    # Step 3: the technical team's field survey report (BAP). Their navbar says one case waits.
     login(page, users["Tim Teknis"])
+    assert page.locator(".sp-waiting").first.inner_text().strip() == "1"
     open_from_worklist(page, registration_no)
-    act(
-        page,
-        date="2026-12-01",
-        findings="Ruang kantor 24,5 m2 dan struktur organisasi BKK sesuai.",
-        recommendation="memenuhi",
-        team="Andi Saputra\nRina Marlina",
-    )
+    # A BAP sent without its date comes back with the date marked and the findings still typed.
+    findings = "Ruang kantor 24,5 m2 dan struktur organisasi BKK sesuai."
+    bap = page.locator("form.sp-action[data-action=forward]")
+    bap.locator("[name=findings]").fill(findings)
+    bap.locator("[name=recommendation]").select_option("memenuhi")
+    bap.locator("[name=team]").fill("Andi Saputra\nRina Marlina")
+    bap.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    bap = page.locator("form.sp-action[data-action=forward]")
+    assert bap.locator(".has-error #bap-date").count() == 1
+    assert bap.locator(".sp-field-error").first.is_visible()
+    assert bap.locator("[name=findings]").input_value() == findings
+    act(page, date="2026-12-01")
 
     # Steps 4-9: draft, three initials, signature, number and stamp.
     for role in (
@@ -137,6 +147,13 @@ def test_td_bkk_case_through_all_ten_steps(app, make_user, browser_page, tmp_pat
     ):
         login(page, users[role])
         open_from_worklist(page, registration_no)
+        draft = page.locator("a.sp-read-draft")
+        if role == "JF Analis Kebijakan Ahli Muda":
+            # The reviewers initial what they read: the draft beside the paraf button is the certificate, marked KONSEP.
+            response = page.request.get(draft.get_attribute("href"))
+            assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+            text = pdf_text(response.body())
+            assert "KONSEP" in text and "SMK Muhammadiyah 1 Pekanbaru" in text
         # The signer ticks that they read the KONSEP (step_kinds.Sign refuses the signature without it).
         act(page, **({"confirm": "1"} if page.locator("form.sp-action [name=confirm]").count() else {}))
     certificate_no = page.locator(".sp-certificate-no").inner_text()
@@ -155,3 +172,12 @@ def test_td_bkk_case_through_all_ten_steps(app, make_user, browser_page, tmp_pat
 
     page.locator("h2").first.scroll_into_view_if_needed()
     assert screenshot(page, "case-page.png").stat().st_size > 10_000
+
+    # The cases register as XLSX, as Excel opens it: the NIK is the exact 16-digit text, not 1,47E+15.
+    response = page.request.get("/registers/cases/export/xlsx")
+    assert response.status == 200
+    sheet = load_workbook(io.BytesIO(response.body()), read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = list(rows[0])
+    row = next(r for r in rows[1:] if registration_no in r)
+    assert row[header.index("NIK")] == "1471010101900007"
