@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import csrf_token
 from doc_rows import CERT_NO, INSTITUTION, make_case
 from sqlalchemy import select
 
 from app.core.extensions import db
 from models import AuditLog, Case, Certificate
+from tests.conftest import csrf_token
 
 
 def _cert(app) -> tuple[int, str]:

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from tests.conftest import BACKEND, AuthActions, _pg_admin_engine, _pg_url, pg_database
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
@@ -28,6 +27,7 @@ from app.cases import uploads
 from app.cases.demo_data import counter_role
 from app.core.extensions import db
 from models import Case, Certificate, RequirementScan, Service
+from tests.conftest import BACKEND, AuthActions, _pg_admin_engine, _pg_url, pg_database
 from tests.factories import advance, new_case, role_user
 
 HANDED_OVER = 999  # past the last step of any service: `advance` hands the product over
