@@ -10,14 +10,17 @@ it, and the front office hands it over.
 from __future__ import annotations
 
 import io
+import os
 import re
+import shutil
 import struct
 import zlib
 
 import pytest
 from openpyxl import load_workbook
 
-from tests.e2e.conftest import login, screenshot
+from tests.browser import DOCS_IMAGES
+from tests.e2e.conftest import artifact_path, login, screenshot
 from tests.reading import pdf_text
 
 
@@ -113,8 +116,14 @@ def test_td_bkk_case_through_all_ten_steps(app, make_user, browser_page, tmp_pat
     assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", page.locator(".sp-tracking-key").inner_text())
     act(page, note="Berkas diterima di loket")
 
-    # Step 2: scans and checklist, then forward.
+    # Step 2: scans and checklist, then forward. The limits are on the page before any upload.
     open_from_worklist(page, registration_no)
+    assert "maks. 5 MB" in page.locator("#sp-upload-limits").inner_text()
+    page.locator("#requirements").scroll_into_view_if_needed()
+    shot = artifact_path("checklist.png")
+    page.locator("#sp-checklist").screenshot(path=str(shot))
+    if os.environ.get("UPDATE_DOCS_IMAGES") == "1":
+        shutil.copyfile(shot, DOCS_IMAGES / "checklist.png")
     complete_checklist(page, scan)
     act(page)
 
