@@ -26,6 +26,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, Response, g, has_request_context, request
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -52,7 +53,11 @@ def _user_id() -> int | None:
     """The logged-in user's id, read from what Flask-Login / the JWT check already loaded (no query)."""
     user = g.get("_login_user")
     if user is not None and getattr(user, "is_authenticated", False):
-        return getattr(user, "id", None)
+        # From the identity map key: an expired user (a rolled-back request) is not read again,
+        # which would need the database, perhaps the reason this request failed.
+        state = sa.inspect(user, raiseerr=False)
+        identity = state.identity if state is not None else None
+        return int(identity[0]) if identity else None
     jwt = g.get("_jwt_extended_jwt")
     if isinstance(jwt, dict) and str(jwt.get("sub", "")).isdigit():
         return int(jwt["sub"])

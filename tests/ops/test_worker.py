@@ -50,14 +50,18 @@ def _start_worker(database_url: str, instance: Path, name: str) -> subprocess.Po
         "LOG_FORMAT": "json",  # the log backend's "sent" lines, one JSON object each
         "PYTHONUNBUFFERED": "1",
     }
-    return subprocess.Popen(
+    # Output to files, not pipes: a pipe nobody reads until the end fills (64 KB of log lines)
+    # and blocks the worker in the middle of its loop.
+    process = subprocess.Popen(
         [str(FLASK), "notify", "worker", "--interval", "0.2", "--batch", "5", "--worker", name],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stdout=open(instance / f"{name}.out", "w"),  # noqa: SIM115 (closed by _stop)
+        stderr=open(instance / f"{name}.err", "w"),  # noqa: SIM115
         text=True,
     )
+    process.logs = (instance / f"{name}.out", instance / f"{name}.err")  # type: ignore[attr-defined]
+    return process
 
 
 def _wait_until(predicate, timeout: float = 90) -> None:
@@ -83,8 +87,15 @@ def _sent_ids(stderr: str) -> list[int]:
 
 def _stop(process: subprocess.Popen) -> tuple[int, str, str]:
     process.send_signal(signal.SIGTERM)
-    out, err = process.communicate(timeout=60)
-    return process.returncode, out, err
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise
+    finally:
+        out_path, err_path = process.logs  # type: ignore[attr-defined]
+    return process.returncode, out_path.read_text(), err_path.read_text()
 
 
 @pytest.mark.slow

@@ -119,9 +119,12 @@ def waiting_for_current_user() -> Waiting | None:
                 # A console page whose session let the user go: read the account again.
                 officer = db.session.get(type(officer), officer.id)
             g._sp_waiting = worklist_counts(officer) if cap.has_capability(officer, cap.CASES_WORK) else None
+        except (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError):
+            # The database is gone: app/setup/db_errors answers 503 (swallowed here, the
+            # session would stay in a failed transaction and the page's next query 500).
+            raise
         except sa.exc.SQLAlchemyError:
-            # An error page after a failed transaction (or a console page whose session let
-            # the user's roles go) still renders its navbar: without the badge.
+            # An error page after a failed transaction still renders its navbar: without the badge.
             g._sp_waiting = None
     return g._sp_waiting
 
