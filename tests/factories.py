@@ -13,7 +13,7 @@ import uuid
 from datetime import time
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from app.cases import demo_data, workflow
 from app.cases.demo_data import SAMPLE_PDF, sample_form, step_data, walk  # noqa: F401
@@ -144,3 +144,33 @@ def shipped_office_hours() -> list[tuple[int, time, time]]:
 
 
 OFFICE_HOURS = shipped_office_hours()
+
+
+def cases_at_step_kind(app, service_code: str, kind: str, count: int) -> tuple[list[int], str]:
+    """`count` cases waiting at the service's first step of `kind`, and an officer of that step.
+
+    One case is walked there by the engine; the others are copies of its row (a walk each
+    would take minutes for the hundreds the concurrency and fault tests need).
+    """
+    template = new_case(app, service_code)
+    with app.app_context():
+        service = db.session.scalar(select(Service).where(Service.code == service_code))
+        step_no = next(s.no for s in service.steps if s.kind == kind)
+    advance(app, template, step_no)
+    with app.app_context():
+        service = db.session.scalar(select(Service).where(Service.code == service_code))
+        step = next(s for s in service.steps if s.no == step_no)
+        table = Case.__table__
+        row = dict(db.session.execute(select(table).where(table.c.id == template)).mappings().one())
+        assert row["current_step_no"] == step_no
+        row.pop("id")
+        copies = [
+            {**row, "registration_no": f"{row['registration_no']}-{i:04d}", "tracking_key_hash": None}
+            for i in range(1, count)
+        ]
+        db.session.execute(insert(table), copies)
+        db.session.commit()
+        ids = list(db.session.scalars(select(Case.id).where(Case.service_id == service.id).order_by(Case.id)))
+        username = role_user(app, demo_data.officer_role(step)).username
+    assert len(ids) == count
+    return ids, username

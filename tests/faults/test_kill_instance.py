@@ -26,13 +26,12 @@ import time
 
 import pytest
 import requests
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from app import create_app
-from app.cases.demo_data import officer_role
 from app.core.extensions import db
-from models import Case, Certificate, ControlCardEntry, Service
-from tests.factories import advance, new_case, role_user
+from models import Case, Certificate, ControlCardEntry
+from tests.factories import cases_at_step_kind
 from tests.faults.conftest import FAULTS_ONLY_ON_POSTGRESQL
 
 pytestmark = [pytest.mark.slow, FAULTS_ONLY_ON_POSTGRESQL]
@@ -40,30 +39,6 @@ pytestmark = [pytest.mark.slow, FAULTS_ONLY_ON_POSTGRESQL]
 CASES = 40
 THREADS = 8
 KILL_AFTER_ANSWERS = 12
-
-
-def _cases_at_number_step(app, service_code: str, count: int) -> tuple[list[int], str]:
-    """`count` cases waiting at the number step (one walked by the engine, copied) and its officer."""
-    template = new_case(app, service_code)
-    with app.app_context():
-        service = db.session.scalar(select(Service).where(Service.code == service_code))
-        step_no = next(s.no for s in service.steps if s.kind == "number")
-    advance(app, template, step_no)
-    with app.app_context():
-        service = db.session.scalar(select(Service).where(Service.code == service_code))
-        step = next(s for s in service.steps if s.no == step_no)
-        table = Case.__table__
-        row = dict(db.session.execute(select(table).where(table.c.id == template)).mappings().one())
-        row.pop("id")
-        copies = [
-            {**row, "registration_no": f"{row['registration_no']}-{i:04d}", "tracking_key_hash": None}
-            for i in range(1, count)
-        ]
-        db.session.execute(insert(table), copies)
-        db.session.commit()
-        ids = list(db.session.scalars(select(Case.id).where(Case.service_id == service.id).order_by(Case.id)))
-        username = role_user(app, officer_role(step)).username
-    return ids, username
 
 
 def _state(app, case_ids: list[int]) -> dict[int, tuple]:
@@ -139,7 +114,7 @@ def test_kill_9_mid_actions_applies_each_action_wholly_or_not_at_all(private_db,
             "UPLOAD_DIR": str(tmp_path / "uploads"),
         }
     )
-    case_ids, officer = _cases_at_number_step(app, "TD-BKK", CASES)
+    case_ids, officer = cases_at_step_kind(app, "TD-BKK", "number", CASES)
     before = _state(app, case_ids)
     assert all(seq is None for *_, seq in before.values())
 

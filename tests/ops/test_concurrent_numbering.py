@@ -23,17 +23,16 @@ import time
 import traceback
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from app.cases import workflow
 from app.cases.control_card import broken_cases
-from app.cases.demo_data import officer_role
 from app.cases.numbering import CERTIFICATE, format_number
 from app.cases.step_needs import WorkflowError
 from app.core.extensions import db
 from app.core.timezone import office_tz
 from models import Case, Certificate, CertificateCounter, Service
-from tests.factories import advance, new_case, role_user
+from tests.factories import cases_at_step_kind
 
 CASES = int(os.environ.get("NUMBERING_CASES", "200"))
 INSTANCES = 2
@@ -84,36 +83,13 @@ def _number(url: str, instance: str, username: str, case_ids: list[int], seed: i
     return {"numbered": numbered, "refused": refused}
 
 
-def _cases_at_the_number_step(app, service_code: str, count: int) -> tuple[list[int], str]:
-    """`count` cases waiting at the number step, and the username of an officer of that step."""
-    template = new_case(app, service_code)
-    with app.app_context():
-        service = db.session.scalar(select(Service).where(Service.code == service_code))
-        step_no = next(s.no for s in service.steps if s.kind == "number")
-    advance(app, template, step_no)
-    with app.app_context():
-        service = db.session.scalar(select(Service).where(Service.code == service_code))
-        step = next(s for s in service.steps if s.no == step_no)
-        table = Case.__table__
-        row = dict(db.session.execute(select(table).where(table.c.id == template)).mappings().one())
-        assert row["current_step_no"] == step_no and row["signed_by_id"] is not None
-        row.pop("id")
-        copies = [
-            {**row, "registration_no": f"{row['registration_no']}-{i:04d}", "tracking_key_hash": None}
-            for i in range(1, count)
-        ]
-        db.session.execute(insert(table), copies)
-        db.session.commit()
-        ids = list(db.session.scalars(select(Case.id).where(Case.service_id == service.id).order_by(Case.id)))
-        username = role_user(app, officer_role(step)).username
-    assert len(ids) == count
-    return ids, username
-
-
 # The second shipped service (other executor columns) proves nothing TD-BKK-only is assumed, at a quarter of the count.
 @pytest.mark.parametrize(("service_code", "count"), [("TD-BKK", CASES), ("IPDH", max(CASES // 4, 20))])
 def test_two_instances_number_every_case_once_without_gaps(app, database_url, tmp_path, service_code, count):
-    case_ids, username = _cases_at_the_number_step(app, service_code, count)
+    case_ids, username = cases_at_step_kind(app, service_code, "number", count)
+    with app.app_context():  # signed, as the number step requires
+        unsigned = select(func.count()).select_from(Case).where(Case.id.in_(case_ids), Case.signed_by_id.is_(None))
+        assert db.session.scalar(unsigned) == 0
     ctx = multiprocessing.get_context("spawn")
     queue, start = ctx.Queue(), ctx.Barrier(INSTANCES + 1)  # both apps built before the clock starts
     procs = [
