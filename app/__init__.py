@@ -79,6 +79,19 @@ def _register_modules(package: str, hook: str, *args: Any) -> None:
             func(*args)
 
 
+def _database_timeouts(app: Flask) -> None:
+    """A PostgreSQL host that stops answering (a partition, not a refused port) would hold each
+    request, and /readyz, for the system's TCP timeout (minutes); bound the connect instead, so
+    they answer 503 in seconds (app/setup/db_errors.py)."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args.setdefault("connect_timeout", int(app.config.get("DB_CONNECT_TIMEOUT", 5)))
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
 def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
     """Build the app; `config` is a Config class or a mapping of overrides."""
     app = Flask(__name__, instance_relative_config=False)
@@ -90,6 +103,7 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
             app.config.from_object(TestConfig)
         app.config.update(config)
     _check_config(app)
+    _database_timeouts(app)
 
     from app.security.manager import SecurityManager
     from app.security.roles import check_declarations

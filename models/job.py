@@ -27,6 +27,8 @@ class ExportJob(Model):
     # The query string the export was asked with; parsed again by the worker.
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id", ondelete="CASCADE"), index=True)
+    # The request that asked for it: the worker logs and audits the job under the same id.
+    request_id: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(10), default="queued")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_by: Mapped[str | None] = mapped_column(String(120))

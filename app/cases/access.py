@@ -21,7 +21,7 @@ from __future__ import annotations
 from flask import current_app
 from flask_appbuilder.security.sqla.models import User
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, exists, false, literal, or_, select
+from sqlalchemy import Select, and_, exists, false, func, literal, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.cases.step_kinds import step_kind
@@ -162,7 +162,9 @@ def worklist_filter(user: User, status: str | None = None, service_code: str | N
     step_nos: dict[int, set[int]] = {}
     for step in held:
         step_nos.setdefault(step.service_id, set()).add(step.no)
-    first_step_services = [step.service_id for step in held if step.no == min(s.no for s in step.service.steps)]
+    # Each service's first step number in one query (not a lazy load of every held service's steps).
+    first_nos = dict(db.session.execute(select(Step.service_id, func.min(Step.no)).group_by(Step.service_id)).all())
+    first_step_services = [step.service_id for step in held if step.no == first_nos.get(step.service_id)]
     waiting = [
         and_(
             Case.service_id == service_id,

@@ -32,6 +32,7 @@ from app.core import audit
 from app.core.extensions import appbuilder, db
 from app.registers.base import RegisterError
 from app.registers.definitions import REGISTERS
+from app.setup.request_log import carried_request_id, current_request_id
 from app.storage import storage
 from models import ExportJob
 from models.base import utcnow
@@ -53,7 +54,15 @@ def background_rows() -> int:
 def request_export(register_name: str, fmt: str, args: Any, user: User) -> ExportJob:
     """Queue an export of the register under `args` (already validated) for `user`; commits."""
     params = {key: args.get(key) for key in FILTER_KEYS if args.get(key)}
-    job = ExportJob(register=register_name, fmt=fmt, params=params, user_id=user.id, status=QUEUED, attempts=0)
+    job = ExportJob(
+        register=register_name,
+        fmt=fmt,
+        params=params,
+        user_id=user.id,
+        status=QUEUED,
+        attempts=0,
+        request_id=current_request_id(),
+    )
     db.session.add(job)
     db.session.flush()
     audit.record(
@@ -232,5 +241,7 @@ def run_pending(limit: int = 10, worker_id: str | None = None) -> dict[str, int]
         job = _claim(token, utcnow())
         if job is None:
             break
-        counts[run_job(job, token)] += 1
+        with carried_request_id(job.request_id):
+            logger.info("export job #%s (%s %s) started", job.id, job.register, job.fmt)
+            counts[run_job(job, token)] += 1
     return counts

@@ -70,6 +70,16 @@ def handle_database_unavailable(error: Exception) -> Response:
     return response
 
 
+def handle_dead_transaction(error: sa.exc.PendingRollbackError) -> Response:
+    """A query on a session whose connection died earlier in the request (the first error was
+    caught by code that could do without the database) is the outage too; any other pending
+    rollback is a bug and stays a 500."""
+    if "invalid transaction" in str(error):
+        return handle_database_unavailable(error)
+    raise error
+
+
 def init_app(app: Flask) -> None:
     for kind in UNAVAILABLE:
         app.register_error_handler(kind, handle_database_unavailable)
+    app.register_error_handler(sa.exc.PendingRollbackError, handle_dead_transaction)

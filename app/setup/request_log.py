@@ -23,11 +23,13 @@ import sys
 import time
 import traceback
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, Response, g, has_request_context, request
+from flask import Flask, Response, g, has_app_context, has_request_context, request
 
 REQUEST_ID_HEADER = "X-Request-ID"
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -45,8 +47,24 @@ def incoming_request_id(value: str | None) -> str:
 
 
 def current_request_id() -> str | None:
-    """This request's id, or None outside a request (CLI, worker)."""
-    return g.get("request_id") if has_request_context() else None
+    """The id of the request being served, or of the request whose job the worker is running
+    (`carried_request_id`); None elsewhere (CLI)."""
+    return g.get("request_id") if has_app_context() else None
+
+
+@contextmanager
+def carried_request_id(request_id: str | None) -> Iterator[None]:
+    """Run background work under the id of the request that asked for it, so the worker's log
+    lines and audit rows are found with the request's (`g` lives in the app context)."""
+    had, before = "request_id" in g, g.get("request_id")
+    g.request_id = request_id
+    try:
+        yield
+    finally:
+        if had:
+            g.request_id = before
+        else:
+            g.pop("request_id", None)
 
 
 def _user_id() -> int | None:
@@ -74,8 +92,9 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        if has_request_context():
+        if has_app_context() and g.get("request_id"):
             entry["request_id"] = g.get("request_id")
+        if has_request_context():
             entry["method"] = request.method
             entry["path"] = request.path
         for field in REQUEST_FIELDS:

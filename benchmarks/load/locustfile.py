@@ -20,6 +20,7 @@ User classes, picked on locust's command line:
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 import os
@@ -40,9 +41,12 @@ THINK = between(_wait[0], _wait[-1])
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 VERSION = re.compile(r'name="version"[^>]*value="(\d+)"')
 CASE_LINK = re.compile(r'href="/cases/(\d+)"')
+ALERT = re.compile(r'class="alert[^"]*alert-(?:danger|warning|info)[^"]*"[^>]*>(.*?)</div>', re.S)
+TITLE = re.compile(r"<title>(.*?)</title>", re.S)
+TAGS = re.compile(r"<[^>]+>|\s+")
 # Officers are dealt the accounts in turn; each account's act and tick pools are shared by its users.
 _next_officer = itertools.count()
-_sessions: dict[tuple[str, str], dict[str, str]] = {}
+_sessions: dict[tuple[str, str], list[Any]] = {}
 _login_locks: defaultdict[tuple[str, str], Semaphore] = defaultdict(Semaphore)
 
 
@@ -65,7 +69,12 @@ def _login(user: HttpUser, username: str) -> None:
     key = (user.client.base_url, username)
     with _login_locks[key]:
         if key in _sessions:
-            user.client.cookies.update(_sessions[key])
+            # The cookie objects themselves, domain and path included: a plain name=value copy
+            # made a second "session" cookie beside the one the server sets next, and the
+            # jar could send the stale one, losing the success message of the action before
+            # (seen as "refused" forwards at 50+ users, whose actions were in fact applied).
+            for cookie in _sessions[key]:
+                user.client.cookies.set_cookie(copy.copy(cookie))
             return
         page = user.client.get("/login/", name="login page")
         with user.client.post(
@@ -77,7 +86,7 @@ def _login(user: HttpUser, username: str) -> None:
             if "/login" in rv.url:
                 rv.failure(f"login refused for {username}")
                 return
-        _sessions[key] = user.client.cookies.get_dict()
+        _sessions[key] = [copy.copy(cookie) for cookie in user.client.cookies]
 
 
 def _saved(rv: Any) -> None:
@@ -85,7 +94,11 @@ def _saved(rv: Any) -> None:
     if rv.status_code != 200:
         rv.failure(f"HTTP {rv.status_code}")
     elif "alert-danger" in rv.text or "alert-success" not in rv.text:
-        rv.failure("refused (no success message)")
+        # The page's own refusal, so the report says why (a stale version, an unmet need...).
+        said = ALERT.search(rv.text) or TITLE.search(rv.text)
+        reason = TAGS.sub(" ", said.group(1)).replace("×", "").strip()[:120] if said else "no success message"
+        reason = f"{reason} (at {rv.url.split('/', 3)[-1]})"
+        rv.failure(f"refused: {reason}")
 
 
 class Officer(HttpUser):

@@ -287,13 +287,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--reuse", action="store_true", default=os.environ.get("LOAD_REUSE") == "1")
     parser.add_argument("--db", default=os.environ.get("LOAD_DB", "sp_load"), help="PostgreSQL database name")
     parser.add_argument("--levels", default=os.environ.get("LOAD_LEVELS", "25,50,100"))
-    parser.add_argument("--duration", type=int, default=int(os.environ.get("LOAD_DURATION", 90)))
+    parser.add_argument("--duration", type=int, default=int(os.environ.get("LOAD_DURATION", 60)))
     parser.add_argument("--compare-users", type=int, default=int(os.environ.get("LOAD_COMPARE_USERS", 50)))
     parser.add_argument("--compare-duration", type=int, default=int(os.environ.get("LOAD_COMPARE_DURATION", 45)))
     parser.add_argument("--wait", default=os.environ.get("LOAD_WAIT", "0.5,2"), help="officers' think time, s")
+    parser.add_argument(
+        "--no-faults",
+        dest="faults",
+        action="store_false",
+        default=os.environ.get("LOAD_FAULTS", "1") != "0",
+        help="skip the full-length fault tests (benchmarks/load/faults.py)",
+    )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from benchmarks.generate import generate
+    from benchmarks.load.faults import run_full
     from benchmarks.load.prepare import prepare
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -374,6 +382,10 @@ def main(argv: list[str] | None = None) -> None:
         for proc in baselines:
             stop(proc)
         stop(prod)
+    # Last, with the office's instances stopped: the fault tests start servers of their own.
+    fault_report, faults_ok = (
+        run_full(log) if args.faults else (["Fault tests at full length: skipped (--no-faults)."], True)
+    )
     minutes = (time.monotonic() - started) / 60
     pools = json.loads(pools_path.read_text())
     report = [
@@ -385,9 +397,8 @@ def main(argv: list[str] | None = None) -> None:
         f"round-robin over both instances, {args.duration} s a level after spawning, think time {args.wait} s. "
         f"Mix per 11 users: 8 officers (worklist 4 : open case 3 : tick 1 : forward 1 : control-card PDF 1; one "
         f"account per step, {len(pools['officers'])} accounts), 1 head exporting a week of the case register as "
-        f"CSV, 2 citizens tracking (form + POST). Locust, the app, PostgreSQL and Redis share this 2-core machine, "
-        f"and other sessions were running tests on it at the same time: load average (1/5/15 min) is given per "
-        f"run. Whole run {minutes:.1f} min. Locust CSVs: benchmarks/out/load/.",
+        f"CSV, 2 citizens tracking (form + POST). Locust, the app, PostgreSQL and Redis share this 2-core machine "
+        f"(and whatever else runs on it: load average (1/5/15 min) is given per run). Whole run {minutes:.1f} min. Locust CSVs: benchmarks/out/load/.",
         "",
         *mix_table(levels),
         "",
@@ -401,6 +412,8 @@ def main(argv: list[str] | None = None) -> None:
         "Targets:",
         "",
         *verdicts(levels, runs, 50),
+        "",
+        *fault_report,
     ]
     errs = [e for p in [*(f"mix_{u}" for u in levels), "cmp_ours", "cmp_bare", "cmp_peer"] for e in failures(p)]
     if errs:
@@ -410,6 +423,8 @@ def main(argv: list[str] | None = None) -> None:
     with RESULTS.open("a") as fh:
         fh.write(text)
     log(f"appended to {RESULTS.relative_to(ROOT)}")
+    if not faults_ok:
+        sys.exit("a fault test failed at full length: see the report above")
 
 
 if __name__ == "__main__":

@@ -37,6 +37,11 @@ FAULTS_ONLY_ON_POSTGRESQL = pytest.mark.skipif(
 )
 
 
+# `make loadtest` runs these tests again at full length (benchmarks/load/faults.py); `make test` runs
+# the quick versions. One switch, read by each test for its own sizes.
+FULL_SCALE = os.environ.get("FAULT_SCALE", "quick") == "full"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

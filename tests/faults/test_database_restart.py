@@ -27,11 +27,11 @@ from app import create_app
 from app.core.extensions import db
 from tests.conftest import PASSWORD
 from tests.factories import new_case, role_user
-from tests.faults.conftest import FAULTS_ONLY_ON_POSTGRESQL
+from tests.faults.conftest import FAULTS_ONLY_ON_POSTGRESQL, FULL_SCALE
 
 pytestmark = [pytest.mark.slow, FAULTS_ONLY_ON_POSTGRESQL]
 
-OUTAGE_SECONDS = 2.0
+OUTAGE_SECONDS = 15.0 if FULL_SCALE else 2.0
 RECOVERY_LIMIT_SECONDS = 5.0
 UNAVAILABLE_ID = "Layanan tidak dapat menjawab sekarang. Tidak ada yang diubah; coba lagi nanti."
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')

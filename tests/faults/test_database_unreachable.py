@@ -6,9 +6,17 @@ Runs on both backends in a second; tests/faults/test_database_restart.py is the 
 
 from __future__ import annotations
 
+import contextlib
+import os
+import socket
+import time
+
 import pytest
+import sqlalchemy as sa
+from flask import render_template_string
 
 from app import create_app
+from app.core.extensions import db
 
 DEAD = "postgresql+psycopg://postgres@127.0.0.1:1/nothing?connect_timeout=1"
 
@@ -42,3 +50,63 @@ def test_readyz_names_the_database(dead_app):
     answer = dead_app.test_client().get("/readyz")
     assert answer.status_code == 503 and "database" in answer.json["failed"]
     assert dead_app.test_client().get("/healthz").status_code == 200
+
+
+def test_a_database_that_accepts_but_never_answers_is_a_503_within_the_connect_timeout(app_config):
+    """A host that stops answering (a partition, not a refused port): a listening socket that never
+    speaks. Without a connect timeout each request, /readyz included, would hang for minutes."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)  # the kernel completes the handshake; nobody ever answers
+        port = silent.getsockname()[1]
+        app = create_app(
+            {
+                **app_config,
+                "SQLALCHEMY_DATABASE_URI": f"postgresql+psycopg://postgres@127.0.0.1:{port}/nothing",
+                "DB_CONNECT_TIMEOUT": 1,
+            }
+        )
+        started = time.monotonic()
+        answer = app.test_client().get("/readyz")
+        waited = time.monotonic() - started
+    assert answer.status_code == 503 and answer.json["failed"] == ["database"]
+    assert waited < 10, f"/readyz waited {waited:.1f} s for a silent database"
+
+
+@pytest.mark.skipif(
+    os.environ.get("TEST_DATABASE", "sqlite") != "postgresql", reason="kills its own PostgreSQL connection"
+)
+def test_a_connection_that_dies_mid_page_is_a_503_even_after_code_that_did_without_the_database(app_config):
+    """The 15 s outage of the load test found it: a page's first failed query was caught by code that
+    can do without the database (the letterhead of the page), and its next query met the session's
+    dead transaction: a PendingRollbackError, a 500. Now the caller rolls back, and a dead transaction
+    met anyway answers the outage's 503."""
+    app = create_app(app_config)
+
+    @app.get("/_test/dies-mid-page")
+    def dies_mid_page():
+        db.session.execute(sa.text("SELECT 1"))  # a transaction is open on this connection
+        pid = db.session.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+        with db.engine.connect() as other:
+            other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with contextlib.suppress(sa.exc.OperationalError):  # code that did without the database, no rollback
+            db.session.execute(sa.text("SELECT 1"))
+        db.session.execute(sa.text("SELECT 1"))  # PendingRollbackError
+        return "unreachable"
+
+    @app.get("/_test/letterhead-then-query")
+    def letterhead_then_query():
+        db.session.execute(sa.text("SELECT 1"))
+        pid = db.session.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+        with db.engine.connect() as other:
+            other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        # The letterhead's query fails and falls back; the page's own query then gets a new connection.
+        page = render_template_string("{{ office.name }}")
+        return f"{page} {db.session.execute(sa.text('SELECT 2')).scalar()}"
+
+    answer = app.test_client().get("/_test/dies-mid-page")
+    assert answer.status_code == 503 and "Layanan tidak tersedia" in answer.get_data(as_text=True)
+    # The database is back (it never left): the next page of the same process is served.
+    assert app.test_client().get("/public/").status_code == 200
+    answer = app.test_client().get("/_test/letterhead-then-query")
+    assert answer.status_code == 200 and answer.get_data(as_text=True).endswith(" 2")

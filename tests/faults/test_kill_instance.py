@@ -32,13 +32,13 @@ from app import create_app
 from app.core.extensions import db
 from models import Case, Certificate, ControlCardEntry
 from tests.factories import cases_at_step_kind
-from tests.faults.conftest import FAULTS_ONLY_ON_POSTGRESQL
+from tests.faults.conftest import FAULTS_ONLY_ON_POSTGRESQL, FULL_SCALE
 
 pytestmark = [pytest.mark.slow, FAULTS_ONLY_ON_POSTGRESQL]
 
-CASES = 40
-THREADS = 8
-KILL_AFTER_ANSWERS = 12
+CASES = 400 if FULL_SCALE else 40
+THREADS = 16 if FULL_SCALE else 8
+KILL_AFTER_ANSWERS = 150 if FULL_SCALE else 12
 
 
 def _state(app, case_ids: list[int]) -> dict[int, tuple]:
@@ -101,7 +101,7 @@ def _forward_all(base: str, headers: dict, work: list[tuple[int, int]], kill_aft
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(60)
+        thread.join(300 if FULL_SCALE else 60)
     return {"answered": answered, "failed": failed, "cut": cut, "never_sent": todo.qsize()}
 
 

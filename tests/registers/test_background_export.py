@@ -84,6 +84,21 @@ def test_a_long_pdf_is_printed_by_the_worker_and_downloaded_when_ready(
     assert _audits(app, "register.export.done") == [reader]
 
 
+def test_the_worker_audits_the_job_under_the_id_of_the_request_that_asked(
+    long_exports, app, client, auth, make_user, sample, runner
+):
+    """An administrator who finds the export request in the log finds what the worker did with it."""
+    auth.login(make_user("Kepala Bidang"))
+    rv = client.get(EXPORT, headers={"X-Request-ID": "proxy-export-42"})
+    assert rv.status_code == 303
+    _worker_once(runner)
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(AuditLog.action, AuditLog.request_id).where(AuditLog.action.like("register.export.%"))
+        ).all()
+    assert sorted(rows) == [("register.export.done", "proxy-export-42"), ("register.export.request", "proxy-export-42")]
+
+
 def test_only_the_requester_sees_the_job(long_exports, app, client, auth, make_user, sample, runner):
     auth.login(make_user("Kepala Bidang"))
     status_url = _request(client)

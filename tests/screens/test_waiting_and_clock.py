@@ -94,3 +94,20 @@ def test_case_page_on_time_says_time_left_in_words(app, login_as, client):
     left = re.search(r'sp-time-left">([^<]*)</small>', html)
     assert left and re.fullmatch(r"sisa (\d+ (hari|jam|menit) ?)+kerja", left.group(1)), left
     assert " j " not in page_text(client.get("/cases/worklist/"))  # no more "34 j 30 m"
+
+
+def test_counting_stops_at_the_cap_and_the_badge_says_so(app, login_as, client, monkeypatch):
+    """Past WAITING_CAP (999; 2 here) the badge reads "2+": a front office with 140,000 open cases
+    must not pay for counting them all on every page."""
+    import views.cases.worklist as worklist
+
+    monkeypatch.setattr(worklist, "WAITING_CAP", 2)
+    _two_waiting_one_late(app)
+    new_case(app)
+    login_as("Front Office")
+    html = client.get("/").get_data(as_text=True)
+    assert _home_waiting(html) == "Daftar kerja saya: 2+ menunggu, 1 terlambat"
+    assert re.search(r'<span class="badge sp-waiting"[^>]*>2\+</span>', html)
+    monkeypatch.setattr(worklist, "WAITING_CAP", 3)
+    html = client.get("/").get_data(as_text=True)
+    assert _home_waiting(html) == "Daftar kerja saya: 3 menunggu, 1 terlambat"

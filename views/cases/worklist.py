@@ -18,6 +18,7 @@ from app.cases.lateness import running_late_clause
 from app.core.extensions import db
 from app.core.parsing import bounded_int
 from app.security import capabilities as cap
+from app.security.manager import grant_cache
 from models import Applicant, Case, Institution
 from views.cases.display import current_officer, is_late, now, short, status_label, steps_for, time_left
 
@@ -80,26 +81,71 @@ def fetch_listed(query: sa.Select) -> list[ListedCase]:
     ]
 
 
+def _my_filter(user: User) -> list:
+    """`worklist_filter(user)`, worked out once per request: the page and the navbar count both
+    need it, and it reads the user's grants and steps (a third of a worklist page's time)."""
+    cache = grant_cache()
+    if cache is None:
+        return worklist_filter(user)
+    key = ("worklist_filter", user.id)
+    if key not in cache:
+        cache[key] = worklist_filter(user)
+    return cache[key]
+
+
+def _applicant_account(user: User) -> bool:
+    """`is_applicant_user`, once per request (the menu label asks it twice)."""
+    cache = grant_cache()
+    if cache is None:
+        return is_applicant_user(user)
+    key = ("applicant_account", user.id)
+    if key not in cache:
+        cache[key] = is_applicant_user(user)
+    return cache[key]
+
+
 def worklist_page(user: User, page: int) -> list[ListedCase]:
     """One worklist page plus one row more (which says whether a next page exists)."""
-    query = listed(sa.select(Case).where(*worklist_filter(user)).order_by(*WORKLIST_ORDER))
+    query = listed(sa.select(Case).where(*_my_filter(user)).order_by(*WORKLIST_ORDER))
     return fetch_listed(query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE))
 
 
+# Counting stops here: the badge then reads "999+". A front office with 140,000 open cases at
+# its steps (the 1M-case load test) spent 316 ms of PostgreSQL on every page counting them all;
+# counting at most 1,000 rows off the index takes 1-3 ms, and past 999 nobody reads the number.
+WAITING_CAP = 999
+
+
+def _shown(n: int) -> str:
+    return f"{WAITING_CAP}+" if n > WAITING_CAP else str(n)
+
+
 class Waiting(NamedTuple):
-    """How many cases wait in a worklist, and how many of them are late."""
+    """How many cases wait in a worklist, and how many of them are late (each at most WAITING_CAP + 1)."""
 
     total: int
     late: int
 
+    @property
+    def total_text(self) -> str:
+        return _shown(self.total)
+
+    @property
+    def late_text(self) -> str:
+        return _shown(self.late)
+
+
+def _capped_count(*where: Any) -> int:
+    rows = sa.select(Case.id).where(*where).limit(WAITING_CAP + 1).subquery()
+    return int(db.session.scalar(sa.select(sa.func.count()).select_from(rows)) or 0)
+
 
 def worklist_counts(user: User, at: datetime | None = None) -> Waiting:
-    """One COUNT over the worklist's own filter; late as the worklist marks it (`is_late`)."""
-    late = sa.func.coalesce(sa.func.sum(sa.case((running_late_clause(at or now()), 1), else_=0)), 0)
-    total, late_n = db.session.execute(
-        sa.select(sa.func.count(), late).select_from(Case).where(*worklist_filter(user))
-    ).one()
-    return Waiting(int(total or 0), int(late_n or 0))
+    """Two capped COUNTs over the worklist's own filter; late as the worklist marks it (`is_late`)."""
+    where = _my_filter(user)
+    total = _capped_count(*where)
+    late = _capped_count(*where, running_late_clause(at or now())) if total else 0
+    return Waiting(total, late)
 
 
 def waiting_for_current_user() -> Waiting | None:
@@ -135,7 +181,7 @@ def _hide_unconfirmed_names(cases: list[ListedCase], user: User) -> list[ListedC
     The record of a NIK the account merely typed may carry another person's
     details once the counter registered the real holder (`sees_applicant_details`).
     """
-    if not cases or not is_applicant_user(user):
+    if not cases or not _applicant_account(user):
         return cases
     rows = db.session.scalars(
         sa.select(Case).where(Case.id.in_([c.id for c in cases])).options(joinedload(Case.applicant))
@@ -172,7 +218,7 @@ def worklist_label() -> str:
     from flask_babel import gettext as _
     from flask_login import current_user
 
-    if has_request_context() and current_user.is_authenticated and is_applicant_user(current_user):
+    if has_request_context() and current_user.is_authenticated and _applicant_account(current_user):
         return _("My applications")
     return _("My worklist")
 
