@@ -46,6 +46,8 @@ class Config:
     # pre_ping: a connection PostgreSQL dropped (a restart) is replaced before use, so an
     # instance recovers by itself; requests during the outage are a 503 (app/setup/db_errors.py).
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Seconds to wait for a PostgreSQL connection before the request answers 503 (app/__init__.py).
+    DB_CONNECT_TIMEOUT = int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
 
     # --- the shell (Flask-AppBuilder) ---
     APP_NAME = "SP-Backoffice DPMPTSP Kota Pekanbaru"
@@ -161,6 +163,32 @@ class Config:
     # Who may read /metrics: these networks (spaces or commas), or `Authorization: Bearer METRICS_TOKEN`.
     METRICS_ALLOW = os.environ.get("METRICS_ALLOW", "127.0.0.1/32 ::1")
     METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+
+    # --- electronic signatures of certificates (app/signing) ---
+    # local | http | none. Unset: none (unsigned, as before) outside production; production
+    # requires an explicit choice (`none` for an office that signs on paper).
+    SIGNING_BACKEND = os.environ.get("SIGNING_BACKEND", "")
+    SIGNING_PKCS12 = os.environ.get("SIGNING_PKCS12", "")  # the office's key and certificate (local)
+    SIGNING_PASSPHRASE = os.environ.get("SIGNING_PASSPHRASE", "")
+    SIGNING_PASSPHRASE_FILE = os.environ.get("SIGNING_PASSPHRASE_FILE", "")  # or its first line
+    # PEM/DER CA certificates the public check trusts (several: separated by commas or spaces).
+    SIGNING_TRUST_ROOTS = os.environ.get("SIGNING_TRUST_ROOTS", "")
+    SIGNING_TSA_URL = os.environ.get("SIGNING_TSA_URL", "")  # RFC 3161 timestamp authority (optional)
+    SIGNING_TIMEOUT = float(os.environ.get("SIGNING_TIMEOUT", 30))
+    # The remote signing service (http): BSrE's esign API is POST /api/sign/pdf, multipart
+    # file + nik + passphrase + tampilan, answering the signed PDF.
+    SIGNING_HTTP_URL = os.environ.get("SIGNING_HTTP_URL", "")
+    SIGNING_HTTP_FILE_FIELD = os.environ.get("SIGNING_HTTP_FILE_FIELD", "file")
+    SIGNING_HTTP_FIELDS = os.environ.get("SIGNING_HTTP_FIELDS", "")  # JSON object of extra form fields
+    SIGNING_HTTP_AUTH_HEADER = os.environ.get("SIGNING_HTTP_AUTH_HEADER", "")  # "Authorization: Basic ..."
+    SIGNING_HTTP_RESPONSE = os.environ.get("SIGNING_HTTP_RESPONSE", "pdf")  # pdf | json
+    SIGNING_HTTP_JSON_FIELD = os.environ.get("SIGNING_HTTP_JSON_FIELD", "file")  # base64 field of a JSON answer
+    # The largest PDF the public check accepts (bytes).
+    SIGNING_VERIFY_MAX_BYTES = int(os.environ.get("SIGNING_VERIFY_MAX_BYTES", 5 * 1024 * 1024))
+
+    # --- applicants online (app/applicants) and acting officials (app/delegation) ---
+    APPLICANT_VERIFY_HOURS = int(os.environ.get("APPLICANT_VERIFY_HOURS", "48"))  # the e-mail link's life
+    DELEGATION_MAX_DAYS = int(os.environ.get("DELEGATION_MAX_DAYS", "180"))  # longest Plt./Plh. period
 
     # --- complaints and survey ---
     COMPLAINT_DEADLINE_DAYS = {"ringan": 5, "sedang": 14, "berat": 60}

@@ -17,6 +17,8 @@ export UPLOAD_DIR="${UPLOAD_DIR:-$INSTANCE_PATH/uploads}"
 # Plain http on 127.0.0.1: a browser would not send a Secure cookie back.
 export SESSION_COOKIE_SECURE="${SESSION_COOKIE_SECURE:-0}" REMEMBER_COOKIE_SECURE="${REMEMBER_COOKIE_SECURE:-0}"
 export WEB_CONCURRENCY="${WEB_CONCURRENCY:-2}"
+# Production requires an explicit choice (README, "Documents and registers"): unsigned unless set.
+export SIGNING_BACKEND="${SIGNING_BACKEND:-none}"
 mkdir -p "$INSTANCE_PATH"
 if [ -z "${SECRET_KEY:-}" ]; then
     # One key for both instances (a session signed by one is read by the other), kept across runs.

@@ -6,6 +6,7 @@ console (labels, list columns, search, filters); see views/console.py.
 
 from flask_appbuilder.security.sqla import models as _fab_security  # noqa: F401
 
+from models.applicants import EmailVerification, InstitutionProfile  # noqa: F401
 from models.audit import AuditLog  # noqa: F401
 from models.base import Model, TimestampMixin  # noqa: F401
 from models.calendar import Holiday, OfficeHours  # noqa: F401
@@ -21,6 +22,7 @@ from models.case import (  # noqa: F401
     RequirementScan,
 )
 from models.complaint import Complaint, ComplaintEvent  # noqa: F401
+from models.delegation import Delegation  # noqa: F401
 from models.job import ExportJob, StoredBlob  # noqa: F401
 from models.notification import OutboxMessage  # noqa: F401
 from models.office import Office  # noqa: F401

@@ -246,6 +246,9 @@ class ControlCardEntry(Model):
     officer_initial: Mapped[str | None] = mapped_column(String(20), info={"label": "Initials"})
     # The officer's NIP from their personnel record when they acted (None: no record).
     officer_nip: Mapped[str | None] = mapped_column(String(18), info={"label": "Officer's NIP"})
+    # Set when the officer's right to act on the step came only from a delegation
+    # (app.delegation): "Plt. Kepala Dinas". None: acting in their own role.
+    acting_as: Mapped[str | None] = mapped_column(String(200), info={"label": "Acting as"})
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, info={"label": "Received at"})
     acted_at: Mapped[datetime] = mapped_column(UTCDateTime, info={"label": "Acted at"})
     # forward | return | reject | cancel | ...
@@ -342,7 +345,7 @@ class Certificate(Model):
         "list": ["number", "service", "case", "issued_at", "signer_name", "revoked_at"],
         "search": ["number", "signer_name"],
         "filters": ["service", "issued_at", "revoked_at"],
-        "hidden": ["verify_token"],
+        "hidden": ["verify_token", "signed_pdf_key"],
         "capabilities": {"console.records": ["list", "export"]},
     }
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -358,6 +361,14 @@ class Certificate(Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info={"label": "Revoked at"})
     revoked_reason: Mapped[str | None] = mapped_column(Text, info={"label": "Reason for revocation"})
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"), info={"label": "Revoked by (user id)"})
+    # The electronically signed PDF (app.signing), kept in the scan storage: every download
+    # serves these bytes; their SHA-256 is what the public check compares. None: not signed.
+    signed_pdf_key: Mapped[str | None] = mapped_column(String(80), info={"label": "Signed file"})
+    signed_pdf_sha256: Mapped[str | None] = mapped_column(
+        String(64), unique=True, info={"label": "Signed file SHA-256"}
+    )
+    signed_pdf_size: Mapped[int | None] = mapped_column(Integer, info={"label": "Signed file size"})
+    signed_pdf_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info={"label": "Signed electronically at"})
     case: Mapped[Case] = relationship(back_populates="certificate")
     # Read-only: the service is set from the case when the number is drawn.
     service = relationship("Service", viewonly=True)

@@ -27,6 +27,9 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# Apps the tests build with APP_ENV=production (and the gunicorn instances they start) must name a
+# signing backend (app/setup/signing.py): none, unless a test configures one (tests/signing/).
+os.environ.setdefault("SIGNING_BACKEND", "none")
 
 from app import create_app  # noqa: E402
 from app.core.extensions import db  # noqa: E402

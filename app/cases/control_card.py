@@ -40,7 +40,7 @@ HASHED_FIELDS = (
 )
 # Added after rows were first written: hashed only when set, so every older row
 # (which has none) keeps the hash it was written with.
-OPTIONAL_HASHED_FIELDS = ("officer_nip",)
+OPTIONAL_HASHED_FIELDS = ("officer_nip", "acting_as")
 
 
 def _canonical(value: Any) -> Any:

@@ -152,6 +152,11 @@ def _signer(case: Case) -> dict[str, Any]:
     return {"signer_name": name, "signer_nip": None}
 
 
+# The signer's name and NIP as a certificate records them (app.signing fills them in when the
+# certificate was numbered before it was signed).
+signer_fields = _signer
+
+
 def issue_certificate(case: Case, when: datetime) -> Certificate:
     """Number the case's certificate; a case never gets a second number."""
     existing = db.session.scalar(select(Certificate.id).where(Certificate.case_id == case.id))

@@ -57,6 +57,7 @@ from app.cases.step_kinds import TICK, step_kind
 from app.cases.step_needs import WorkflowError, check_note, check_return
 from app.core import audit
 from app.core.extensions import db
+from app.delegation.effective import acting_for_role
 from app.security.capabilities import CASES_REGISTER, has_capability
 from models import Applicant, Case, CaseRequirement, CaseStatus, Institution, Service, Step
 
@@ -194,9 +195,18 @@ def confirm_identity(case: Case, user: User, confirm: bool = True) -> Applicant:
     try:
         if not can_view(case, user):
             raise WorkflowError(404, _("Case not found."))
+    except WorkflowError as exc:
+        _fail(exc)
+    return confirm_applicant_identity(case.applicant, user, confirm, case_id=case.id)
+
+
+def confirm_applicant_identity(
+    applicant: Applicant, user: User, confirm: bool = True, case_id: int | None = None
+) -> Applicant:
+    """`confirm_identity` from the applicant record (the counter's NIK search, before any case exists)."""
+    try:
         if not has_capability(user, CASES_REGISTER):
             raise WorkflowError(403, _("Only the counter may confirm an applicant's identity."))
-        applicant = case.applicant
         claimant = pending_claim(applicant)
         if claimant is None:
             raise WorkflowError(409, _("No online account waits for this NIK to be confirmed."))
@@ -211,7 +221,7 @@ def confirm_identity(case: Case, user: User, confirm: bool = True) -> Applicant:
             "applicant",
             applicant.id,
             before=before,
-            after={"user_id": applicant.user_id, "claimed_by_id": None, "case_id": case.id},
+            after={"user_id": applicant.user_id, "claimed_by_id": None, "case_id": case_id},
             user=user,
         )
         db.session.commit()
@@ -438,11 +448,14 @@ def _act(case: Case, user: User, action: str, version: Any, note: str | None, da
     before = {"status": case.status, "step": case.current_step_no, "version": case.version}
     received_at = case.step_received_at or now
     step_due_at = case.step_due_at
+    # An acting official (Plt./Plh.) whose right to this step comes only from a delegation.
+    acting = acting_for_role(user, role)
     card = {
         "step_no": case.current_step_no,
         "step_kind": step.kind if step else None,
         "role": role,
         **control_card.officer_fields(case, user.id, _user_name(user)),
+        "acting_as": acting.title if acting else None,
         "received_at": received_at,
         "acted_at": now,
         "outcome": action,
@@ -488,6 +501,11 @@ def _act(case: Case, user: User, action: str, version: Any, note: str | None, da
     db.session.flush()  # takes the row lock and checks the version (StaleDataError -> 409)
 
     entry = control_card.append(case, **card)
+    if action == "forward":
+        # Number and signer both known for the first time: the certificate is signed (app.signing), or refused.
+        from app.signing.certificates import seal_certificate
+
+        seal_certificate(case, now)
     audit.record(
         f"case.{card['outcome']}",
         "case",
@@ -499,6 +517,7 @@ def _act(case: Case, user: User, action: str, version: Any, note: str | None, da
             "version": case.version,
             "card_seq": entry.seq,
             "certificate_no": certificate.number if certificate else None,
+            **({"acting_as": acting.title, "delegation_id": acting.delegation_id} if acting else {}),
         },
         user=user,
     )

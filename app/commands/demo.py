@@ -173,6 +173,12 @@ def demo_command() -> None:
         click.echo("Already exist, password unchanged: " + ", ".join(existing))
     if personnel:
         click.echo(f"Personnel records linked to demo officers: {personnel}")
+    # Before the sample cases, so their certificates are signed (app.signing.demo: a DEMO CA and key).
+    from app.signing.demo import ensure_demo_signing
+
+    signing, made = ensure_demo_signing(app)
+    if made:
+        click.echo(f"DEMO signing key made (certificates are signed electronically): {signing.folder}")
     cases = add_sample_cases()
     if cases:
         click.echo(f"Sample cases created: {cases}")

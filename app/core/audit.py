@@ -11,12 +11,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import g, has_request_context, request
+from flask import has_request_context, request
 from flask_appbuilder.security.sqla.models import User
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.core.extensions import db
+from app.setup.request_log import current_request_id
 from models import AuditLog
 from models.vocabulary import Vocabulary
 
@@ -38,6 +39,14 @@ class AuditAction(Vocabulary):
     CERTIFICATE_REVOKE = "certificate.revoke", _l("Certificate revoked")
     APPLICANT_IDENTITY_CONFIRMED = "applicant.identity_confirmed", _l("Applicant identity confirmed")
     APPLICANT_CLAIM_REFUSED = "applicant.claim_refused", _l("Applicant account link refused")
+    # Online applicant accounts (app.applicants)
+    APPLICANT_REGISTER = "applicant.register", _l("Online applicant account registered")
+    APPLICANT_REGISTER_ATTEMPT = "applicant.register_attempt", _l("Registration tried with a known e-mail address")
+    APPLICANT_VERIFIED = "applicant.verified", _l("Applicant e-mail address verified")
+    APPLICANT_INSTITUTION = "applicant.institution", _l("Applicant institution profile saved")
+    # Acting officials (app.delegation.service)
+    DELEGATION_CREATE = "delegation.create", _l("Acting official appointed")
+    DELEGATION_REVOKE = "delegation.revoke", _l("Acting official's delegation revoked")
     # Complaints (app.complaints.book; `complaint.<action>` from its ACTIONS)
     COMPLAINT_CREATE = "complaint.create", _l("Complaint recorded")
     COMPLAINT_SORT = "complaint.sort", _l("Complaint sorted")
@@ -97,10 +106,11 @@ def record(
     """Add an audit row to the current transaction (the caller commits)."""
     if user is None and has_request_context() and getattr(current_user, "is_authenticated", False):
         user = current_user
-    ip = request_id = None
+    ip = None
     if has_request_context():
         ip = request.remote_addr
-        request_id = g.get("request_id")  # app/setup/request_log.py: ties the row to the request's log lines
+    # Ties the row to the request's log lines, or to the request a worker's job came from.
+    request_id = current_request_id()
     row = AuditLog(
         user_id=getattr(user, "id", None),
         username=getattr(user, "username", None),

@@ -62,15 +62,25 @@ def draft_available(case: Case) -> bool:
 
 def signer_title(case: Case) -> str:
     """The title printed above the signature: the head's (office definition) when the head's role
-    signs for this service, else the role of the service's sign step."""
+    signs for this service, else the role of the service's sign step; "Plt. <title>" / "Plh. <title>"
+    when the sign step's control-card row was done under a delegation (app.delegation)."""
+    from app.delegation.effective import acting_prefix
     from app.office.definition import current_office
 
     office = current_office()
     sign = step_recording(case.service.steps, "signed_by")
     roles = [e.name for e in sign.executors if not e.applicant] if sign is not None else []
-    if not roles or office.head_role in roles:
-        return office.head_signature
-    return roles[0]
+    title = office.head_signature if not roles or office.head_role in roles else roles[0]
+    signed = (
+        next(
+            (e for e in reversed(case.control_card) if e.step_no == sign.no and e.outcome == "forward"),
+            None,
+        )
+        if sign is not None
+        else None
+    )
+    prefix = acting_prefix(signed.acting_as) if signed is not None else None
+    return f"{prefix} {title}" if prefix else title
 
 
 def certificate_pdf(case: Case) -> bytes:
@@ -78,8 +88,14 @@ def certificate_pdf(case: Case) -> bytes:
 
     Before numbering, from the draft step on, the same page marked KONSEP with no
     number, signature or QR code: what the reviewers initial and the head signs.
+    Once signed electronically (app.signing), exactly the stored signed bytes: every
+    download (officers, the applicant, the API) comes through here.
     """
     cert = case.certificate
+    if cert is not None and cert.signed_pdf_key:
+        from app.signing.certificates import signed_pdf
+
+        return signed_pdf(cert) or b""
     if cert is None:
         if not draft_available(case):
             raise DocumentError("the case has no certificate number yet")
@@ -92,11 +108,18 @@ def certificate_pdf(case: Case) -> bytes:
             verify_link=None,
             signer_title=signer_title(case),
         )
+    return render_certificate(case, cert)
+
+
+def render_certificate(case: Case, cert: Any, esign: bool = False) -> bytes:
+    """The numbered certificate as rendered now; `esign`: leaves room for the electronic
+    signature's visible block (app.signing draws it there)."""
     return render(
         "certificate",
         case=case,
         cert=cert,
         draft=False,
+        esign=esign,
         signer_title=signer_title(case),
         form=form_rows(case),
         verify_link=verify_url(cert.verify_token),

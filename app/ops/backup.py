@@ -53,8 +53,20 @@ PG_DUMP_FILE = "database.dump"
 SQLITE_FILE = "database.sqlite"
 # Stored names are ours (see app.cases.uploads.scan_path): anything else in a manifest is refused.
 STORED_NAME = re.compile(r"[0-9a-f]{32}\.(pdf|jpg|png)")
-COUNTED = {"cases": '"case"', "scans": "requirement_scan", "certificates": "certificate"}
-SCAN_ROWS = "SELECT stored_name, sha256, size FROM requirement_scan ORDER BY id"
+COUNTED = {
+    "cases": '"case"',
+    # Every stored file SCAN_ROWS lists: the scans and the electronically signed certificates.
+    "scans": "(SELECT id FROM requirement_scan UNION ALL "
+    "SELECT id FROM certificate WHERE signed_pdf_key IS NOT NULL) AS stored_files",
+    "certificates": "certificate",
+}
+# The scans, then the electronically signed certificates (app.signing keeps them in the same storage).
+SCAN_ROWS = (
+    "SELECT stored_name, sha256, size FROM ("
+    "SELECT 0 AS src, id, stored_name, sha256, size FROM requirement_scan UNION ALL "
+    "SELECT 1, id, signed_pdf_key, signed_pdf_sha256, signed_pdf_size FROM certificate WHERE signed_pdf_key IS NOT NULL"
+    ") AS stored ORDER BY src, id"
+)
 
 
 class BackupError(RuntimeError):

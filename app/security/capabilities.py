@@ -54,6 +54,7 @@ SURVEYS_REPORT = "surveys.report"
 SURVEYS_FOLLOW_UP = "surveys.follow_up"
 CONSOLE_READ = "console.read"
 CONSOLE_RECORDS = "console.records"
+DELEGATIONS_MANAGE = "delegations.manage"
 
 # name -> what it lets a role do. The list is closed: office files, views and console
 # declarations naming anything else are refused (app.office.definition, app.security.roles.check_declarations).
@@ -82,6 +83,7 @@ CAPABILITIES: dict[str, Any] = {
     SURVEYS_FOLLOW_UP: _l("Follow-up plans of the satisfaction survey"),
     CONSOLE_READ: _l("Read the master data in the console"),
     CONSOLE_RECORDS: _l("Read cases, control cards, complaints and survey answers in the console"),
+    DELEGATIONS_MANAGE: _l("Appoint acting officials (Plt./Plh.) for a role's steps, and revoke them"),
 }
 
 # Holding one capability implies holding these too (an action on the complaint
@@ -146,10 +148,15 @@ def has_capability(user: User, name: str) -> bool:
     from flask import current_app
 
     admin = current_app.config.get("AUTH_ROLE_ADMIN", "Admin")
-    for role in getattr(user, "roles", None) or ():
-        if role.name == admin:
-            return True
-        for pv in role.permissions:
-            if pv.permission and pv.view_menu and pv.view_menu.name == CAPABILITY_VIEW and pv.permission.name == name:
-                return True
-    return False
+    roles = list(getattr(user, "roles", None) or ())
+    if any(role.name == admin for role in roles):
+        return True
+    # The request's cached pairs of these roles (one query per request, not a lazy load per role).
+    from app.core.extensions import appbuilder
+
+    if roles and appbuilder().sm.exist_permission_on_roles(CAPABILITY_VIEW, name, [role.id for role in roles]):
+        return True
+    # An acting official (Plt./Plh.) holds, while the delegation runs, what working the role's steps needs.
+    from app.delegation.effective import delegated_grants
+
+    return name in delegated_grants(user).capabilities

@@ -32,6 +32,7 @@ from flask_appbuilder.security.sqla.models import (
     ViewMenu,
     assoc_permissionview_role,
 )
+from flask_appbuilder.security.views import AuthDBView as FabAuthDBView
 from flask_appbuilder.security.views import ResetMyPasswordView as FabResetMyPasswordView
 from flask_appbuilder.security.views import RoleModelView as FabRoleModelView
 from flask_appbuilder.security.views import UserDBModelView as FabUserDBModelView
@@ -289,9 +290,15 @@ class RoleModelView(FabRoleModelView):
     list_columns = ["name"]
 
 
+class AuthDBView(FabAuthDBView):
+    # FAB's form plus the link to the applicants' online registration (views.applicants.public).
+    login_template = "applicants/login_db.html"
+
+
 class SecurityManager(FabSecurityManager):
     """FAB's security manager; role and step grants live in app.security.roles."""
 
+    authdbview = AuthDBView
     userdbmodelview = UserDBModelView
     resetmypasswordview = ResetMyPasswordView
     userinfoeditview = UserInfoEditView
@@ -388,6 +395,23 @@ class SecurityManager(FabSecurityManager):
             pairs = cache[key] = self._role_pairs(key)
         return (view_name, permission_name) in pairs
 
+    def _has_view_access(self, user: object, permission_name: str, view_name: str) -> bool:
+        """FAB's check on the user's roles, then what an active delegation lends them (app.delegation.effective)."""
+        if super()._has_view_access(user, permission_name, view_name):
+            return True
+        from app.delegation.effective import delegated_grants
+
+        return (permission_name, view_name) in delegated_grants(user).pairs
+
+    def _get_user_permission_view_menus(self, user: object, permission_name: str, view_menus_name: Any) -> set[str]:
+        """FAB's menu lookup, plus the menu entries of the screens an active delegation opens."""
+        found = set(super()._get_user_permission_view_menus(user, permission_name, view_menus_name))
+        if user is not None:
+            from app.delegation.effective import delegated_grants
+
+            found.update(view for perm, view in delegated_grants(user).pairs if perm == permission_name)
+        return found
+
     def _role_pairs(self, role_ids: tuple[int, ...]) -> frozenset[tuple[str, str]]:
         """Every (view, permission) pair granted to any of the roles, in one query."""
         pv, perm, view = self.permissionview_model, self.permission_model, self.viewmenu_model
@@ -421,3 +445,9 @@ def _forget_role_pairs(session: sa.orm.Session, _context: Any) -> None:
     changed = (*session.new, *session.dirty, *session.deleted)
     if any(isinstance(obj, _GRANT_MODELS) for obj in changed):
         request.environ.pop(ROLE_PAIRS_KEY, None)
+
+
+def grant_cache() -> dict | None:
+    """This request's memo of what depends only on roles and grants (the role pairs, a user's
+    worklist filter): dropped by any flush touching them; None outside a request."""
+    return request.environ.setdefault(ROLE_PAIRS_KEY, {}) if has_request_context() else None

@@ -351,7 +351,8 @@ def revoke_step_grants(pairs: Iterable[tuple[str, str]]) -> None:
 
 
 def step_grants(user: User) -> dict[str, list[str]]:
-    """{"<CODE> step <no>": [role name, ...], ...}: step views the user's roles hold, with those roles.
+    """{"<CODE> step <no>": [role name, ...], ...}: step views the user's roles hold, with those roles,
+    plus the steps of a role delegated to the user today (app.delegation.effective).
 
     One query, read straight from FAB's tables so a grant an administrator adds
     by hand (a delegation) works at once; callers that check many steps (a
@@ -359,10 +360,12 @@ def step_grants(user: User) -> dict[str, list[str]]:
     """
     if user is None or not getattr(user, "is_authenticated", False):
         return {}
+    from app.delegation.effective import delegated_grants
+
     sm = appbuilder().sm
     role_ids = [r.id for r in sm.get_user_roles(user)]
     if not role_ids:
-        return {}
+        return {view: [role] for view, role in delegated_grants(user).step_views.items()}
     from flask_appbuilder.security.sqla.models import assoc_permissionview_role
 
     pv, perm, vm, role = sm.permissionview_model, sm.permission_model, sm.viewmenu_model, sm.role_model
@@ -379,6 +382,9 @@ def step_grants(user: User) -> dict[str, list[str]]:
     grants: dict[str, list[str]] = {}
     for view_name, role_name in rows:
         grants.setdefault(view_name, []).append(role_name)
+    # An acting official's delegated role, only where none of their own roles holds the step.
+    for view_name, role_name in delegated_grants(user).step_views.items():
+        grants.setdefault(view_name, [role_name])
     return grants
 
 

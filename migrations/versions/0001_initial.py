@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 17:54:04.668261
+Create Date: 2026-12-01 21:05:37.937504
 
 """
 from alembic import op
@@ -287,12 +287,49 @@ def upgrade():
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('service_id', 'kind', 'year')
     )
+    op.create_table('delegation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('role_id', sa.Integer(), nullable=False),
+    sa.Column('acting_user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('decree_no', sa.String(length=100), nullable=False),
+    sa.Column('start_date', sa.Date(), nullable=False),
+    sa.Column('end_date', sa.Date(), nullable=False),
+    sa.Column('granted_by_id', sa.Integer(), nullable=True),
+    sa.Column('granted_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('revoked_by_id', sa.Integer(), nullable=True),
+    sa.Column('revoke_reason', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['acting_user_id'], ['ab_user.id'], ),
+    sa.ForeignKeyConstraint(['granted_by_id'], ['ab_user.id'], ),
+    sa.ForeignKeyConstraint(['revoked_by_id'], ['ab_user.id'], ),
+    sa.ForeignKeyConstraint(['role_id'], ['ab_role.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('delegation', schema=None) as batch_op:
+        batch_op.create_index('ix_delegation_acting_window', ['acting_user_id', 'end_date'], unique=False)
+
+    op.create_table('email_verification',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['ab_user.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('token_hash')
+    )
+    with op.batch_alter_table('email_verification', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_email_verification_user_id'), ['user_id'], unique=False)
+
     op.create_table('export_job',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('register', sa.String(length=40), nullable=False),
     sa.Column('fmt', sa.String(length=10), nullable=False),
     sa.Column('params', sa.JSON(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('request_id', sa.String(length=64), nullable=True),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('locked_by', sa.String(length=120), nullable=True),
@@ -329,6 +366,20 @@ def upgrade():
     )
     with op.batch_alter_table('form_field', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_form_field_service_id'), ['service_id'], unique=False)
+
+    op.create_table('institution_profile',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=300), nullable=False),
+    sa.Column('address', sa.Text(), nullable=True),
+    sa.Column('license_no', sa.String(length=120), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['ab_user.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('institution_profile', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_institution_profile_user_id'), ['user_id'], unique=False)
 
     op.create_table('personnel',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -524,6 +575,10 @@ def upgrade():
     sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('revoked_reason', sa.Text(), nullable=True),
     sa.Column('revoked_by_id', sa.Integer(), nullable=True),
+    sa.Column('signed_pdf_key', sa.String(length=80), nullable=True),
+    sa.Column('signed_pdf_sha256', sa.String(length=64), nullable=True),
+    sa.Column('signed_pdf_size', sa.Integer(), nullable=True),
+    sa.Column('signed_pdf_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['case.id'], ),
     sa.ForeignKeyConstraint(['revoked_by_id'], ['ab_user.id'], ),
     sa.ForeignKeyConstraint(['service_id'], ['service.id'], ),
@@ -531,6 +586,7 @@ def upgrade():
     sa.UniqueConstraint('case_id'),
     sa.UniqueConstraint('number'),
     sa.UniqueConstraint('service_id', 'year', 'seq'),
+    sa.UniqueConstraint('signed_pdf_sha256'),
     sa.UniqueConstraint('verify_token')
     )
     op.create_table('complaint',
@@ -577,6 +633,7 @@ def upgrade():
     sa.Column('officer_name', sa.String(length=200), nullable=True),
     sa.Column('officer_initial', sa.String(length=20), nullable=True),
     sa.Column('officer_nip', sa.String(length=18), nullable=True),
+    sa.Column('acting_as', sa.String(length=200), nullable=True),
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('acted_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('outcome', sa.String(length=20), nullable=False),
@@ -819,6 +876,10 @@ def downgrade():
 
     op.drop_table('requirement')
     op.drop_table('personnel')
+    with op.batch_alter_table('institution_profile', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_institution_profile_user_id'))
+
+    op.drop_table('institution_profile')
     with op.batch_alter_table('form_field', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_form_field_service_id'))
 
@@ -828,6 +889,14 @@ def downgrade():
         batch_op.drop_index('ix_export_job_status_created')
 
     op.drop_table('export_job')
+    with op.batch_alter_table('email_verification', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_email_verification_user_id'))
+
+    op.drop_table('email_verification')
+    with op.batch_alter_table('delegation', schema=None) as batch_op:
+        batch_op.drop_index('ix_delegation_acting_window')
+
+    op.drop_table('delegation')
     op.drop_table('certificate_counter')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_object')

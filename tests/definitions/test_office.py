@@ -25,7 +25,7 @@ def office_doc() -> dict:
 @pytest.mark.parametrize(
     "change, where",
     [
-        (lambda d: d["roles"]["Kepala Dinas"].append("cases.delete_everything"), "roles.Kepala Dinas[8]"),
+        (lambda d: d["roles"]["Kepala Dinas"].append("cases.delete_everything"), "roles.Kepala Dinas[9]"),
         (lambda d: d["office_hours"].update(mon="16:00-07:30"), "office_hours.mon"),
         (lambda d: d["office_hours"].update(fri="7.30 to 4"), "office_hours.fri"),
         (lambda d: d["office_hours"].update(someday="07:30-16:00"), "office_hours.someday"),

@@ -52,6 +52,14 @@ def test_applicant_gets_own_case_papers_only(app, client, auth, make_user):
         own = make_case(applicant_user_id=user.id)
         other = make_case(cert_seq=8)
     auth.login(username)
+    # Numbered but not handed over yet: not the applicant's yet (app.applicants.cases.certificate_ready).
+    assert client.get(f"/documents/case/{own}/certificate.pdf").status_code == 404
+    with app.app_context():
+        from app.core.extensions import db
+        from models import Case
+
+        db.session.get(Case, own).status = "handed_over"
+        db.session.commit()
     assert client.get(f"/documents/case/{own}/certificate.pdf").status_code == 200
     rv = client.get(f"/documents/case/{other}/certificate.pdf")
     assert rv.status_code == 404 and not rv.data.startswith(b"%PDF")

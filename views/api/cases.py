@@ -61,6 +61,7 @@ def _form_values(case: Case, reveal: bool) -> dict[str, Any]:
 def case_detail(case: Case, user: User) -> dict[str, Any]:
     data = case_summary(case, user)
     reveal = workflow.reveals_nik(user, case)
+    officers = not workflow.is_applicant_user(user)
     if workflow.sees_applicant_details(case, user):
         person = case.applicant
         data["applicant_details"] = {
@@ -109,8 +110,10 @@ def case_detail(case: Case, user: User) -> dict[str, Any]:
                     "step": e.step_no,
                     "kind": e.step_kind,
                     "role": e.role,
-                    "officer": e.officer_name,
-                    "initial": e.officer_initial,
+                    # An applicant account reads the card without the officers' names and initials.
+                    "officer": e.officer_name if officers else None,
+                    "initial": e.officer_initial if officers else None,
+                    "acting_as": e.acting_as,
                     "received_at": _iso(e.received_at),
                     "acted_at": _iso(e.acted_at),
                     "outcome": e.outcome,

@@ -129,6 +129,7 @@ def components() -> dict[str, Schema]:
                     "role": STRING,
                     "officer": nullable(STRING),
                     "initial": nullable(STRING),
+                    "acting_as": nullable(STRING),
                     "received_at": nullable(DATETIME),
                     "acted_at": nullable(DATETIME),
                     "outcome": nullable(_vocabulary(CaseOutcome)),

@@ -58,6 +58,12 @@ def case_document_response(case: Case, kind: str, user) -> Response:
 
     if kind not in CASE_DOCUMENTS:
         abort(404)
+    if is_applicant_user(user):
+        from app.applicants.cases import may_download
+
+        # The office's papers print officers' names and NIPs; the certificate is the applicant's once handed over.
+        if not may_download(case, kind):
+            abort(404, description=_("This document is not available to the applicant at this stage."))
     if (
         kind == "certificate"
         and case.certificate is None

@@ -27,6 +27,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.applicants import profiles as applicant_profiles
 from app.cases import input as case_input
 from app.cases import workflow
 from app.cases.step_kinds import StepKind
@@ -219,11 +220,25 @@ class NewApplicationView(BaseView):
                     flash_refusal(error)
                     errors = dict(error.errors)
                 else:
+                    if workflow.is_applicant_user(current_officer()):
+                        # Reused on the next application (app.applicants.profiles).
+                        applicant_profiles.remember_institution(current_officer(), values["institution"])
                     self._remember_receipt(case)
                     return redirect(url_for("CaseView.show", case_id=case.id))
             else:
                 flash(_("The application was not saved: correct the marked fields."), "danger")
-        return self.render_template("cases/new.html", service=service, fields=fields, errors=errors, data=request.form)
+        # A GET starts from the applicant's record and institution (own data, or the counter's NIK search).
+        start = applicant_profiles.prefill(current_officer(), request.args, service) if request.method == "GET" else {}
+        return self.render_template(
+            "cases/new.html",
+            service=service,
+            fields=fields,
+            errors=errors,
+            data=start.get("data", {}) if request.method == "GET" else request.form,
+            institution_choices=start.get("choices") or [],
+            institution_chosen=start.get("chosen"),
+            institution_param=start.get("param"),
+        )
 
     @staticmethod
     def _remember_receipt(case: Case) -> None:

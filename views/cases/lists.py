@@ -145,6 +145,9 @@ def register(appbuilder) -> None:
     appbuilder.add_view(WorklistView, "My worklist", label=worklist, icon="fa-inbox", **category)
     appbuilder.add_view(AllCasesView, "All cases", label=_l("All cases"), icon="fa-list", **category)
     appbuilder.add_view(NewApplicationView, "New application", label=_l("New application"), icon="fa-plus", **category)
+    from views.applicants.screens import add_menu_entries
+
+    add_menu_entries(appbuilder, category)  # the counter's NIK search, the applicant's own profile
     appbuilder.add_view_no_menu(CaseView)
     # The navbar's worklist badge and the home page read the counts through this.
     appbuilder.app.context_processor(

@@ -18,6 +18,7 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app import documents
+from app.applicants.cases import case_context as applicant_case_context
 from app.calendar.working_days import Calendar
 from app.cases import control_card, uploads, workflow
 from app.cases.access import checklist_open
@@ -147,8 +148,11 @@ class CaseView(BaseView):
             # The tracking key is shown once; afterwards only the print view may use it, once (still sealed).
             session.pop(RECEIPT_KEY)
             session[PRINT_KEY] = stored
+        applicant_user = workflow.is_applicant_user(user)
         return self.render_template(
-            "cases/show.html",
+            # An applicant account reads its own page: the card without the officers' data (app.applicants.cases).
+            "applicants/case.html" if applicant_user else "cases/show.html",
+            **(applicant_case_context(case, user) if applicant_user else {}),
             case=case,
             step=step,
             step_kind=step_kind(step) if step else None,

@@ -1,0 +1,1 @@
+"""Applicant self-service: online registration, own data and cases, the counter's NIK search."""

@@ -1,0 +1,1 @@
+"""Acting officials (Plt./Plh.): delegation windows, screens, traces."""
