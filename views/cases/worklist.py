@@ -81,27 +81,27 @@ def fetch_listed(query: sa.Select) -> list[ListedCase]:
     ]
 
 
-def _my_filter(user: User) -> list:
-    """`worklist_filter(user)`, worked out once per request: the page and the navbar count both
-    need it, and it reads the user's grants and steps (a third of a worklist page's time)."""
+def _once_per_request(name: str, user: User, compute: Any) -> Any:
+    """`compute(user)`, worked out once per request and user (in the grant cache, which any flush
+    touching grants drops); computed afresh outside a request."""
     cache = grant_cache()
     if cache is None:
-        return worklist_filter(user)
-    key = ("worklist_filter", user.id)
+        return compute(user)
+    key = (name, user.id)
     if key not in cache:
-        cache[key] = worklist_filter(user)
+        cache[key] = compute(user)
     return cache[key]
+
+
+def _my_filter(user: User) -> list:
+    """`worklist_filter(user)`: the page and the navbar count both need it, and it reads the
+    user's grants and steps (a third of a worklist page's time)."""
+    return _once_per_request("worklist_filter", user, worklist_filter)
 
 
 def _applicant_account(user: User) -> bool:
-    """`is_applicant_user`, once per request (the menu label asks it twice)."""
-    cache = grant_cache()
-    if cache is None:
-        return is_applicant_user(user)
-    key = ("applicant_account", user.id)
-    if key not in cache:
-        cache[key] = is_applicant_user(user)
-    return cache[key]
+    """`is_applicant_user` (the menu label asks it twice a page)."""
+    return _once_per_request("applicant_account", user, is_applicant_user)
 
 
 def worklist_page(user: User, page: int) -> list[ListedCase]:
