@@ -33,7 +33,8 @@ system-deps:
 	fi
 
 run: setup
-	APP_ENV=demo $(BIN)/flask demo
+	# The sample certificates are printed outside a request: give them this server's address.
+	APP_ENV=demo PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)}" $(BIN)/flask demo
 	APP_ENV=demo $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 # Lint and types first (seconds), then every test on SQLite and again on the real PostgreSQL.

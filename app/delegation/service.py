@@ -54,9 +54,18 @@ def delegable_roles() -> list[Role]:
     return list(db.session.scalars(sa.select(Role).where(Role.name.in_(names)).order_by(Role.name)))
 
 
+def is_officer(user: User) -> bool:
+    """An office account: one role at least, not only applicant roles. A citizen's account
+    (self-registered, or linked at the counter) is never an acting official."""
+    from app.cases.access import is_applicant_user
+
+    return bool(user.roles) and not is_applicant_user(user)
+
+
 def candidate_users() -> list[User]:
-    """Active accounts that may be appointed."""
-    return list(db.session.scalars(sa.select(User).where(User.active.is_(True)).order_by(User.first_name, User.id)))
+    """Active office accounts that may be appointed."""
+    users = db.session.scalars(sa.select(User).where(User.active.is_(True)).order_by(User.first_name, User.id))
+    return [user for user in users if is_officer(user)]
 
 
 def user_label(user: User | None) -> str:
@@ -89,6 +98,8 @@ def validate(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
         errors["user"] = _("Choose the acting official.")
     elif not user.active:
         errors["user"] = _("This account is inactive; only an active account can be appointed.")
+    elif not is_officer(user):
+        errors["user"] = _("Only an officer's account can be appointed, not an applicant's.")
     elif role is not None and role in user.roles:
         errors["user"] = _("This user already holds the role %(role)s; no delegation is needed.", role=role.name)
     kind = str(data.get("kind") or "").strip()

@@ -135,7 +135,11 @@ def check_signatures(data: bytes, roots: Iterable) -> SignatureCheck | None:
             return SignatureCheck(False, False, False, subject)
         intact = intact and bool(status.intact and status.valid)
         trusted = trusted and bool(status.trusted)
-        subject = status.signing_cert.subject.human_friendly
+        # The names people read (common name, organisation), not X.500's English labels.
+        names = status.signing_cert.subject.native
+        subject = ", ".join(str(names[k]) for k in ("common_name", "organization_name") if names.get(k)) or (
+            status.signing_cert.subject.human_friendly
+        )
         # Only the last signature may cover the whole file; anything after it was added unsigned.
         whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     return SignatureCheck(intact, trusted, whole, subject)

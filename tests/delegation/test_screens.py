@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -131,6 +132,7 @@ def test_bad_input_is_explained_beside_each_field(app, client, auth, make_user):
     acting = make_user("Sekretaris")
     head = make_user("Kepala Dinas")
     inactive = make_user("Sekretaris")
+    citizen = make_user("Pemohon")  # an applicant's account: never an acting official
     with app.app_context():
         user = app.appbuilder.sm.find_user(username=inactive)
         user.active = False
@@ -138,6 +140,9 @@ def test_bad_input_is_explained_beside_each_field(app, client, auth, make_user):
     delegate(app, "Kepala Dinas", acting, start=10, end=20)
     auth.login(head)
     token = csrf_token(client, "/delegations/new")
+    page = client.get("/delegations/new").get_data(as_text=True)
+    offered = re.findall(r'<option value="(\d+)"', page.split('name="user"', 1)[1].split("</select>", 1)[0])
+    assert str(_user_id(app, acting)) in offered and str(_user_id(app, citizen)) not in offered
     cases = [
         (
             {"end_date": (today(app) - timedelta(days=1)).isoformat()},
@@ -149,6 +154,7 @@ def test_bad_input_is_explained_beside_each_field(app, client, auth, make_user):
         ({"end_date": (today(app) + timedelta(days=200)).isoformat()}, "Pelimpahan paling lama 180 hari"),
         ({"start_date": "kemarin"}, "Isi hari pertama berupa tanggal."),
         ({"user": str(_user_id(app, inactive))}, "Akun ini tidak aktif"),
+        ({"user": str(_user_id(app, citizen))}, "Hanya akun petugas yang dapat ditunjuk, bukan akun pemohon."),
         ({"user": str(_user_id(app, head))}, "sudah memegang peran Kepala Dinas"),
         ({"role": str(_role_id(app, "Admin"))}, "Pilih peran yang langkahnya dilimpahkan."),
         ({"role": str(_role_id(app, "Pemohon"))}, "Pilih peran yang langkahnya dilimpahkan."),

@@ -92,6 +92,8 @@ def test_the_public_check_reads_valid_altered_and_revoked(signing_app, client, a
     rv = upload(client, data)
     assert rv.status_code == 200 and verdict(rv) == "valid"
     assert "SAH" in page_text(rv) and certificate_row(app, case_id).number in page_text(rv)
+    # The signer in words people read: its name, not X.500's English labels.
+    assert SIGNER_CN in page_text(rv) and "Common Name" not in page_text(rv)
 
     rv = upload(client, one_byte_changed(data))
     assert rv.status_code == 200 and verdict(rv) == "altered"
