@@ -45,15 +45,17 @@ class OutboxMessage(Model):
     subject: Mapped[str | None] = mapped_column(String(300), info={"label": "Subject"})
     body: Mapped[str] = mapped_column(Text, info={"label": "Message"})
     # Enqueuing twice for the same event is a no-op ('case-12-ready').
-    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
-    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaint.id"), index=True)
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True, info={"label": "Deduplication key"})
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True, info={"label": "Case"})
+    complaint_id: Mapped[int | None] = mapped_column(
+        ForeignKey("complaint.id"), index=True, info={"label": "Complaint"}
+    )
     status: Mapped[str] = mapped_column(String(10), default="queued", info={"label": "Status", "choices": OutboxStatus})
     attempts: Mapped[int] = mapped_column(Integer, default=0, info={"label": "Attempts"})
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info={"label": "Next attempt"})
-    locked_by: Mapped[str | None] = mapped_column(String(120))
-    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked_by: Mapped[str | None] = mapped_column(String(120), info={"label": "Claimed by"})
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info={"label": "Claimed at"})
     last_error: Mapped[str | None] = mapped_column(Text, info={"label": "Last error"})
-    provider_ref: Mapped[str | None] = mapped_column(String(200))
+    provider_ref: Mapped[str | None] = mapped_column(String(200), info={"label": "Provider reference"})
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info={"label": "Queued at"})
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info={"label": "Sent at"})

@@ -20,7 +20,7 @@ from app.cases.numbering import format_number
 from app.core import audit
 from app.core.extensions import db
 from app.core.timezone import office_tz
-from models import AuditLog, OfficeHours, Service
+from models import AuditLog, OfficeHours, OutboxMessage, Service
 from tests.e2e.conftest import login, screenshot
 from tests.factories import advance, new_case
 
@@ -91,6 +91,14 @@ def test_the_outbox_shows_its_status_and_channel_in_words(app, client, auth, mak
     cells = [c for row in rows for c in row]
     assert "Menunggu dikirim" in cells and "queued" not in cells
     assert "SMS" in cells and "sms" not in cells
+    # Its details page names every field in Indonesian: none of the columns' own names.
+    with app.app_context():
+        message_id = db.session.scalar(select(OutboxMessage.id).order_by(OutboxMessage.id))
+    details = client.get(f"{OUTBOX}details/?id={message_id}").get_data(as_text=True)
+    for label in ("Kunci deduplikasi", "Diklaim oleh", "Diklaim pada", "Referensi penyedia", "Permohonan"):
+        assert label in details
+    for raw in ("Dedupe Key", "Locked By", "Locked At", "Provider Ref"):
+        assert raw not in details
 
 
 def test_office_hours_read_as_weekday_names_and_dotted_times(app, client, auth, make_user):
