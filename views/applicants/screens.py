@@ -26,7 +26,7 @@ from app.core.extensions import db
 from app.core.parsing import bounded_id
 from app.security import capabilities as cap
 from models import Applicant
-from views.cases.display import current_officer, status_label, steps_for
+from views.cases.display import current_officer, record_identity_decision, status_label, steps_for
 
 
 class ApplicantProfileView(BaseView):
@@ -135,18 +135,9 @@ class ApplicantSearchView(BaseView):
         applicant = db.session.get(Applicant, bounded_id(applicant_id) or 0)
         if applicant is None:
             abort(404)
-        confirm = request.form.get("decision", "confirm") != "refuse"
-        try:
-            workflow.confirm_applicant_identity(applicant, current_officer(), confirm)
-        except workflow.WorkflowError as refused:
-            flash_error(refused)
-        else:
-            flash(
-                _("Identity confirmed: the online account is linked to this applicant.")
-                if confirm
-                else _("The online account's claim on this NIK was refused."),
-                "success",
-            )
+        record_identity_decision(
+            lambda confirm: workflow.confirm_applicant_identity(applicant, current_officer(), confirm)
+        )
         # The answer again, without the NIK in the URL: the search page is shown from the record.
         return self._answer(applicant.nik, None, lookup.search(applicant.nik, current_officer()))
 

@@ -7,7 +7,7 @@ page so they always say the same thing about a case.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -46,6 +46,26 @@ def case_or_abort(case_id: int) -> Case:
 def flash_refusal(error: workflow.WorkflowError) -> None:
     """The engine said no: nothing was written; tell the officer why, in their language."""
     flash_error(error)
+
+
+def record_identity_decision(decide: Callable[[bool], object]) -> None:
+    """The counter's answer on an online account's claim (the form's `decision`: confirm or
+    refuse), given to `decide`, flashed either way; the case page and the NIK search share it."""
+    from flask import flash, request
+    from flask_babel import gettext
+
+    confirm = request.form.get("decision", "confirm") != "refuse"
+    try:
+        decide(confirm)
+    except workflow.WorkflowError as error:
+        flash_refusal(error)
+    else:
+        flash(
+            gettext("Identity confirmed: the online account is linked to this applicant.")
+            if confirm
+            else gettext("The online account's claim on this NIK was refused."),
+            "success",
+        )
 
 
 def status_label(status: str) -> str:

@@ -39,6 +39,7 @@ from views.cases.display import (
     flash_refusal,
     late_by,
     outcome_label,
+    record_identity_decision,
     status_label,
     steps_for,
     time_left,
@@ -254,18 +255,7 @@ class CaseView(BaseView):
     def confirm_identity(self, case_id: int):
         """The counter checked the identity card: link (or refuse) the online account that claimed the NIK."""
         case = case_or_abort(case_id)
-        confirm = request.form.get("decision", "confirm") != "refuse"
-        try:
-            workflow.confirm_identity(case, current_officer(), confirm)
-        except workflow.WorkflowError as error:
-            flash_refusal(error)
-        else:
-            flash(
-                _("Identity confirmed: the online account is linked to this applicant.")
-                if confirm
-                else _("The online account's claim on this NIK was refused."),
-                "success",
-            )
+        record_identity_decision(lambda confirm: workflow.confirm_identity(case, current_officer(), confirm))
         return redirect(url_for(".show", case_id=case_id))
 
     @expose("/<int:case_id>/requirements", methods=["POST"])
