@@ -79,7 +79,21 @@ def handle_dead_transaction(error: sa.exc.PendingRollbackError) -> Response:
     raise error
 
 
+def release_session(_error: BaseException | None = None) -> None:
+    """End the request's transaction before Flask-SQLAlchemy removes the session (teardowns run
+    last-registered first). A connection PostgreSQL terminated while the page was being made
+    fails the ROLLBACK of that removal, and an error raised in a teardown reaches gunicorn as a
+    500 after the page itself was answered; the dead connection is dropped from the pool instead.
+    """
+    try:
+        db.session.rollback()
+    except sa.exc.SQLAlchemyError as error:
+        log.warning("database connection lost at the end of a request, dropped: %s", type(error).__name__)
+        db.session().invalidate()  # the scoped proxy does not offer it
+
+
 def init_app(app: Flask) -> None:
     for kind in UNAVAILABLE:
         app.register_error_handler(kind, handle_database_unavailable)
     app.register_error_handler(sa.exc.PendingRollbackError, handle_dead_transaction)
+    app.teardown_appcontext(release_session)
