@@ -86,7 +86,9 @@ def release_session(_error: BaseException | None = None) -> None:
     500 after the page itself was answered; the dead connection is dropped from the pool instead.
     """
     try:
-        db.session.rollback()
+        # close(), as Flask-SQLAlchemy's removal does: a rollback() would also expire every object
+        # loaded, and code still holding one after its app context (the CLI, tests) could not read it.
+        db.session.close()
     except sa.exc.SQLAlchemyError as error:
         log.warning("database connection lost at the end of a request, dropped: %s", type(error).__name__)
         db.session().invalidate()  # the scoped proxy does not offer it
